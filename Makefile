@@ -1,0 +1,103 @@
+# cairn - one build for the binary, the library, tests, fuzzers and benchmarks.
+# Knobs (override on the command line): CC, OPT, SAN=1 (ASan+UBSan), FUZZ_TIME.
+CC        ?= gcc
+OPT       ?= -O2
+SAN       ?= 0
+FUZZ_TIME ?= 30
+RV_PREFIX ?= riscv64-unknown-elf-
+
+ifeq ($(SAN),1)
+BUILD     ?= build/san
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD     ?= build
+SANFLAGS  :=
+endif
+
+WARN      := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS    ?= $(OPT) -g
+ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -Iinclude -D_GNU_SOURCE -MMD -MP -pthread
+LDLIBS    := -lm -pthread
+
+LIB_SRCS  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
+CLI_SRCS  := $(wildcard src/cli/*.c)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+# Guest test programs: bare-metal RISC-V, built with Debian's cross gcc.
+RV_CFLAGS := -march=rv64gc_zba_zbb_zbs -mabi=lp64d -mcmodel=medany -O2 -g -ffreestanding \
+             -nostdlib -nostartfiles -static -Itests/riscv -Wall
+RV_TESTS  := $(patsubst tests/riscv/%.S,$(BUILD)/tests/riscv/%.elf,$(wildcard tests/riscv/t_*.S)) \
+             $(patsubst tests/riscv/%.c,$(BUILD)/tests/riscv/%.elf,$(wildcard tests/riscv/t_*.c))
+RV_COMMON := tests/riscv/crt0.S tests/riscv/lib.c
+RV_LD     := tests/riscv/link.ld
+
+.PHONY: all help test unit test-riscv bench fuzz conformance clean deps
+all: $(BUILD)/cairn $(BUILD)/libcairn.a
+
+help:
+	@echo "make               build $(BUILD)/cairn and $(BUILD)/libcairn.a"
+	@echo "make test          build and run every test; ends with 'N passed, N failed'"
+	@echo "make SAN=1 test    the same under AddressSanitizer + UBSan (build/san)"
+	@echo "make CC=clang      build with clang (any target)"
+	@echo "make bench         benchmarks against qemu-system-riscv64 (ratios)"
+	@echo "make fuzz          run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME)s (clang)"
+	@echo "make conformance   fetch-free: run riscv-tests from RISCV_TESTS=DIR (see docs/TESTING.md)"
+	@echo "make deps          install the Debian packages the build and tests need"
+	@echo "make clean         remove build/"
+
+deps:
+	sh scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libcairn.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cairn: $(CLI_OBJS) $(BUILD)/libcairn.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libcairn.a $(LDLIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcairn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcairn.a $(LDLIBS)
+
+$(BUILD)/tests/riscv/%.elf: tests/riscv/%.S $(RV_COMMON) $(RV_LD) tests/riscv/test.h
+	@mkdir -p $(dir $@)
+	$(RV_PREFIX)gcc $(RV_CFLAGS) -T $(RV_LD) -o $@ $(RV_COMMON) $<
+
+$(BUILD)/tests/riscv/%.elf: tests/riscv/%.c $(RV_COMMON) $(RV_LD) tests/riscv/test.h
+	@mkdir -p $(dir $@)
+	$(RV_PREFIX)gcc $(RV_CFLAGS) -T $(RV_LD) -o $@ $(RV_COMMON) $<
+
+unit: $(UNIT_BINS)
+test-riscv: $(RV_TESTS)
+
+test: all $(UNIT_BINS) $(RV_TESTS)
+	@BUILD=$(BUILD) sh tests/run.sh
+
+bench: all
+	@BUILD=$(BUILD) sh bench/run.sh
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	clang -std=gnu17 -O1 -g -Isrc -Iinclude -D_GNU_SOURCE -pthread -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(LIB_SRCS) -lm
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do echo "fuzz: $$f ($(FUZZ_TIME)s)"; mkdir -p build/fuzz/corpus-$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=0 build/fuzz/corpus-$$(basename $$f) 2>build/fuzz/$$(basename $$f).log \
+		|| { tail -50 build/fuzz/$$(basename $$f).log; exit 1; }; done; echo "fuzz: all targets clean"
+
+conformance: all
+	@BUILD=$(BUILD) sh scripts/riscv-tests.sh
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

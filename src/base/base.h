@@ -1,0 +1,52 @@
+/* base.h - small things every cairn module uses: branch hints, little-endian
+ * access to guest bytes, error codes and the one list of their messages. */
+#ifndef CAIRN_BASE_H
+#define CAIRN_BASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define MUST_CHECK  __attribute__((warn_unused_result))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Guest memory is little-endian; never cast a guest pointer of unknown
+ * alignment.  memcpy compiles to one move on hosts that allow it. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LE(bits) \
+	static inline uint##bits##_t ld_le##bits(const void *p) { uint##bits##_t v; memcpy(&v, p, sizeof v); return v; } \
+	static inline void st_le##bits(void *p, uint##bits##_t v) { memcpy(p, &v, sizeof v); }
+#else
+#define LE(bits) \
+	static inline uint##bits##_t ld_le##bits(const void *p) { uint##bits##_t v; memcpy(&v, p, sizeof v); return __builtin_bswap##bits(v); } \
+	static inline void st_le##bits(void *p, uint##bits##_t v) { v = __builtin_bswap##bits(v); memcpy(p, &v, sizeof v); }
+#endif
+LE(16) LE(32) LE(64)
+#undef LE
+static inline uint8_t ld_le8(const void *p) { return *(const uint8_t *)p; }
+static inline void st_le8(void *p, uint8_t v) { *(uint8_t *)p = v; }
+
+/* Error codes: host-side functions return 0 or -ERR_x. */
+#define CAIRN_ERRORS(X) \
+	X(OK, "success") \
+	X(NOMEM, "out of memory") \
+	X(IO, "input/output error") \
+	X(NOENT, "no such file") \
+	X(INVAL, "invalid argument") \
+	X(FORMAT, "malformed file") \
+	X(RANGE, "does not fit in guest memory") \
+	X(UNSUPP, "not supported")
+enum cairn_err {
+#define X(name, msg) ERR_##name,
+	CAIRN_ERRORS(X)
+#undef X
+};
+const char *cairn_strerror(int err);
+
+/* Diagnostics go to stderr prefixed with "cairn: ". */
+void cairn_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cairn_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
