@@ -1,10 +1,175 @@
-/* vm.c - `cairn vm`: one RISC-V machine from qemu-system-riscv64 options. */
+/* vm.c - `cairn vm`: one RISC-V machine from qemu-system-riscv64 options.
+ * Options QEMU users know keep QEMU's meaning; an option cairn does not have
+ * yet is an error, never silently ignored. */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine/machine.h"
+
+static void vm_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cairn vm [options]   (qemu-system-riscv64 compatible)\n"
+		"  -M, -machine virt      the board (QEMU's virt; the only one)\n"
+		"  -m SIZE                RAM size (default 128M; suffixes K M G, plain number = MiB)\n"
+		"  -smp N[,cpus=N]        number of harts (1-%d)\n"
+		"  -bios none|FILE        firmware loaded at 0x80000000 (ELF or raw)\n"
+		"  -kernel FILE           kernel or bare-metal program (ELF or raw)\n"
+		"  -nographic             console on stdio (the default)\n"
+		"  -display none          accepted, no effect\n"
+		"  -d in_asm              trace executed instructions to stderr (or -D FILE)\n"
+		"  -D FILE                write -d output to FILE\n"
+		"  -h, --help             this text\n", VIRT_MAX_HARTS);
+}
+
+/* QEMU's size syntax: a number with an optional K/M/G/T suffix, MiB if none. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || v <= 0)
+		return -1;
+	uint64_t mul = 1ull << 20;
+	switch (*end) {
+	case 'k': case 'K': mul = 1ull << 10; end++; break;
+	case 'm': case 'M': mul = 1ull << 20; end++; break;
+	case 'g': case 'G': mul = 1ull << 30; end++; break;
+	case 't': case 'T': mul = 1ull << 40; end++; break;
+	case 'b': case 'B': mul = 1; end++; break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end++;
+	if (*end || v * (double)mul > (double)(1ull << 40))
+		return -1;
+	*out = (uint64_t)(v * (double)mul);
+	return 0;
+}
+
+static int parse_smp(const char *s, int *out)
+{
+	const char *p = strstr(s, "cpus=");
+	char *end;
+	long n = strtol(p ? p + 5 : s, &end, 10);
+	if (end == (p ? p + 5 : s) || n < 1 || n > VIRT_MAX_HARTS)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+static int need_arg(int argc, char **argv, int k)
+{
+	if (k + 1 >= argc) {
+		cairn_error("vm: option '%s' needs an argument", argv[k]);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct machine_config *cfg, const char **dfile)
+{
+	for (int k = 1; k < argc; k++) {
+		const char *o = argv[k];
+		if (o[0] == '-' && o[1] == '-' && o[2])
+			o++; /* QEMU accepts --opt for -opt */
+		if (!strcmp(o, "-h") || !strcmp(o, "-help")) {
+			vm_usage(stdout);
+			exit(0);
+		} else if (!strcmp(o, "-nographic")) {
+			/* the console is on stdio already */
+		} else if (!strcmp(o, "-M") || !strcmp(o, "-machine")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			const char *v = argv[++k];
+			if (strncmp(v, "virt", 4) || (v[4] && v[4] != ',')) {
+				cairn_error("vm: unsupported machine '%s' (only 'virt')", v);
+				return -1;
+			}
+		} else if (!strcmp(o, "-m")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			const char *v = argv[++k];
+			if (!strncmp(v, "size=", 5))
+				v += 5;
+			if (parse_size(v, &cfg->ram_size) || cfg->ram_size < (1u << 20) || (cfg->ram_size & 0xfff)) {
+				cairn_error("vm: invalid memory size '%s' (e.g. -m 256M, -m 2G)", argv[k]);
+				return -1;
+			}
+		} else if (!strcmp(o, "-smp")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			if (parse_smp(argv[++k], &cfg->smp)) {
+				cairn_error("vm: invalid -smp '%s' (1 to %d harts)", argv[k], VIRT_MAX_HARTS);
+				return -1;
+			}
+		} else if (!strcmp(o, "-bios")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			cfg->bios = argv[++k];
+		} else if (!strcmp(o, "-kernel")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			cfg->kernel = argv[++k];
+		} else if (!strcmp(o, "-display")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			if (strcmp(argv[++k], "none")) {
+				cairn_error("vm: only '-display none' is supported");
+				return -1;
+			}
+		} else if (!strcmp(o, "-d")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			const char *v = argv[++k];
+			if (strstr(v, "in_asm") || strstr(v, "exec") || strstr(v, "cpu"))
+				cfg->trace = true;
+			else {
+				cairn_error("vm: unsupported -d item '%s' (in_asm)", v);
+				return -1;
+			}
+		} else if (!strcmp(o, "-D")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			*dfile = argv[++k];
+		} else {
+			cairn_error("vm: unknown option '%s' (try 'cairn vm -h')", argv[k]);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 int cli_vm(int argc, char **argv)
 {
-	fprintf(stderr, "cairn: vm: not built yet\n");
-	return 2;
+	struct machine_config cfg = { .ram_size = 128ull << 20, .smp = 1 };
+	const char *dfile = NULL;
+	if (parse_args(argc, argv, &cfg, &dfile))
+		return 1;
+	if (dfile && !(cfg.trace_file = fopen(dfile, "w"))) {
+		cairn_error("vm: cannot write '%s': %s", dfile, strerror(errno));
+		return 1;
+	}
+	if (cfg.bios && strcmp(cfg.bios, "none") && !strcmp(cfg.bios, "default")) {
+		cairn_error("vm: -bios default (OpenSBI) is not available yet: use -bios none or -bios FILE");
+		return 1;
+	}
+	struct machine *m;
+	int err = machine_create(&m, &cfg);
+	if (err) {
+		cairn_error("vm: cannot create the machine: %s", cairn_strerror(err));
+		return 1;
+	}
+	if (machine_load(m)) {
+		machine_destroy(m);
+		return 1;
+	}
+	int code = machine_run(m);
+	machine_destroy(m);
+	if (cfg.trace_file)
+		fclose(cfg.trace_file);
+	return code;
 }

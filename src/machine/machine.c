@@ -1,0 +1,301 @@
+/* machine.c - building the virt board and running its harts, one host thread
+ * each.  WFI parks a hart's thread on a condition variable until an
+ * interrupt may be pending (timer deadline or a wake from a device). */
+#include "machine/machine.h"
+
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define SLICE 100000 /* instructions between interrupt checks */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t machine_time(struct machine *m)
+{
+	return (now_ns() - m->time_base_ns) / 100; /* 10 MHz, as QEMU's virt */
+}
+
+static uint64_t bus_time(void *ctx)
+{
+	return machine_time(ctx);
+}
+
+static struct dev *find_dev(struct machine *m, uint64_t pa)
+{
+	for (int k = 0; k < m->ndevs; k++)
+		if (pa >= m->devs[k].base && pa - m->devs[k].base < m->devs[k].size)
+			return &m->devs[k];
+	return NULL;
+}
+
+static int bus_read(void *ctx, uint64_t pa, int size, uint64_t *val)
+{
+	struct dev *d = find_dev(ctx, pa);
+	if (!d)
+		return -1;
+	return d->ops->read(d->opaque, pa - d->base, size, val);
+}
+
+static int bus_write(void *ctx, uint64_t pa, int size, uint64_t val)
+{
+	struct dev *d = find_dev(ctx, pa);
+	if (!d)
+		return -1;
+	return d->ops->write(d->opaque, pa - d->base, size, val);
+}
+
+static void bus_store_hook(void *ctx, uint64_t pa, int size)
+{
+	htif_store_hook(ctx, pa, size);
+}
+
+int machine_add_dev(struct machine *m, uint64_t base, uint64_t size, const struct dev_ops *ops, void *opaque)
+{
+	if (m->ndevs == (int)ARRAY_SIZE(m->devs))
+		return -ERR_NOMEM;
+	m->devs[m->ndevs++] = (struct dev){ base, size, ops, opaque };
+	return 0;
+}
+
+static void *map_zeroed(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int machine_create(struct machine **out, const struct machine_config *cfg)
+{
+	struct machine *m = calloc(1, sizeof *m);
+	if (!m)
+		return -ERR_NOMEM;
+	m->cfg = *cfg;
+	m->console = stdout;
+	m->time_base_ns = now_ns();
+	pthread_mutex_init(&m->halt_mu, NULL);
+	uint64_t pages = cfg->ram_size >> 12;
+	m->ram = map_zeroed(cfg->ram_size);
+	m->mrom = map_zeroed(VIRT_MROM_SIZE);
+	m->bus.page_flags = calloc(pages, 1);
+	m->bus.page_gen = calloc(pages, sizeof(uint32_t));
+	if (!m->ram || !m->mrom || !m->bus.page_flags || !m->bus.page_gen) {
+		machine_destroy(m);
+		return -ERR_NOMEM;
+	}
+	m->bus.ram[0] = (rv_ram){ VIRT_DRAM_BASE, cfg->ram_size, m->ram, false };
+	m->bus.ram[1] = (rv_ram){ VIRT_MROM_BASE, VIRT_MROM_SIZE, m->mrom, true };
+	m->bus.nram = 2;
+	m->bus.mmio_read = bus_read;
+	m->bus.mmio_write = bus_write;
+	m->bus.store_hook = bus_store_hook;
+	m->bus.time = bus_time;
+	m->bus.ctx = m;
+	int err = uart_create(m, VIRT_UART0_BASE);
+	if (!err)
+		err = clint_create(m, VIRT_CLINT_BASE);
+	if (!err)
+		err = sifive_test_create(m, VIRT_TEST_BASE);
+	for (int k = 0; !err && k < cfg->smp; k++) {
+		struct vcpu *v = calloc(1, sizeof *v);
+		if (!v) {
+			err = -ERR_NOMEM;
+			break;
+		}
+		m->vcpu[m->nharts++] = v;
+		v->m = m;
+		pthread_mutex_init(&v->mu, NULL);
+		pthread_cond_init(&v->cv, NULL);
+		err = rv_hart_init(&v->hart, &m->bus, (uint64_t)k);
+		v->hart.trace = cfg->trace;
+	}
+	if (err) {
+		machine_destroy(m);
+		return err;
+	}
+	*out = m;
+	return 0;
+}
+
+void machine_destroy(struct machine *m)
+{
+	if (!m)
+		return;
+	for (int k = 0; k < m->nharts; k++) {
+		rv_hart_free(&m->vcpu[k]->hart);
+		free(m->vcpu[k]);
+	}
+	for (int k = 0; k < m->ndevs; k++)
+		if (m->devs[k].opaque != m)
+			free(m->devs[k].opaque);
+	if (m->ram)
+		munmap(m->ram, m->cfg.ram_size);
+	if (m->mrom)
+		munmap(m->mrom, VIRT_MROM_SIZE);
+	free(m->bus.page_flags);
+	free(m->bus.page_gen);
+	free(m);
+}
+
+/* The reset vector, as QEMU's virt board has it: a0 = hartid, a1 = device
+ * tree, a2 = fw_dynamic info, then jump to the start address. */
+static void write_reset_rom(struct machine *m, uint64_t start, uint64_t fdt)
+{
+	static const uint32_t code[] = {
+		0x00000297, /* auipc t0, 0 */
+		0x02828613, /* addi a2, t0, 40 */
+		0xf1402573, /* csrr a0, mhartid */
+		0x0202b583, /* ld a1, 32(t0) */
+		0x0182b283, /* ld t0, 24(t0) */
+		0x00028067, /* jr t0 */
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(code); k++)
+		st_le32(m->mrom + 4 * k, code[k]);
+	st_le64(m->mrom + 24, start);
+	st_le64(m->mrom + 32, fdt);
+}
+
+static void watch_page(struct machine *m, uint64_t pa)
+{
+	if (pa >= VIRT_DRAM_BASE && pa - VIRT_DRAM_BASE < m->cfg.ram_size)
+		m->bus.page_flags[(pa - VIRT_DRAM_BASE) >> 12] |= RV_PF_WATCHED;
+}
+
+int machine_load(struct machine *m)
+{
+	struct elf_info fw = { 0 }, k = { 0 };
+	uint64_t start = VIRT_DRAM_BASE;
+	bool have_bios = m->cfg.bios && strcmp(m->cfg.bios, "none") != 0;
+	int err;
+	if (have_bios) {
+		if ((err = load_image(m, m->cfg.bios, VIRT_DRAM_BASE, &fw)))
+			return err;
+		start = fw.entry;
+	}
+	if (m->cfg.kernel) {
+		/* After firmware, the kernel goes at the next 2 MiB boundary. */
+		uint64_t at = have_bios ? (fw.hi + 0x1fffff) & ~0x1fffffull : VIRT_DRAM_BASE;
+		if ((err = load_image(m, m->cfg.kernel, at, &k)))
+			return err;
+		if (!have_bios)
+			start = k.entry;
+	}
+	if (!have_bios && !m->cfg.kernel) {
+		cairn_error("vm: nothing to run: give -kernel FILE or -bios FILE");
+		return -ERR_INVAL;
+	}
+	m->tohost = k.tohost ? k.tohost : fw.tohost;
+	m->fromhost = k.tohost ? k.fromhost : fw.fromhost;
+	if (m->tohost)
+		watch_page(m, m->tohost);
+	write_reset_rom(m, start, 0);
+	for (int h = 0; h < m->nharts; h++)
+		rv_hart_reset(&m->vcpu[h]->hart, VIRT_MROM_BASE);
+	return 0;
+}
+
+void machine_wake(struct machine *m, int hartid)
+{
+	if (hartid < 0 || hartid >= m->nharts)
+		return;
+	struct vcpu *v = m->vcpu[hartid];
+	rv_kick(&v->hart);
+	pthread_mutex_lock(&v->mu);
+	pthread_cond_signal(&v->cv);
+	pthread_mutex_unlock(&v->mu);
+}
+
+void machine_halt(struct machine *m, int code)
+{
+	pthread_mutex_lock(&m->halt_mu);
+	if (!m->halted) {
+		m->exit_code = code;
+		__atomic_store_n(&m->halted, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&m->halt_mu);
+	for (int k = 0; k < m->nharts; k++)
+		machine_wake(m, k);
+}
+
+/* Sleep until an interrupt may be pending: the next timer deadline or a wake. */
+static void park(struct vcpu *v)
+{
+	struct machine *m = v->m;
+	rv_hart *h = &v->hart;
+	pthread_mutex_lock(&v->mu);
+	while (!__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE) && !rv_wakeup_pending(h)) {
+		uint64_t now = machine_time(m), due = __atomic_load_n(&h->mtimecmp, __ATOMIC_ACQUIRE);
+		if (h->stimecmp < due)
+			due = h->stimecmp;
+		uint64_t wait_ns = due > now ? (due - now) * 100 : 0;
+		if (wait_ns > 50000000)
+			wait_ns = 50000000; /* bounded: wall-clock devices may need a look */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		uint64_t t = (uint64_t)ts.tv_nsec + wait_ns;
+		ts.tv_sec += (time_t)(t / 1000000000ull);
+		ts.tv_nsec = (long)(t % 1000000000ull);
+		__atomic_store_n(&h->kick, 0, __ATOMIC_RELEASE);
+		pthread_cond_timedwait(&v->cv, &v->mu, &ts);
+	}
+	pthread_mutex_unlock(&v->mu);
+	h->wfi = false;
+}
+
+static void trace_step(struct vcpu *v)
+{
+	rv_hart *h = &v->hart;
+	FILE *f = v->m->cfg.trace_file ? v->m->cfg.trace_file : stderr;
+	uint64_t pc = h->pc;
+	uint64_t before = h->instret;
+	rv_run(h, 1);
+	if (h->instret != before) {
+		/* Show what ran, read back from physical memory when possible. */
+		char buf[96];
+		uint8_t *p = pc >= VIRT_DRAM_BASE && pc - VIRT_DRAM_BASE + 4 <= v->m->cfg.ram_size
+				     ? v->m->ram + (pc - VIRT_DRAM_BASE)
+			     : pc >= VIRT_MROM_BASE && pc - VIRT_MROM_BASE + 4 <= VIRT_MROM_SIZE
+				     ? v->m->mrom + (pc - VIRT_MROM_BASE) : NULL;
+		if (p && h->satp >> 60 == 0) {
+			uint32_t w = ld_le16(p);
+			if ((w & 3) == 3)
+				w = ld_le32(p);
+			rv_disasm(buf, sizeof buf, pc, w);
+			fprintf(f, "%d 0x%016llx: %s\n", (int)h->mhartid, (unsigned long long)pc, buf);
+		} else {
+			fprintf(f, "%d 0x%016llx\n", (int)h->mhartid, (unsigned long long)pc);
+		}
+	}
+}
+
+static void *hart_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct machine *m = v->m;
+	while (!__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE)) {
+		if (v->hart.trace) {
+			trace_step(v);
+			if (v->hart.wfi)
+				park(v);
+			continue;
+		}
+		if (rv_run(&v->hart, SLICE) == RV_EXIT_WFI)
+			park(v);
+	}
+	return NULL;
+}
+
+int machine_run(struct machine *m)
+{
+	for (int k = 1; k < m->nharts; k++)
+		pthread_create(&m->vcpu[k]->thread, NULL, hart_thread, m->vcpu[k]);
+	hart_thread(m->vcpu[0]);
+	for (int k = 1; k < m->nharts; k++)
+		pthread_join(m->vcpu[k]->thread, NULL);
+	fflush(m->console);
+	return m->exit_code;
+}

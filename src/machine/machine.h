@@ -1,0 +1,96 @@
+/* machine.h - the RISC-V "virt" board: RAM, boot ROM, devices on a bus, and
+ * one host thread per hart.  Compatible with QEMU's virt memory map so that
+ * firmware and kernels built for QEMU run unchanged. */
+#ifndef CAIRN_MACHINE_H
+#define CAIRN_MACHINE_H
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include "riscv/hart.h"
+
+#define VIRT_MROM_BASE   0x1000ull
+#define VIRT_MROM_SIZE   0xf000ull
+#define VIRT_TEST_BASE   0x100000ull
+#define VIRT_CLINT_BASE  0x2000000ull
+#define VIRT_UART0_BASE  0x10000000ull
+#define VIRT_DRAM_BASE   0x80000000ull
+#define VIRT_MAX_HARTS   8
+
+/* A device: operations plus an opaque pointer, registered at an address. */
+struct dev_ops {
+	const char *name;
+	int (*read)(void *opaque, uint64_t off, int size, uint64_t *val);
+	int (*write)(void *opaque, uint64_t off, int size, uint64_t val);
+};
+struct dev {
+	uint64_t base, size;
+	const struct dev_ops *ops;
+	void *opaque;
+};
+
+struct machine_config {
+	uint64_t ram_size;
+	int smp;
+	const char *bios;       /* NULL or "none": no firmware */
+	const char *kernel;
+	bool trace;             /* -d in_asm */
+	FILE *trace_file;
+};
+
+struct vcpu {
+	rv_hart hart;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct machine *m;
+};
+
+struct machine {
+	struct machine_config cfg;
+	struct rv_bus bus;
+	uint8_t *ram, *mrom;
+	struct dev devs[16];
+	int ndevs;
+	struct vcpu *vcpu[VIRT_MAX_HARTS];
+	int nharts;
+	uint64_t time_base_ns;
+	/* HTIF, when the ELF has a tohost symbol. */
+	uint64_t tohost, fromhost;
+	/* Stopping: set once by whoever ends the machine. */
+	volatile int halted;
+	int exit_code;
+	pthread_mutex_t halt_mu;
+	/* Console output (UART, HTIF). */
+	FILE *console;
+};
+
+int machine_create(struct machine **out, const struct machine_config *cfg) MUST_CHECK;
+/* Load firmware/kernel per cfg; prints its own one-line errors. */
+int machine_load(struct machine *m) MUST_CHECK;
+/* Run until the guest powers off; returns the guest's exit code. */
+int machine_run(struct machine *m);
+void machine_destroy(struct machine *m);
+
+/* For devices. */
+int machine_add_dev(struct machine *m, uint64_t base, uint64_t size, const struct dev_ops *ops, void *opaque) MUST_CHECK;
+void machine_halt(struct machine *m, int code);
+void machine_wake(struct machine *m, int hartid);
+uint64_t machine_time(struct machine *m);
+
+/* Devices of this board (one file each). */
+int uart_create(struct machine *m, uint64_t base) MUST_CHECK;
+int clint_create(struct machine *m, uint64_t base) MUST_CHECK;
+int sifive_test_create(struct machine *m, uint64_t base) MUST_CHECK;
+void htif_store_hook(struct machine *m, uint64_t pa, int size);
+
+/* loader.c */
+struct elf_info {
+	uint64_t entry, lo, hi; /* lowest and highest loaded physical address */
+	uint64_t tohost, fromhost;
+};
+/* Load an ELF64 RISC-V executable, or a raw image at load_addr if the file
+ * is not ELF.  Everything must land in RAM. */
+int load_image(struct machine *m, const char *path, uint64_t load_addr, struct elf_info *info) MUST_CHECK;
+
+#endif

@@ -1,0 +1,471 @@
+/* mmu.c - address translation (Sv39/Sv48), PMP, the soft TLBs and the slow
+ * paths of loads, stores, atomics and instruction fetch.  The interpreter
+ * inlines TLB hits; everything that misses comes here. */
+#include "riscv/internal.h"
+
+#include <stdlib.h>
+
+#define PAGE_MASK 0xfffull
+#define PTE_V (1u << 0)
+#define PTE_R (1u << 1)
+#define PTE_W (1u << 2)
+#define PTE_X (1u << 3)
+#define PTE_U (1u << 4)
+#define PTE_A (1u << 6)
+#define PTE_D (1u << 7)
+#define PTE_PPN(p) (((p) >> 10) & ((1ull << 44) - 1))
+#define PTE_RESERVED 0xffc0000000000000ull /* N, PBMT, reserved: unsupported */
+
+static const uint64_t page_fault[3] = { RV_EXC_LOAD_PAGE, RV_EXC_STORE_PAGE, RV_EXC_INSN_PAGE };
+static const uint64_t access_fault[3] = { RV_EXC_LOAD_ACCESS, RV_EXC_STORE_ACCESS, RV_EXC_INSN_ACCESS };
+
+static bool fault(rv_exc *e, uint64_t cause, uint64_t tval)
+{
+	e->cause = cause;
+	e->tval = tval;
+	return false;
+}
+
+/* ---- physical memory ---- */
+
+static rv_ram *find_ram(struct rv_bus *b, uint64_t pa, uint64_t len)
+{
+	for (int i = 0; i < b->nram; i++) {
+		rv_ram *r = &b->ram[i];
+		if (pa >= r->base && pa - r->base < r->size && len <= r->size - (pa - r->base))
+			return r;
+	}
+	return NULL;
+}
+
+/* Page index in ram[0] (the only RAM with page flags), or -1. */
+static int64_t ram_page(struct rv_bus *b, uint64_t pa)
+{
+	rv_ram *r = &b->ram[0];
+	if (b->nram == 0 || pa < r->base || pa - r->base >= r->size)
+		return -1;
+	return (int64_t)((pa - r->base) >> 12);
+}
+
+/* ---- PMP ---- */
+
+/* Range [lo, hi) of entry i; false if OFF. */
+static bool pmp_range(rv_hart *h, int i, uint64_t *lo, uint64_t *hi)
+{
+	uint8_t a = (h->pmpcfg[i] >> 3) & 3;
+	uint64_t addr = h->pmpaddr[i];
+	switch (a) {
+	case 1: /* TOR */
+		*lo = i ? h->pmpaddr[i - 1] << 2 : 0;
+		*hi = addr << 2;
+		return true;
+	case 2: /* NA4 */
+		*lo = addr << 2;
+		*hi = *lo + 4;
+		return true;
+	case 3: { /* NAPOT */
+		int t = __builtin_ctzll(~addr);
+		if (t >= 54) {
+			*lo = 0;
+			*hi = UINT64_MAX;
+			return true;
+		}
+		*lo = (addr & ~((1ull << t) - 1)) << 2;
+		*hi = *lo + (1ull << (t + 3));
+		return true;
+	}
+	}
+	return false;
+}
+
+/* 1: allowed, 0: denied.  *whole says whether the decision covers the
+ * whole 4 KiB page around pa (so a TLB entry may cache it). */
+static int pmp_check(rv_hart *h, uint64_t pa, uint64_t len, int acc, int priv, bool *whole)
+{
+	uint64_t pg = pa & ~PAGE_MASK;
+	*whole = true;
+	if (!h->pmp_active)
+		return priv == RV_PRIV_M;
+	for (int i = 0; i < RV_PMP_COUNT; i++) {
+		uint64_t lo, hi;
+		if (!pmp_range(h, i, &lo, &hi) || hi <= lo)
+			continue;
+		if (pg < hi && lo < pg + 4096 && !(lo <= pg && pg + 4096 <= hi))
+			*whole = false; /* the entry splits this page */
+		if (!(pa < hi && lo < pa + len))
+			continue;
+		if (!(lo <= pa && pa + len <= hi))
+			return 0;
+		uint8_t cfg = h->pmpcfg[i];
+		if (priv == RV_PRIV_M && !(cfg & 0x80))
+			return 1;
+		return (cfg >> acc) & 1; /* R=bit0, W=bit1, X=bit2 */
+	}
+	return priv == RV_PRIV_M;
+}
+
+static bool pmp_ok(rv_hart *h, uint64_t pa, uint64_t len, int acc, int priv)
+{
+	bool whole;
+	return pmp_check(h, pa, len, acc, priv, &whole);
+}
+
+/* ---- translation ---- */
+
+/* Effective privilege of a data access (MPRV). */
+static int data_priv(rv_hart *h)
+{
+	if (h->priv == RV_PRIV_M && (h->mstatus & MSTATUS_MPRV))
+		return (h->mstatus >> MSTATUS_MPP_SHIFT) & 3;
+	return h->priv;
+}
+
+static bool leaf_allowed(rv_hart *h, uint64_t pte, int acc, int priv)
+{
+	if (acc == RV_ACC_X && !(pte & PTE_X))
+		return false;
+	if (acc == RV_ACC_R && !((pte & PTE_R) || ((h->mstatus & MSTATUS_MXR) && (pte & PTE_X))))
+		return false;
+	if (acc == RV_ACC_W && !(pte & PTE_W))
+		return false;
+	if (priv == RV_PRIV_U)
+		return pte & PTE_U;
+	if (pte & PTE_U) /* S-mode on a user page */
+		return acc != RV_ACC_X && (h->mstatus & MSTATUS_SUM);
+	return true;
+}
+
+/* Update A (and D) with a compare-and-swap; false if the PTE changed. */
+static bool set_ad(uint8_t *p, uint64_t pte, int acc)
+{
+	uint64_t want = pte | PTE_A | (acc == RV_ACC_W ? PTE_D : 0);
+	if (want == pte)
+		return true;
+	uint64_t expect = pte;
+	return __atomic_compare_exchange_n((uint64_t *)p, &expect, want, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+static bool walk(rv_hart *h, uint64_t va, int acc, int priv, uint64_t *pa, rv_exc *e)
+{
+	int mode = (int)(h->satp >> 60), levels = mode == 9 ? 4 : 3;
+	int vbits = 12 + 9 * levels;
+	if ((uint64_t)((int64_t)(va << (64 - vbits)) >> (64 - vbits)) != va)
+		return fault(e, page_fault[acc], va);
+again:;
+	uint64_t base = (h->satp & ((1ull << 44) - 1)) << 12;
+	for (int lvl = levels - 1; lvl >= 0; lvl--) {
+		uint64_t pte_pa = base + ((va >> (12 + 9 * lvl)) & 511) * 8;
+		rv_ram *r = find_ram(h->bus, pte_pa, 8);
+		if (!r || !pmp_ok(h, pte_pa, 8, RV_ACC_R, RV_PRIV_S))
+			return fault(e, access_fault[acc], va);
+		uint8_t *p = r->host + (pte_pa - r->base);
+		uint64_t pte = __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
+		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED))
+			return fault(e, page_fault[acc], va);
+		if (!(pte & (PTE_R | PTE_X))) {
+			if (lvl == 0 || (pte & (PTE_A | PTE_D | PTE_U)))
+				return fault(e, page_fault[acc], va);
+			base = PTE_PPN(pte) << 12;
+			continue;
+		}
+		uint64_t ppn = PTE_PPN(pte), lowmask = (1ull << (9 * lvl)) - 1;
+		if ((ppn & lowmask) || !leaf_allowed(h, pte, acc, priv))
+			return fault(e, page_fault[acc], va);
+		if (r->readonly && !(pte & PTE_A && (acc != RV_ACC_W || (pte & PTE_D))))
+			return fault(e, access_fault[acc], va);
+		if (!r->readonly && !set_ad(p, pte, acc))
+			goto again;
+		*pa = ((ppn & ~lowmask) << 12) | (va & ((1ull << (12 + 9 * lvl)) - 1));
+		return true;
+	}
+	return fault(e, page_fault[acc], va);
+}
+
+static bool translate(rv_hart *h, uint64_t va, int acc, int priv, uint64_t *pa, rv_exc *e)
+{
+	int mode = (int)(h->satp >> 60);
+	if (priv == RV_PRIV_M || mode == 0) {
+		*pa = va;
+		return true;
+	}
+	return walk(h, va, acc, priv, pa, e);
+}
+
+/* ---- TLBs ---- */
+
+void rv_tlb_flush(rv_hart *h)
+{
+	memset(h->tlb_r, 0xff, sizeof h->tlb_r); /* tag ~0: never matches */
+	memset(h->tlb_w, 0xff, sizeof h->tlb_w);
+	memset(h->tlb_x, 0xff, sizeof h->tlb_x);
+}
+
+static void wtlb_flush(rv_hart *h)
+{
+	memset(h->tlb_w, 0xff, sizeof h->tlb_w);
+}
+
+void rv_update_mode(rv_hart *h)
+{
+	int p = data_priv(h);
+	if (p == RV_PRIV_M)
+		h->dmode = RV_DM_M;
+	else if (p == RV_PRIV_S)
+		h->dmode = (h->mstatus & MSTATUS_SUM) ? RV_DM_SSUM : RV_DM_S;
+	else
+		h->dmode = RV_DM_U;
+	h->rtlb = h->tlb_r[h->dmode];
+	h->wtlb = h->tlb_w[h->dmode];
+	h->xtlb = h->tlb_x[h->priv];
+}
+
+/* Translate + PMP + find the RAM behind a data access.  On success *host is
+ * the host address (NULL for MMIO) and the TLB may have been filled. */
+static bool data_access(rv_hart *h, uint64_t va, int size, int acc, uint8_t **host, uint64_t *pa_out, rv_exc *e)
+{
+	int priv = data_priv(h);
+	uint64_t pa;
+	bool whole;
+	if (!translate(h, va, acc, priv, &pa, e))
+		return false;
+	if (!pmp_check(h, pa, size, acc, priv, &whole))
+		return fault(e, access_fault[acc], va);
+	*pa_out = pa;
+	rv_ram *r = find_ram(h->bus, pa, size);
+	if (!r) {
+		*host = NULL;
+		return true;
+	}
+	if (acc == RV_ACC_W && r->readonly)
+		return fault(e, access_fault[acc], va);
+	*host = r->host + (pa - r->base);
+	if (!whole)
+		return true;
+	/* Fill the TLB when the whole page is plain RAM of this region. */
+	uint64_t pg = pa & ~PAGE_MASK;
+	if (pg < r->base || pg + 4096 > r->base + r->size)
+		return true;
+	if (acc == RV_ACC_W) {
+		int64_t ix = ram_page(h->bus, pa);
+		if (ix >= 0 && __atomic_load_n(&h->bus->page_flags[ix], __ATOMIC_ACQUIRE))
+			return true;
+	}
+	rv_tlbe *t = (acc == RV_ACC_W ? h->wtlb : h->rtlb) + ((va >> 12) & (RV_TLB_SIZE - 1));
+	t->tag = va & ~PAGE_MASK;
+	t->addend = (uintptr_t)(*host - (pa & PAGE_MASK)) - (uintptr_t)(va & ~PAGE_MASK);
+	return true;
+}
+
+static uint64_t ld_host(const uint8_t *p, int size)
+{
+	switch (size) {
+	case 1: return ld_le8(p);
+	case 2: return ld_le16(p);
+	case 4: return ld_le32(p);
+	default: return ld_le64(p);
+	}
+}
+
+static void st_host(uint8_t *p, int size, uint64_t v)
+{
+	switch (size) {
+	case 1: st_le8(p, (uint8_t)v); break;
+	case 2: st_le16(p, (uint16_t)v); break;
+	case 4: st_le32(p, (uint32_t)v); break;
+	default: st_le64(p, v); break;
+	}
+}
+
+bool rv_load_slow(rv_hart *h, uint64_t va, int size, uint64_t *val, rv_exc *e)
+{
+	if (unlikely(((va & PAGE_MASK) + size) > 4096)) {
+		/* Misaligned across a page: byte by byte, little-endian. */
+		uint64_t v = 0, b;
+		for (int i = 0; i < size; i++) {
+			if (!rv_load_slow(h, va + i, 1, &b, e))
+				return fault(e, e->cause, va);
+			v |= b << (8 * i);
+		}
+		*val = v;
+		return true;
+	}
+	uint8_t *host;
+	uint64_t pa;
+	if (!data_access(h, va, size, RV_ACC_R, &host, &pa, e))
+		return false;
+	if (host) {
+		*val = ld_host(host, size);
+		return true;
+	}
+	if ((pa & (size - 1)) || h->bus->mmio_read(h->bus->ctx, pa, size, val))
+		return fault(e, RV_EXC_LOAD_ACCESS, va);
+	return true;
+}
+
+/* A store reached a page that some hart decoded code from, or a watched
+ * page: keep decoded code coherent and tell the machine. */
+static void ram_store_effects(rv_hart *h, uint64_t pa, int size, bool *reload)
+{
+	struct rv_bus *b = h->bus;
+	int64_t ix = ram_page(b, pa);
+	if (ix < 0)
+		return;
+	uint8_t fl = __atomic_load_n(&b->page_flags[ix], __ATOMIC_ACQUIRE);
+	if (fl & RV_PF_CODE) {
+		__atomic_fetch_add(&b->page_gen[ix], 1, __ATOMIC_RELEASE);
+		__atomic_fetch_and(&b->page_flags[ix], (uint8_t)~RV_PF_CODE, __ATOMIC_RELEASE);
+		uint64_t ppn = pa >> 12;
+		for (rv_dpage *dp = h->dhash[ppn & (h->dhash_size - 1)]; dp; dp = dp->hnext)
+			if (dp->ppn == ppn)
+				rv_dpage_reset(dp);
+		memset(h->tlb_x, 0xff, sizeof h->tlb_x);
+		*reload = true;
+	}
+	if ((fl & RV_PF_WATCHED) && b->store_hook)
+		b->store_hook(b->ctx, pa, size);
+}
+
+bool rv_store_slow(rv_hart *h, uint64_t va, int size, uint64_t val, rv_exc *e, bool *reload)
+{
+	if (unlikely(((va & PAGE_MASK) + size) > 4096)) {
+		/* Check both pages first so a fault leaves memory untouched. */
+		uint8_t *h1, *h2;
+		uint64_t p1, p2, first = 4096 - (va & PAGE_MASK);
+		if (!data_access(h, va, (int)first, RV_ACC_W, &h1, &p1, e) ||
+		    !data_access(h, va + first, size - (int)first, RV_ACC_W, &h2, &p2, e))
+			return fault(e, e->cause, va);
+		for (int i = 0; i < size; i++)
+			if (!rv_store_slow(h, va + i, 1, val >> (8 * i), e, reload))
+				return fault(e, e->cause, va);
+		return true;
+	}
+	uint8_t *host;
+	uint64_t pa;
+	if (!data_access(h, va, size, RV_ACC_W, &host, &pa, e))
+		return false;
+	if (host) {
+		st_host(host, size, val);
+		ram_store_effects(h, pa, size, reload);
+		if (h->lr_valid && (h->lr_addr >> 3) == (va >> 3))
+			h->lr_valid = false;
+		return true;
+	}
+	if ((pa & (size - 1)) || h->bus->mmio_write(h->bus->ctx, pa, size, val))
+		return fault(e, RV_EXC_STORE_ACCESS, va);
+	return true;
+}
+
+void *rv_amo_ptr(rv_hart *h, uint64_t va, int size, int acc, rv_exc *e, bool *reload)
+{
+	if (va & (size - 1)) {
+		fault(e, acc == RV_ACC_R ? RV_EXC_LOAD_MISALIGNED : RV_EXC_STORE_MISALIGNED, va);
+		return NULL;
+	}
+	uint8_t *host;
+	uint64_t pa;
+	if (!data_access(h, va, size, acc, &host, &pa, e))
+		return NULL;
+	if (!host) {
+		fault(e, acc == RV_ACC_R ? RV_EXC_LOAD_ACCESS : RV_EXC_STORE_ACCESS, va);
+		return NULL;
+	}
+	if (acc == RV_ACC_W)
+		ram_store_effects(h, pa, size, reload);
+	return host;
+}
+
+/* ---- decoded code pages ---- */
+
+void rv_dpage_reset(rv_dpage *dp)
+{
+	for (int i = 0; i < RV_PAGE_SLOTS; i++) {
+		dp->slot[i].h = rv_handlers[RV_OP_decode];
+		dp->slot[i].flags = 0;
+	}
+	dp->slot[RV_PAGE_SLOTS].h = rv_handlers[RV_OP_page_end];
+}
+
+void rv_code_flush(rv_hart *h)
+{
+	memset(h->dhash, 0, h->dhash_size * sizeof *h->dhash);
+	h->dpool_used = 0;
+	memset(h->tlb_x, 0xff, sizeof h->tlb_x);
+	uint32_t ep = __atomic_load_n(&h->bus->code_epoch, __ATOMIC_ACQUIRE);
+	if (ep != h->code_epoch) {
+		h->code_epoch = ep;
+		wtlb_flush(h);
+	}
+}
+
+static rv_dpage *dpage_get(rv_hart *h, uint64_t pa, uint8_t *host)
+{
+	uint64_t ppn = pa >> 12;
+	rv_dpage **slot = &h->dhash[ppn & (h->dhash_size - 1)];
+	int64_t ix = ram_page(h->bus, pa);
+	uint32_t gen = ix >= 0 ? __atomic_load_n(&h->bus->page_gen[ix], __ATOMIC_ACQUIRE) : 0;
+	rv_dpage *dp;
+	for (dp = *slot; dp; dp = dp->hnext)
+		if (dp->ppn == ppn)
+			break;
+	if (!dp) {
+		if (h->dpool_used == h->dpool_cap) {
+			rv_code_flush(h);
+			slot = &h->dhash[ppn & (h->dhash_size - 1)];
+		}
+		dp = (rv_dpage *)((char *)h->dpool + (size_t)h->dpool_used++ * sizeof(rv_dpage));
+		dp->ppn = ppn;
+		dp->host = host;
+		dp->hnext = *slot;
+		*slot = dp;
+		rv_dpage_reset(dp);
+		dp->gen = gen;
+	} else if (dp->gen != gen) {
+		rv_dpage_reset(dp);
+		dp->gen = gen;
+	}
+	/* Mark the page as code so stores to it take the slow path. */
+	if (ix >= 0 && !(__atomic_load_n(&h->bus->page_flags[ix], __ATOMIC_ACQUIRE) & RV_PF_CODE)) {
+		__atomic_fetch_or(&h->bus->page_flags[ix], RV_PF_CODE, __ATOMIC_ACQ_REL);
+		h->code_epoch = __atomic_add_fetch(&h->bus->code_epoch, 1, __ATOMIC_ACQ_REL);
+		wtlb_flush(h);
+	}
+	return dp;
+}
+
+rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc, rv_exc *e)
+{
+	uint64_t pa;
+	if (!translate(h, pc, RV_ACC_X, h->priv, &pa, e))
+		return NULL;
+	bool whole;
+	if (!pmp_check(h, pa, 2, RV_ACC_X, h->priv, &whole)) {
+		fault(e, RV_EXC_INSN_ACCESS, pc);
+		return NULL;
+	}
+	uint64_t pg = pa & ~PAGE_MASK;
+	rv_ram *r = find_ram(h->bus, pg, 4096);
+	if (!r) {
+		fault(e, RV_EXC_INSN_ACCESS, pc);
+		return NULL;
+	}
+	rv_dpage *dp = dpage_get(h, pg, r->host + (pg - r->base));
+	if (whole) {
+		rv_xtlbe *t = &h->xtlb[(pc >> 12) & (RV_TLB_SIZE - 1)];
+		t->tag = pc & ~PAGE_MASK;
+		t->dp = dp;
+	}
+	return dp;
+}
+
+bool rv_fetch16(rv_hart *h, uint64_t va, uint16_t *out, rv_exc *e)
+{
+	uint64_t pa;
+	if (!translate(h, va, RV_ACC_X, h->priv, &pa, e))
+		return false;
+	rv_ram *r = find_ram(h->bus, pa, 2);
+	if (!r || !pmp_ok(h, pa, 2, RV_ACC_X, h->priv))
+		return fault(e, RV_EXC_INSN_ACCESS, va);
+	*out = ld_le16(r->host + (pa - r->base));
+	return true;
+}
