@@ -28,7 +28,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 # Guest test programs: bare-metal RISC-V, built with Debian's cross gcc.
 RV_CFLAGS := -march=rv64gc_zba_zbb_zbs -mabi=lp64d -mcmodel=medany -O2 -g -ffreestanding \
-             -nostdlib -nostartfiles -static -Itests/riscv -Wall
+             -nostdlib -nostartfiles -static -Itests/riscv -Wall -Wl,--no-warn-rwx-segments
 RV_TESTS  := $(patsubst tests/riscv/%.S,$(BUILD)/tests/riscv/%.elf,$(wildcard tests/riscv/t_*.S)) \
              $(patsubst tests/riscv/%.c,$(BUILD)/tests/riscv/%.elf,$(wildcard tests/riscv/t_*.c))
 RV_COMMON := tests/riscv/crt0.S tests/riscv/lib.c
