@@ -134,14 +134,15 @@
 #define TEST_BR(n, op, taken, v1, v2) \
 	TEST_CASE(n, a0, taken, li a1, v1; li a2, v2; li a0, 1; op a1, a2, 102f; li a0, 0; 102:)
 
-/* FP: fd = op fs1, fs2 on doubles given as bit patterns; result compared bitwise, then fflags */
+/* FP: fd = op fs1, fs2 on 64-bit register patterns (singles must be NaN-boxed by the caller);
+ * the 64-bit result is compared bitwise, then fflags */
 #define TEST_FP_D(n, op, exp, flags, v1, v2) \
 	TEST_CASE(n, a0, exp, li a1, v1; li a2, v2; fmv.d.x fa1, a1; fmv.d.x fa2, a2; \
 		fsflags x0; op fa0, fa1, fa2; fmv.x.d a0, fa0); \
 	frflags a0; li t6, flags; bne a0, t6, fail
 #define TEST_FP_S(n, op, exp, flags, v1, v2) \
-	TEST_CASE(n, a0, exp, li a1, v1; li a2, v2; fmv.w.x fa1, a1; fmv.w.x fa2, a2; \
-		fsflags x0; op fa0, fa1, fa2; fmv.x.w a0, fa0); \
+	TEST_CASE(n, a0, exp, li a1, v1; li a2, v2; fmv.d.x fa1, a1; fmv.d.x fa2, a2; \
+		fsflags x0; op fa0, fa1, fa2; fmv.x.d a0, fa0); \
 	frflags a0; li t6, flags; bne a0, t6, fail
 
 #else /* C */
