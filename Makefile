@@ -28,13 +28,13 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 # Guest test programs: bare-metal RISC-V, built with Debian's cross gcc.
 RV_CFLAGS := -march=rv64gc_zba_zbb_zbs -mabi=lp64d -mcmodel=medany -O2 -g -ffreestanding \
-             -nostdlib -nostartfiles -static -Itests/riscv -Wall
+             -nostdlib -nostartfiles -static -Itests/riscv -Wall -fno-math-errno -Wl,--no-warn-rwx-segments
 RV_TESTS  := $(patsubst tests/riscv/%.S,$(BUILD)/tests/riscv/%.elf,$(wildcard tests/riscv/t_*.S)) \
              $(patsubst tests/riscv/%.c,$(BUILD)/tests/riscv/%.elf,$(wildcard tests/riscv/t_*.c))
 RV_COMMON := tests/riscv/crt0.S tests/riscv/lib.c
 RV_LD     := tests/riscv/link.ld
 
-.PHONY: all help test unit test-riscv bench fuzz conformance clean deps
+.PHONY: all help test unit test-riscv bench-riscv bench fuzz conformance clean deps
 all: $(BUILD)/cairn $(BUILD)/libcairn.a
 
 help:
@@ -74,13 +74,20 @@ $(BUILD)/tests/riscv/%.elf: tests/riscv/%.c $(RV_COMMON) $(RV_LD) tests/riscv/te
 	@mkdir -p $(dir $@)
 	$(RV_PREFIX)gcc $(RV_CFLAGS) -T $(RV_LD) -o $@ $(RV_COMMON) $<
 
+# Guest benchmarks: same runtime as the tests, -O2.
+RV_BENCH  := $(patsubst bench/riscv/%.c,$(BUILD)/bench/riscv/%.elf,$(wildcard bench/riscv/b_*.c))
+$(BUILD)/bench/riscv/%.elf: bench/riscv/%.c bench/riscv/bench.h $(RV_COMMON) $(RV_LD) tests/riscv/test.h
+	@mkdir -p $(dir $@)
+	$(RV_PREFIX)gcc $(RV_CFLAGS) -Ibench/riscv -T $(RV_LD) -o $@ $(RV_COMMON) $<
+
 unit: $(UNIT_BINS)
+bench-riscv: $(RV_BENCH)
 test-riscv: $(RV_TESTS)
 
 test: all $(UNIT_BINS) $(RV_TESTS)
 	@BUILD=$(BUILD) sh tests/run.sh
 
-bench: all
+bench: all $(RV_BENCH)
 	@BUILD=$(BUILD) sh bench/run.sh
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)

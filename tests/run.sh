@@ -1,0 +1,55 @@
+#!/bin/sh
+# run.sh - cairn's test runner behind `make test`: unit binaries, guest programs, CLI scripts.
+# Env: BUILD (default build), RUNNER (guest launcher; default cairn, may be qemu-system-riscv64).
+# Prints "ok NAME" / "FAIL NAME" per test and ends with "N passed, M failed"; exit 1 on failures.
+BUILD=${BUILD:-build}
+RUNNER=${RUNNER:-"$BUILD/cairn vm -M virt -bios none -nographic -kernel"}
+CAIRN=${CAIRN:-$BUILD/cairn}
+export BUILD CAIRN
+passed=0
+failed=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+bad() {
+	failed=$((failed + 1)); echo "FAIL $1 ($2)"
+	tail -n 15 "$out" | cut -c 1-200 | sed 's/^/    | /'
+}
+
+# Unit tests: one binary each, pass = exit 0.
+for t in "$BUILD"/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	if "$t" >"$out" 2>&1; then ok "unit/${t##*/}"; else bad "unit/${t##*/}" "exit $?"; fi
+done
+
+# Guest programs: pass = exit 0 and every line of NAME.expect appears in the output.
+for elf in "$BUILD"/tests/riscv/*.elf; do
+	[ -f "$elf" ] || continue
+	name=${elf##*/}; name=${name%.elf}
+	# shellcheck disable=SC2086
+	timeout 60 $RUNNER "$elf" </dev/null >"$out" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then bad "riscv/$name" "exit $rc"; continue; fi
+	exp=tests/riscv/$name.expect
+	missing=""
+	if [ -f "$exp" ]; then
+		while IFS= read -r line || [ -n "$line" ]; do
+			grep -qF -- "$line" "$out" || missing="$line"
+		done <"$exp"
+	fi
+	if [ -n "$missing" ]; then bad "riscv/$name" "missing output: $missing"; else ok "riscv/$name"; fi
+done
+
+# CLI scripts test cairn itself, so they are skipped when validating against QEMU.
+case $RUNNER in
+*qemu*) echo "(skipping tests/cli: RUNNER is qemu)" ;;
+*)
+	for s in tests/cli/*.sh; do
+		[ -f "$s" ] || continue
+		if sh "$s" >"$out" 2>&1; then ok "cli/${s##*/}"; else bad "cli/${s##*/}" "exit $?"; fi
+	done ;;
+esac
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
