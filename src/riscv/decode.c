@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 const void *rv_handlers[RV_OP_COUNT];
 
@@ -26,8 +27,8 @@ static const struct crow { const char *name; uint16_t match, mask; uint8_t fmt; 
 };
 
 /* Buckets: 32-bit by opcode[6:2] and funct3, 16-bit by quadrant and funct3. */
-static uint8_t bucket[32 * 8][24], bucket_n[32 * 8];
-static uint8_t cbucket[3 * 8][8], cbucket_n[3 * 8];
+static uint8_t bucket[32 * 8][64], bucket_n[32 * 8];
+static uint8_t cbucket[3 * 8][16], cbucket_n[3 * 8];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void build_buckets(void)
@@ -36,15 +37,21 @@ static void build_buckets(void)
 		uint32_t bits = ((key >> 3) << 2) | 3 | ((key & 7) << 12);
 		for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 			uint32_t km = rows[i].mask & 0x707c;
-			if ((bits & km) == (rows[i].match & km) && bucket_n[key] < sizeof bucket[0])
+			if ((bits & km) == (rows[i].match & km)) {
+				if (bucket_n[key] == sizeof bucket[0])
+					abort(); /* the table outgrew the buckets: raise the size */
 				bucket[key][bucket_n[key]++] = (uint8_t)i;
+			}
 		}
 	}
 	for (uint32_t key = 0; key < 24; key++) {
 		uint32_t bits = (key >> 3) | ((key & 7) << 13);
 		for (size_t i = 0; i < ARRAY_SIZE(crows); i++)
-			if ((bits & 0xe003) == (crows[i].match & 0xe003))
+			if ((bits & 0xe003) == (crows[i].match & 0xe003)) {
+				if (cbucket_n[key] == sizeof cbucket[0])
+					abort();
 				cbucket[key][cbucket_n[key]++] = (uint8_t)i;
+			}
 	}
 }
 

@@ -358,7 +358,9 @@ dispatch:
 	}
 #define CSR_OP(op, src, wen) { uint64_t old_, src_ = (src); bool wen_ = (wen); \
 		h->instret += (uint64_t)(start - budget - 1); start = budget + 1; \
+		uint64_t n_ = h->instret; \
 		if (!rv_csr(h, i->imm, op, src_, wen_, &old_)) goto illegal_insn; \
+		if (h->instret != n_) start = budget; /* a written minstret excludes this insn */ \
 		RD = old_; \
 		if (!wen_) NEXT(); \
 		h->pc = PC() + LEN(); \
