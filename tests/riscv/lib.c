@@ -81,9 +81,13 @@ void test_pass(void)
 	exit(0);
 }
 
+extern uint64_t trap_cause, trap_tval, trap_epc, trap_count;
+
 void test_fail(long n)
 {
 	csr_clear(mstatus, MSTATUS_MPRV);
+	if (trap_count)	/* the last trap taken is often the clue */
+		printf_("last trap: mcause=%x mepc=%x mtval=%x\n", trap_cause, trap_epc, trap_tval);
 	printf_("FAIL %d\n", n);
 	exit(n <= 0 || n > 255 ? 255 : (int)n);
 }

@@ -106,6 +106,9 @@
 #define GOTO_MODE(prv) \
 	li t6, MSTATUS_MPP; csrc mstatus, t6; li t6, (prv) << 11; csrs mstatus, t6; \
 	la t6, 101f; csrw mepc, t6; mret; 101:
+/* From S to U via sret, continuing at the next instruction. */
+#define GOTO_MODE_U_FROM_S \
+	li t6, MSTATUS_SPP; csrc sstatus, t6; la t6, 101f; csrw sepc, t6; sret; 101:
 /* From any mode back to M (default handler), registers preserved except a7. */
 #define GOTO_M		li a7, GOTO_M_MAGIC; ecall
 
