@@ -100,7 +100,12 @@ trap_entry:
 2:	ld	t5, 48(t4)		/* trap_resume: one-shot continuation */
 	beqz	t5, m_bad
 	sd	zero, 48(t4)
-	csrw	mepc, t5
+	andi	t6, t5, 1		/* bit 0 set: continue in M-mode */
+	beqz	t6, 3f
+	li	t6, MSTATUS_MPP
+	csrs	mstatus, t6
+	andi	t5, t5, -2
+3:	csrw	mepc, t5
 m_out:
 	RESTORE_REGS
 	csrrw	sp, mscratch, sp

@@ -81,6 +81,8 @@
 
 /* Arrange for the next trap (any mode into M) to continue at label `lbl`. */
 #define ON_TRAP(lbl)	la t6, lbl; la t5, trap_resume; sd t6, 0(t5)
+/* ... and continue there in M-mode, whatever mode trapped */
+#define ON_TRAP_M(lbl)	la t6, lbl; addi t6, t6, 1; la t5, trap_resume; sd t6, 0(t5)
 #define ON_STRAP(lbl)	la t6, lbl; la t5, strap_resume; sd t6, 0(t5)
 
 /* Check the values the M handler recorded: cause, tval. Clobbers t5, t6. */
