@@ -1,6 +1,7 @@
-/* crt0.S - start-up and default trap handlers for cairn's guest tests.
- * Parks harts != 0, sets up stack/bss/FPU/PMP, calls main(hartid) and exits.
- * The trap handlers record cause/tval/epc and resume at trap_resume (see test.h). */
+/* crt0.S - start-up and default trap handlers for cairn's guest tests: parks harts != 0,
+ * sets up stack/bss/FPU/PMP, calls main(hartid) and exits.
+ * The trap handlers record cause/tval/epc, then: ecall with a7=GOTO_M_MAGIC returns to M;
+ * interrupts go to trap_hook; exceptions resume at trap_resume (see test.h). */
 #include "test.h"
 
 	.section .text.init
@@ -92,7 +93,8 @@ trap_entry:
 	li	t5, MSTATUS_MPP
 	csrs	mstatus, t5
 	j	m_out
-1:	ld	t5, 40(t4)		/* trap_hook: function(frame), may change mepc */
+1:	bgez	t0, 2f			/* trap_hook(frame): interrupts only */
+	ld	t5, 40(t4)
 	beqz	t5, 2f
 	mv	a0, sp
 	jalr	t5
@@ -135,6 +137,7 @@ strap_entry:
 	ld	t5, 32(t4)
 	addi	t5, t5, 1
 	sd	t5, 32(t4)
+	bgez	t0, 1f			/* strap_hook(frame): interrupts only */
 	ld	t5, 40(t4)
 	beqz	t5, 1f
 	mv	a0, sp
