@@ -8,7 +8,6 @@
 #define LEAF_RW (PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
 #define PTE(pa, fl) ((((uint64_t)(uintptr_t)(pa)) >> 12 << 10) | (fl))
 
-extern volatile uint64_t trap_cause, trap_tval, trap_count, trap_resume;
 static uint64_t pt[16][512] __attribute__((aligned(4096)));	/* page-table pool */
 static uint64_t page[4][512] __attribute__((aligned(4096)));	/* data pages */
 static uint32_t xpage[1024] __attribute__((aligned(4096)));	/* code: ebreak */
@@ -22,38 +21,9 @@ static uint64_t *new_pt(void)
 	return p;
 }
 
-/* Load (store=0) or store through MPRV as privilege prv; returns the trap cause or -1. */
-static long access(int prv, int store, uint64_t va, uint64_t *val)
-{
-	uint64_t before = trap_count, v = *val;
-	__asm__ volatile(
-		"la t0, 1f; la t1, trap_resume; sd t0, 0(t1)\n"
-		"li t0, 0x1800; csrc mstatus, t0; slli t0, %[prv], 11; csrs mstatus, t0\n"
-		"li t0, 0x20000; csrs mstatus, t0\n"
-		"bnez %[st], 2f; ld %[v], 0(%[va]); j 1f\n"
-		"2: sd %[v], 0(%[va])\n"
-		"1: li t0, 0x20000; csrc mstatus, t0; la t1, trap_resume; sd zero, 0(t1)"
-		: [v] "+r"(v) : [prv] "r"((uint64_t)prv), [st] "r"((uint64_t)store), [va] "r"(va)
-		: "t0", "t1", "memory");
-	*val = v;
-	return trap_count != before ? (long)trap_cause : -1;
-}
-
-static long load(int prv, uint64_t va, uint64_t *val) { return access(prv, 0, va, val); }
-static long store(int prv, uint64_t va, uint64_t val) { return access(prv, 1, va, &val); }
-
-/* Jump to va in mode prv; the page holds ebreak. Returns the cause (3 = it ran). */
-static long exec_at(int prv, uint64_t va)
-{
-	uint64_t before = trap_count;
-	__asm__ volatile(
-		"la t0, 1f; ori t0, t0, 1; la t1, trap_resume; sd t0, 0(t1)\n"
-		"li t0, 0x1800; csrc mstatus, t0; slli t0, %0, 11; csrs mstatus, t0\n"
-		"csrw mepc, %1; mret\n"
-		".balign 4\n1:"
-		:: "r"((uint64_t)prv), "r"(va) : "t0", "t1", "memory");
-	return trap_count != before ? (long)trap_cause : -1;
-}
+static long load(int prv, uint64_t va, uint64_t *val) { return try_access(prv, 0, va, val); }
+static long store(int prv, uint64_t va, uint64_t val) { return try_access(prv, 1, va, &val); }
+#define exec_at try_exec
 
 static void set_satp(uint64_t mode, uint64_t *root)
 {

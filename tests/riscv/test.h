@@ -169,6 +169,13 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 
+extern volatile uint64_t trap_cause, trap_tval, trap_epc, trap_status, trap_count;
+/* Load (store=0) or store one dword at addr as privilege prv (via MPRV, so translation and
+ * PMP apply); returns the trap cause, or -1 when it completed. */
+long try_access(int prv, int store, uint64_t addr, uint64_t *val);
+/* Jump to addr in mode prv (code there should be ebreak); returns the cause (3 = it ran). */
+long try_exec(int prv, uint64_t addr);
+
 #define CHECK(n, cond) do { if (!(cond)) test_fail(n); } while (0)
 
 #define csr_read(csr) ({ uint64_t v_; __asm__ volatile("csrr %0, " #csr : "=r"(v_)); v_; })
