@@ -1,7 +1,6 @@
 /* crt0.S - start-up and default trap handlers for cairn's guest tests: parks harts != 0,
- * sets up stack/bss/FPU/PMP, calls main(hartid) and exits.
- * The trap handlers record cause/tval/epc, then: ecall with a7=GOTO_M_MAGIC returns to M;
- * interrupts go to trap_hook; exceptions resume at trap_resume (see test.h). */
+ * sets up stack/bss/FPU/PMP, calls main(hartid), exits. Handlers record cause/tval/epc; an ecall
+ * with a7=GOTO_M_MAGIC returns to M, interrupts go to xtrap_hook, others resume at xtrap_resume. */
 #include "test.h"
 
 	.section .text.init
