@@ -117,6 +117,25 @@ static void sv39(void)
 	l0[1] = 0;
 	__asm__ volatile("sfence.vma %0, zero" :: "r"(0x1000ull) : "memory");
 	FAULT(42, load(PRV_S, 0x1000, &v), CAUSE_LOAD_PAGE, 0x1000);
+	/* a page fault in S-mode itself, delegated to S: scause/stval/sepc in S */
+	{
+		extern char strap_entry[], __strap_stack_top[];
+		extern volatile uint64_t strap_cause, strap_tval, strap_count;
+		uint64_t before = strap_count;
+		csr_write(stvec, strap_entry);
+		csr_write(sscratch, __strap_stack_top);
+		csr_write(medeleg, (1 << CAUSE_LOAD_PAGE) | (1 << CAUSE_STORE_PAGE));
+		__asm__ volatile(
+			"li t0, 0x1800; csrc mstatus, t0; li t0, 0x800; csrs mstatus, t0\n"
+			"la t0, 1f; csrw mepc, t0; mret\n"
+			"1: la t0, 2f; la t1, strap_resume; sd t0, 0(t1)\n"
+			"li t0, 0x6000; sd zero, 0(t0)\n"		/* V = 0: store page fault */
+			"2: li a7, %0; ecall"
+			:: "i"(GOTO_M_MAGIC) : "t0", "t1", "a7", "memory");
+		csr_write(medeleg, 0);
+		CHECK(47, strap_count == before + 1);
+		CHECK(48, strap_cause == CAUSE_STORE_PAGE && strap_tval == 0x6000);
+	}
 	/* MPRV with MPP = M: no translation */
 	OK(43, load(PRV_M, pa_magic, &v)); CHECK(43, v == magic);
 	/* satp: an unsupported mode is not written at all */
