@@ -44,7 +44,7 @@ help:
 	@echo "make CC=clang      build with clang (any target)"
 	@echo "make bench         benchmarks against qemu-system-riscv64 (ratios)"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME)s (clang)"
-	@echo "make conformance   fetch-free: run riscv-tests from RISCV_TESTS=DIR (see docs/TESTING.md)"
+	@echo "make conformance   fetch-free: run riscv-tests from RISCV_TESTS_SRC=DIR (see docs/TESTING.md)"
 	@echo "make deps          install the Debian packages the build and tests need"
 	@echo "make clean         remove build/"
 

@@ -8,6 +8,9 @@ CAIRN=${CAIRN:-$BUILD/cairn}
 export BUILD CAIRN
 passed=0
 failed=0
+xfailed=0
+is_qemu=0
+case $RUNNER in *qemu*) is_qemu=1 ;; esac
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
@@ -30,6 +33,9 @@ for elf in "$BUILD"/tests/riscv/*.elf; do
 	# shellcheck disable=SC2086
 	timeout 60 $RUNNER "$elf" </dev/null >"$out" 2>&1
 	rc=$?
+	if [ $rc -ne 0 ] && [ $is_qemu = 1 ] && grep -qx "$name" tests/riscv/qemu-xfail; then
+		xfailed=$((xfailed + 1)); echo "xfail riscv/$name (known QEMU 7.2 deviation, exit $rc)"; continue
+	fi
 	if [ $rc -ne 0 ]; then bad "riscv/$name" "exit $rc"; continue; fi
 	exp=tests/riscv/$name.expect
 	missing=""
@@ -42,14 +48,14 @@ for elf in "$BUILD"/tests/riscv/*.elf; do
 done
 
 # CLI scripts test cairn itself, so they are skipped when validating against QEMU.
-case $RUNNER in
-*qemu*) echo "(skipping tests/cli: RUNNER is qemu)" ;;
-*)
+if [ $is_qemu = 1 ]; then
+	echo "(skipping tests/cli: RUNNER is qemu; $xfailed expected failure(s) not counted)"
+else
 	for s in tests/cli/*.sh; do
 		[ -f "$s" ] || continue
 		if sh "$s" >"$out" 2>&1; then ok "cli/${s##*/}"; else bad "cli/${s##*/}" "exit $?"; fi
-	done ;;
-esac
+	done
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

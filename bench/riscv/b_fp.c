@@ -4,7 +4,7 @@
 #include "bench.h"
 
 #ifndef STEPS
-#define STEPS 20000
+#define STEPS 100000
 #endif
 #define N 5
 #define MAT 48
@@ -58,7 +58,7 @@ int main(void)
 	for (int s = 0; s < STEPS; s++)
 		advance(0.001);
 	double e1 = energy();
-	for (int rep = 0; rep < 60; rep++) {
+	for (int rep = 0; rep < 200; rep++) {
 		for (int i = 0; i < MAT; i++)
 			for (int j = 0; j < MAT; j++) {
 				double acc = 0;
@@ -78,5 +78,5 @@ int main(void)
 		x += y - __builtin_sqrt((double)k);
 	}
 	union { double d; uint64_t u; } a = { e0 - e1 }, b = { A[3][5] + x };
-	report(instret_now() - t0, a.u ^ (b.u * 3), 0xff2bb285384e845eull);
+	report(instret_now() - t0, a.u ^ (b.u * 3), 0xff9224c5299d3ee7ull);
 }

@@ -3,9 +3,16 @@
 # a kernel larger than RAM (-m 1M), a segment whose address lies outside RAM, a raw blob too big.
 . "$(dirname "$0")/common.inc"
 expect_error -m 1M -kernel "$GOOD"
-# Move the first program header's p_paddr and p_vaddr (phoff 64: +16 vaddr, +24 paddr) to 0x1000.
+# Find the first PT_LOAD header (e_phoff at 32, e_phnum at 56, 56-byte entries), then move its
+# p_vaddr (+16) and p_paddr (+24) to 0x1000.
+u() { od -An -t u"$2" -j "$1" -N "$2" "$GOOD" | tr -d ' '; }
+ph=$(u 32 8); n=$(u 56 2); i=0; phoff=""
+while [ $i -lt "$n" ]; do
+	[ "$(u $((ph + i * 56)) 4)" = 1 ] && { phoff=$((ph + i * 56)); break; }
+	i=$((i + 1))
+done
+[ -n "$phoff" ] || { echo "no PT_LOAD in $GOOD"; exit 1; }
 cp "$GOOD" "$TMP/low"
-phoff=64
 printf '\000\020\000\000\000\000\000\000' | dd of="$TMP/low" bs=1 seek=$((phoff + 16)) conv=notrunc 2>/dev/null
 printf '\000\020\000\000\000\000\000\000' | dd of="$TMP/low" bs=1 seek=$((phoff + 24)) conv=notrunc 2>/dev/null
 expect_error -kernel "$TMP/low"

@@ -1,6 +1,6 @@
-/* crt0.S - start-up and default trap handlers for cairn's guest tests.
- * Parks harts != 0, sets up stack/bss/FPU/PMP, calls main(hartid) and exits.
- * The trap handlers record cause/tval/epc and resume at trap_resume (see test.h). */
+/* crt0.S - start-up and default trap handlers for cairn's guest tests: parks harts != 0,
+ * sets up stack/bss/FPU/PMP, calls main(hartid), exits. Handlers record cause/tval/epc; an ecall
+ * with a7=GOTO_M_MAGIC returns to M, interrupts go to xtrap_hook, others resume at xtrap_resume. */
 #include "test.h"
 
 	.section .text.init
@@ -92,7 +92,8 @@ trap_entry:
 	li	t5, MSTATUS_MPP
 	csrs	mstatus, t5
 	j	m_out
-1:	ld	t5, 40(t4)		/* trap_hook: function(frame), may change mepc */
+1:	bgez	t0, 2f			/* trap_hook(frame): interrupts only */
+	ld	t5, 40(t4)
 	beqz	t5, 2f
 	mv	a0, sp
 	jalr	t5
@@ -100,7 +101,12 @@ trap_entry:
 2:	ld	t5, 48(t4)		/* trap_resume: one-shot continuation */
 	beqz	t5, m_bad
 	sd	zero, 48(t4)
-	csrw	mepc, t5
+	andi	t6, t5, 1		/* bit 0 set: continue in M-mode */
+	beqz	t6, 3f
+	li	t6, MSTATUS_MPP
+	csrs	mstatus, t6
+	andi	t5, t5, -2
+3:	csrw	mepc, t5
 m_out:
 	RESTORE_REGS
 	csrrw	sp, mscratch, sp
@@ -130,6 +136,7 @@ strap_entry:
 	ld	t5, 32(t4)
 	addi	t5, t5, 1
 	sd	t5, 32(t4)
+	bgez	t0, 1f			/* strap_hook(frame): interrupts only */
 	ld	t5, 40(t4)
 	beqz	t5, 1f
 	mv	a0, sp

@@ -81,6 +81,8 @@
 
 /* Arrange for the next trap (any mode into M) to continue at label `lbl`. */
 #define ON_TRAP(lbl)	la t6, lbl; la t5, trap_resume; sd t6, 0(t5)
+/* ... and continue there in M-mode, whatever mode trapped */
+#define ON_TRAP_M(lbl)	la t6, lbl; addi t6, t6, 1; la t5, trap_resume; sd t6, 0(t5)
 #define ON_STRAP(lbl)	la t6, lbl; la t5, strap_resume; sd t6, 0(t5)
 
 /* Check the values the M handler recorded: cause, tval. Clobbers t5, t6. */
@@ -106,6 +108,9 @@
 #define GOTO_MODE(prv) \
 	li t6, MSTATUS_MPP; csrc mstatus, t6; li t6, (prv) << 11; csrs mstatus, t6; \
 	la t6, 101f; csrw mepc, t6; mret; 101:
+/* From S to U via sret, continuing at the next instruction. */
+#define GOTO_MODE_U_FROM_S \
+	li t6, MSTATUS_SPP; csrc sstatus, t6; la t6, 101f; csrw sepc, t6; sret; 101:
 /* From any mode back to M (default handler), registers preserved except a7. */
 #define GOTO_M		li a7, GOTO_M_MAGIC; ecall
 
@@ -163,6 +168,13 @@ void *memset(void *d, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
+
+extern volatile uint64_t trap_cause, trap_tval, trap_epc, trap_status, trap_count;
+/* Load (store=0) or store one dword at addr as privilege prv (via MPRV, so translation and
+ * PMP apply); returns the trap cause, or -1 when it completed. */
+long try_access(int prv, int store, uint64_t addr, uint64_t *val);
+/* Jump to addr in mode prv (code there should be ebreak); returns the cause (3 = it ran). */
+long try_exec(int prv, uint64_t addr);
 
 #define CHECK(n, cond) do { if (!(cond)) test_fail(n); } while (0)
 
