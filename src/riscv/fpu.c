@@ -129,8 +129,8 @@ MX_FMA(h_fma_s, float, "vfmadd231ss", fmaf)
 MX_FMA(h_fma_d, double, "vfmadd231sd", fma)
 
 /* Quick ops for the fast path: the mode is set (ldmxcsr is cheap) but the
- * flags are not read back (stmxcsr is what costs). */
-/* Volatile asm statements keep their order, so the op stays between these. */
+ * flags are not read back (stmxcsr is what costs).  Volatile asm statements
+ * keep their order, so the op stays between these two. */
 static inline void mx_mode(int rm)
 {
 	if (rm != RV_RM_RNE)
