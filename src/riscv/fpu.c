@@ -32,6 +32,17 @@ static inline int snan_d(uint64_t a) { return nan_d(a) && !(a & D_QUIET); }
 static inline uint32_t canon_s(uint32_t r) { return nan_s(r) ? RV_F32_CANON_NAN : r; }
 static inline uint64_t canon_d(uint64_t r) { return nan_d(r) ? RV_F64_CANON_NAN : r; }
 
+/* Fast path.  Once NX is in *ff (fflags accumulate), an op whose result lies
+ * strictly between the smallest normal and the largest finite magnitude can
+ * raise nothing new: NV/DZ give NaN/inf, OF gives inf or the largest finite,
+ * UF a subnormal, zero or the smallest normal.  So its flags need no read. */
+static inline int plain_s(uint32_t r) { return (r & ~S_SIGN) - 0x00800001u < 0x7f7fffffu - 0x00800001u; }
+static inline int plain_d(uint64_t r)
+{
+	return (r & ~D_SIGN) - 0x0010000000000001ull < 0x7fefffffffffffffull - 0x0010000000000001ull;
+}
+#define FAST(ff, rm) ((*(ff) & RV_FF_NX) && (rm) != RV_RM_RMM)
+
 static uint32_t fe_flags(int e)
 {
 	return (e & FE_INEXACT ? RV_FF_NX : 0) | (e & FE_UNDERFLOW ? RV_FF_UF : 0) |
@@ -46,6 +57,9 @@ static uint32_t fe_flags(int e)
  * rm: RNE=00, RTZ=11, RDN=01, RUP=10.  SSE detects tininess after rounding,
  * as RISC-V does, so UF needs no fix-up. */
 static const uint32_t mxcsr_of[4] = { 0x1f80, 0x7f80, 0x3f80, 0x5f80 };
+/* Restored after each op.  C code runs with this default; reloading it is far
+ * cheaper than saving the caller's (stmxcsr is the slow part). */
+static const uint32_t mxcsr_host = 0x1f80;
 
 /* MXCSR IE,DE,ZE,OE,UE,PE (bits 0-5) to NV,-,DZ,OF,UF,NX. */
 static inline uint32_t mx_flags(uint32_t st)
@@ -54,17 +68,18 @@ static inline uint32_t mx_flags(uint32_t st)
 }
 
 /* Mode switch, op, flag read and restore are one asm block, so the compiler
- * can neither fold the op nor move it out of the window. */
-#define MX_PRE  "stmxcsr %1\n\tldmxcsr %3\n\t"
-#define MX_POST "\n\tstmxcsr %2\n\tldmxcsr %1"
-#define MX_BIN(name, T, insn)                                                       \
-	static inline T name(T a, T b, int rm, uint32_t *ff)                        \
-	{                                                                           \
-		uint32_t ctl = mxcsr_of[rm & 3], old, st;                           \
-		__asm__ volatile(MX_PRE insn " %4, %0" MX_POST                      \
-				 : "+x"(a), "=m"(old), "=m"(st) : "m"(ctl), "x"(b)); \
-		*ff |= mx_flags(st);                                                \
-		return a;                                                           \
+ * can neither fold the op nor move it out of the window.  Operands: %0
+ * result, %1 flags out, %2 mode, %3 host MXCSR, %4 (and %5) sources. */
+#define MX_WINDOW(op) "ldmxcsr %2\n\t" op "\n\tstmxcsr %1\n\tldmxcsr %3"
+#define MX_BIN(name, T, insn)                                                           \
+	static inline T name(T a, T b, int rm, uint32_t *ff)                            \
+	{                                                                               \
+		uint32_t st;                                                            \
+		__asm__ volatile(MX_WINDOW(insn " %4, %0")                              \
+				 : "+x"(a), "=m"(st)                                    \
+				 : "m"(mxcsr_of[rm & 3]), "m"(mxcsr_host), "x"(b));     \
+		*ff |= mx_flags(st);                                                    \
+		return a;                                                               \
 	}
 MX_BIN(h_add_s, float, "addss")
 MX_BIN(h_sub_s, float, "subss")
@@ -75,19 +90,20 @@ MX_BIN(h_sub_d, double, "subsd")
 MX_BIN(h_mul_d, double, "mulsd")
 MX_BIN(h_div_d, double, "divsd")
 
-#define MX_CVT(name, R, T, insn)                                                    \
-	static inline R name(T a, int rm, uint32_t *ff)                             \
-	{                                                                           \
-		uint32_t ctl = mxcsr_of[rm & 3], old, st;                           \
-		R r;                                                                \
-		__asm__ volatile(MX_PRE insn " %4, %0" MX_POST                      \
-				 : "=x"(r), "=m"(old), "=m"(st) : "m"(ctl), "x"(a)); \
-		*ff |= mx_flags(st);                                                \
-		return r;                                                           \
+#define MX_UN(name, R, T, insn)                                                         \
+	static inline R name(T a, int rm, uint32_t *ff)                                 \
+	{                                                                               \
+		uint32_t st;                                                            \
+		R r;                                                                    \
+		__asm__ volatile(MX_WINDOW(insn " %4, %0")                              \
+				 : "=x"(r), "=m"(st)                                    \
+				 : "m"(mxcsr_of[rm & 3]), "m"(mxcsr_host), "x"(a));     \
+		*ff |= mx_flags(st);                                                    \
+		return r;                                                               \
 	}
-MX_CVT(h_sqrt_s, float, float, "sqrtss")
-MX_CVT(h_sqrt_d, double, double, "sqrtsd")
-MX_CVT(h_cvt_s_d, float, double, "cvtsd2ss")
+MX_UN(h_sqrt_s, float, float, "sqrtss")
+MX_UN(h_sqrt_d, double, double, "sqrtsd")
+MX_UN(h_cvt_s_d, float, double, "cvtsd2ss")
 
 /* FMA3 when the CPU has it; otherwise libm's fma, which honours MXCSR's
  * rounding and flags (glibc's soft path included).  Barriers pin the call
@@ -95,22 +111,81 @@ MX_CVT(h_cvt_s_d, float, double, "cvtsd2ss")
 #define MX_FMA(name, T, insn, libm)                                                     \
 	static inline T name(T a, T b, T c, int rm, uint32_t *ff)                       \
 	{                                                                               \
-		uint32_t ctl = mxcsr_of[rm & 3], old, st;                               \
+		uint32_t st;                                                            \
 		if (__builtin_cpu_supports("fma")) {                                    \
-			__asm__ volatile(MX_PRE insn " %5, %4, %0" MX_POST              \
-					 : "+x"(c), "=m"(old), "=m"(st)                 \
-					 : "m"(ctl), "x"(a), "x"(b));                   \
+			__asm__ volatile(MX_WINDOW(insn " %5, %4, %0")                  \
+					 : "+x"(c), "=m"(st)                            \
+					 : "m"(mxcsr_of[rm & 3]), "m"(mxcsr_host), "x"(a), "x"(b)); \
 		} else {                                                                \
-			__asm__ volatile("stmxcsr %0\n\tldmxcsr %1" : "=m"(old) : "m"(ctl)); \
+			__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr_of[rm & 3]));       \
 			__asm__ volatile("" : "+x"(a), "+x"(b), "+x"(c));               \
 			c = libm(a, b, c);                                              \
-			__asm__ volatile("stmxcsr %0\n\tldmxcsr %2" : "=m"(st), "+x"(c) : "m"(old)); \
+			__asm__ volatile("stmxcsr %0\n\tldmxcsr %2" : "=m"(st), "+x"(c) : "m"(mxcsr_host)); \
 		}                                                                       \
 		*ff |= mx_flags(st);                                                    \
 		return c;                                                               \
 	}
 MX_FMA(h_fma_s, float, "vfmadd231ss", fmaf)
 MX_FMA(h_fma_d, double, "vfmadd231sd", fma)
+
+/* Quick ops for the fast path: the mode is set (ldmxcsr is cheap) but the
+ * flags are not read back (stmxcsr is what costs).  Volatile asm statements
+ * keep their order, so the op stays between these two. */
+static inline void mx_mode(int rm)
+{
+	if (rm != RV_RM_RNE)
+		__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr_of[rm & 3]));
+}
+
+static inline void mx_host(int rm)
+{
+	if (rm != RV_RM_RNE)
+		__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr_host));
+}
+
+#define MX_QBIN(name, T, insn)                                                  \
+	static inline T name(T a, T b, int rm)                                  \
+	{                                                                       \
+		mx_mode(rm);                                                    \
+		__asm__ volatile(insn " %1, %0" : "+x"(a) : "x"(b));            \
+		mx_host(rm);                                                    \
+		return a;                                                       \
+	}
+MX_QBIN(q_add_s, float, "addss")
+MX_QBIN(q_sub_s, float, "subss")
+MX_QBIN(q_mul_s, float, "mulss")
+MX_QBIN(q_div_s, float, "divss")
+MX_QBIN(q_add_d, double, "addsd")
+MX_QBIN(q_sub_d, double, "subsd")
+MX_QBIN(q_mul_d, double, "mulsd")
+MX_QBIN(q_div_d, double, "divsd")
+
+#define MX_QUN(name, R, T, insn)                                                \
+	static inline R name(T a, int rm)                                       \
+	{                                                                       \
+		R r;                                                            \
+		mx_mode(rm);                                                    \
+		__asm__ volatile(insn " %1, %0" : "=x"(r) : "x"(a));            \
+		mx_host(rm);                                                    \
+		return r;                                                       \
+	}
+MX_QUN(q_sqrt_s, float, float, "sqrtss")
+MX_QUN(q_sqrt_d, double, double, "sqrtsd")
+MX_QUN(q_cvt_s_d, float, double, "cvtsd2ss")
+
+/* Without FMA3 the quick fma returns NaN, which sends it to the slow path. */
+#define MX_QFMA(name, T, insn)                                                  \
+	static inline T name(T a, T b, T c, int rm)                             \
+	{                                                                       \
+		if (!__builtin_cpu_supports("fma"))                             \
+			return (T)NAN;                                          \
+		mx_mode(rm);                                                    \
+		__asm__ volatile(insn " %2, %1, %0" : "+x"(c) : "x"(a), "x"(b)); \
+		mx_host(rm);                                                    \
+		return c;                                                       \
+	}
+MX_QFMA(q_fma_s, float, "vfmadd231ss")
+MX_QFMA(q_fma_d, double, "vfmadd231sd")
 
 #else
 /* Portable fallback: <fenv.h> around the op, volatile so that the op is
@@ -164,6 +239,23 @@ FE_UN(h_cvt_s_d, float, double, (float)x)
 	}
 FE_FMA(h_fma_s, float, fmaf)
 FE_FMA(h_fma_d, double, fma)
+
+/* Quick ops: only RNE, the host's own mode; NaN sends others to the slow path. */
+#define FE_Q(name, T, ARGS, expr) \
+	static inline T name ARGS { return rm == RV_RM_RNE ? (T)(expr) : (T)NAN; }
+FE_Q(q_add_s, float, (float a, float b, int rm), a + b)
+FE_Q(q_sub_s, float, (float a, float b, int rm), a - b)
+FE_Q(q_mul_s, float, (float a, float b, int rm), a * b)
+FE_Q(q_div_s, float, (float a, float b, int rm), a / b)
+FE_Q(q_add_d, double, (double a, double b, int rm), a + b)
+FE_Q(q_sub_d, double, (double a, double b, int rm), a - b)
+FE_Q(q_mul_d, double, (double a, double b, int rm), a * b)
+FE_Q(q_div_d, double, (double a, double b, int rm), a / b)
+FE_Q(q_sqrt_s, float, (float a, int rm), sqrtf(a))
+FE_Q(q_sqrt_d, double, (double a, int rm), sqrt(a))
+FE_Q(q_cvt_s_d, float, (double a, int rm), a)
+FE_Q(q_fma_s, float, (float a, float b, float c, int rm), fmaf(a, b, c))
+FE_Q(q_fma_d, double, (double a, double b, double c, int rm), fma(a, b, c))
 #endif
 
 /* ---- Software rounding: used for RMM and integer-to-float. ---- */
@@ -351,12 +443,18 @@ static uint64_t rmm_d(int op, uint64_t a, uint64_t b, uint64_t c, uint32_t *ff)
 #define ARITH2(op, OP)                                                                   \
 	uint32_t fpu_##op##_s(uint32_t a, uint32_t b, int rm, uint32_t *ff)              \
 	{                                                                                \
+		uint32_t r;                                                              \
+		if (FAST(ff, rm) && plain_s(r = u32(q_##op##_s(f32(a), f32(b), rm))))   \
+			return r;                                                        \
 		if (unlikely(rm == RV_RM_RMM))                                           \
 			return rmm_s(OP, a, b, 0, ff);                                   \
 		return canon_s(u32(h_##op##_s(f32(a), f32(b), rm, ff)));                 \
 	}                                                                                \
 	uint64_t fpu_##op##_d(uint64_t a, uint64_t b, int rm, uint32_t *ff)              \
 	{                                                                                \
+		uint64_t r;                                                              \
+		if (FAST(ff, rm) && plain_d(r = u64(q_##op##_d(f64(a), f64(b), rm))))   \
+			return r;                                                        \
 		if (unlikely(rm == RV_RM_RMM))                                           \
 			return rmm_d(OP, a, b, 0, ff);                                   \
 		return canon_d(u64(h_##op##_d(f64(a), f64(b), rm, ff)));                 \
@@ -368,6 +466,10 @@ ARITH2(div, OP_DIV)
 
 uint32_t fpu_sqrt_s(uint32_t a, int rm, uint32_t *ff)
 {
+	uint32_t r;
+
+	if (FAST(ff, rm) && plain_s(r = u32(q_sqrt_s(f32(a), rm))))
+		return r;
 	if (unlikely(rm == RV_RM_RMM))
 		return rmm_s(OP_SQRT, a, 0, 0, ff);
 	return canon_s(u32(h_sqrt_s(f32(a), rm, ff)));
@@ -375,6 +477,10 @@ uint32_t fpu_sqrt_s(uint32_t a, int rm, uint32_t *ff)
 
 uint64_t fpu_sqrt_d(uint64_t a, int rm, uint32_t *ff)
 {
+	uint64_t r;
+
+	if (FAST(ff, rm) && plain_d(r = u64(q_sqrt_d(f64(a), rm))))
+		return r;
 	if (unlikely(rm == RV_RM_RMM))
 		return rmm_d(OP_SQRT, a, 0, 0, ff);
 	return canon_d(u64(h_sqrt_d(f64(a), rm, ff)));
@@ -390,8 +496,12 @@ static void fma_nan(int inf_a, int zero_a, int inf_b, int zero_b, int snan, uint
 
 uint32_t fpu_fma_s(uint32_t a, uint32_t b, uint32_t c, int neg_prod, int neg_add, int rm, uint32_t *ff)
 {
+	uint32_t r;
+
 	a ^= neg_prod ? S_SIGN : 0;
 	c ^= neg_add ? S_SIGN : 0;
+	if (FAST(ff, rm) && plain_s(r = u32(q_fma_s(f32(a), f32(b), f32(c), rm))))
+		return r;
 	if (unlikely(nan_s(a) || nan_s(b) || nan_s(c))) {
 		fma_nan((a << 1) == S_INF << 1, !(a << 1), (b << 1) == S_INF << 1, !(b << 1),
 			snan_s(a) || snan_s(b) || snan_s(c), ff);
@@ -404,8 +514,12 @@ uint32_t fpu_fma_s(uint32_t a, uint32_t b, uint32_t c, int neg_prod, int neg_add
 
 uint64_t fpu_fma_d(uint64_t a, uint64_t b, uint64_t c, int neg_prod, int neg_add, int rm, uint32_t *ff)
 {
+	uint64_t r;
+
 	a ^= neg_prod ? D_SIGN : 0;
 	c ^= neg_add ? D_SIGN : 0;
+	if (FAST(ff, rm) && plain_d(r = u64(q_fma_d(f64(a), f64(b), f64(c), rm))))
+		return r;
 	if (unlikely(nan_d(a) || nan_d(b) || nan_d(c))) {
 		fma_nan((a << 1) == D_INF << 1, !(a << 1), (b << 1) == D_INF << 1, !(b << 1),
 			snan_d(a) || snan_d(b) || snan_d(c), ff);
@@ -606,6 +720,10 @@ uint64_t fpu_cvt_d_lu(uint64_t v, int rm, uint32_t *ff) { return from_int(F64, 0
 
 uint32_t fpu_cvt_s_d(uint64_t a, int rm, uint32_t *ff)
 {
+	uint32_t r;
+
+	if (FAST(ff, rm) && plain_s(r = u32(q_cvt_s_d(f64(a), rm))))
+		return r;
 	if (nan_d(a)) {
 		if (snan_d(a))
 			*ff |= RV_FF_NV;

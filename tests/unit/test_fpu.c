@@ -63,6 +63,14 @@ static void check(int line, const char *call, uint64_t got, uint32_t gotf, uint6
 		check(__LINE__, #call, got_, ff, (uint64_t)(want), (wantf));     \
 	} while (0)
 
+/* The same with NX already accumulated, which enables the fast path. */
+#define CHECK_ACC(call, want, wantf)                                             \
+	do {                                                                     \
+		uint32_t ff = NX;                                                \
+		uint64_t got_ = (uint64_t)(call);                                \
+		check(__LINE__, #call, got_, ff, (uint64_t)(want), (wantf) | NX); \
+	} while (0)
+
 static void test_add(void)
 {
 	CHECK(fpu_add_s(S_ONE, S_ONE, RNE, &ff), S_TWO, 0);
@@ -466,6 +474,39 @@ static void test_s_d(void)
 	CHECK(fpu_cvt_d_s(S_MAX, &ff), 0x47efffffe0000000, 0);
 }
 
+/* Results at the fast path's edges must still report their flags. */
+static void test_fast_path(void)
+{
+	CHECK_ACC(fpu_div_s(S_ONE, S_THREE, RNE, &ff), 0x3eaaaaab, 0);
+	CHECK_ACC(fpu_div_s(S_ONE, S_THREE, RTZ, &ff), 0x3eaaaaaa, 0);
+	CHECK_ACC(fpu_div_d(D_ONE, 0x4008000000000000, RUP, &ff), 0x3fd5555555555556, 0);
+	CHECK_ACC(fpu_add_s(S_MAX, S_MAX, RTZ, &ff), S_MAX, OF);
+	CHECK_ACC(fpu_add_s(S_MAX | S_NZ, S_MAX | S_NZ, RUP, &ff), S_MAX | S_NZ, OF);
+	CHECK_ACC(fpu_add_d(D_MAX, D_MAX, RDN, &ff), D_MAX, OF);
+	CHECK_ACC(fpu_mul_d(D_MAX, D_TWO, RNE, &ff), D_PINF, OF);
+	CHECK_ACC(fpu_add_s(S_MAX, S_ONE, RNE, &ff), S_MAX, 0);
+	/* (2^24-1) * 2^-150 is tiny at 24 bits but rounds to 2^-126: UF. */
+	CHECK(fpu_mul_s(0x3f7fffff, S_MINN, RNE, &ff), S_MINN, UF | NX);
+	CHECK_ACC(fpu_mul_s(0x3f7fffff, S_MINN, RNE, &ff), S_MINN, UF);
+	CHECK_ACC(fpu_mul_s(0x20918e00, 0x1f612000, RNE, &ff), S_MINN, 0);
+	CHECK_ACC(fpu_mul_s(0x20918e00, 0x1f612000, RTZ, &ff), 0x007fffff, UF);
+	CHECK_ACC(fpu_mul_d(0x1ffffffffc000000, 0x2000000002000000, RDN, &ff), 0x000fffffffffffff, UF);
+	CHECK_ACC(fpu_mul_d(D_MINS, D_HALF, RUP, &ff), D_MINS, UF);
+	CHECK_ACC(fpu_div_s(S_ONE, S_PZ, RNE, &ff), S_PINF, DZ);
+	CHECK_ACC(fpu_sub_d(D_PINF, D_PINF, RNE, &ff), D_CNAN, NV);
+	CHECK_ACC(fpu_add_s(S_SNAN, S_ONE, RTZ, &ff), S_CNAN, NV);
+	CHECK_ACC(fpu_sqrt_s(S_M1, RNE, &ff), S_CNAN, NV);
+	CHECK_ACC(fpu_sqrt_d(D_TWO, RTZ, &ff), 0x3ff6a09e667f3bcc, 0);
+	CHECK_ACC(fpu_fma_s(S_MAX, S_TWO, S_MAX, 0, 0, RTZ, &ff), S_MAX, OF);
+	CHECK_ACC(fpu_fma_d(0x1ffffffffc000000, 0x2000000002000000, D_PZ, 0, 0, RTZ, &ff),
+		  0x000fffffffffffff, UF);
+	CHECK_ACC(fpu_fma_s(S_PINF, S_PZ, S_QNAN, 0, 0, RNE, &ff), S_CNAN, NV);
+	CHECK_ACC(fpu_fma_d(0x3ca0000000000000, D_ONE, D_ONE, 0, 0, RMM, &ff), 0x3ff0000000000001, 0);
+	CHECK_ACC(fpu_cvt_s_d(D_MAX, RTZ, &ff), S_MAX, OF);
+	CHECK_ACC(fpu_cvt_s_d(0x380ffffff0000000, RTZ, &ff), 0x007fffff, UF);
+	CHECK_ACC(fpu_cvt_s_d(0x3fd5555555555555, RNE, &ff), 0x3eaaaaab, 0);
+}
+
 int main(void)
 {
 	test_add();
@@ -477,6 +518,7 @@ int main(void)
 	test_to_int();
 	test_from_int();
 	test_s_d();
+	test_fast_path();
 	printf("fpu: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
