@@ -33,16 +33,13 @@ static int read_file(const char *path, uint8_t **data, size_t *len)
 	return 0;
 }
 
-/* Host pointer for [pa, pa+len) if it lies entirely in RAM or the boot ROM. */
+/* Host pointer for [pa, pa+len) if it lies entirely in RAM. */
 static uint8_t *guest_ptr(struct machine *m, uint64_t pa, uint64_t len)
 {
 	if (pa >= VIRT_DRAM_BASE && pa - VIRT_DRAM_BASE <= m->cfg.ram_size &&
 	    len <= m->cfg.ram_size - (pa - VIRT_DRAM_BASE))
 		return m->ram + (pa - VIRT_DRAM_BASE);
-	if (pa >= VIRT_MROM_BASE && pa - VIRT_MROM_BASE <= VIRT_MROM_SIZE &&
-	    len <= VIRT_MROM_SIZE - (pa - VIRT_MROM_BASE))
-		return m->mrom + (pa - VIRT_MROM_BASE);
-	return NULL;
+	return NULL; /* the boot ROM holds the reset vector: not for images */
 }
 
 static bool in_file(size_t flen, uint64_t off, uint64_t len)
@@ -141,7 +138,10 @@ int load_image(struct machine *m, const char *path, uint64_t load_addr, struct e
 	if (err)
 		return err;
 	memset(info, 0, sizeof *info);
-	if (n >= 4 && !memcmp(d, ELFMAG, SELFMAG)) {
+	if (n == 0) {
+		cairn_error("'%s' is empty", path);
+		err = -ERR_FORMAT;
+	} else if (n >= 4 && !memcmp(d, ELFMAG, SELFMAG)) {
 		err = load_elf(m, path, d, n, info);
 	} else {
 		uint8_t *dst = guest_ptr(m, load_addr, n);

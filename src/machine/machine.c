@@ -246,13 +246,13 @@ static void park(struct vcpu *v)
 	h->wfi = false;
 }
 
-static void trace_step(struct vcpu *v)
+static int trace_step(struct vcpu *v)
 {
 	rv_hart *h = &v->hart;
 	FILE *f = v->m->cfg.trace_file ? v->m->cfg.trace_file : stderr;
 	uint64_t pc = h->pc;
 	uint64_t before = h->instret;
-	rv_run(h, 1);
+	int r = rv_run(h, 1);
 	if (h->instret != before) {
 		/* Show what ran, read back from physical memory when possible. */
 		char buf[96];
@@ -270,6 +270,18 @@ static void trace_step(struct vcpu *v)
 			fprintf(f, "%d 0x%016llx\n", (int)h->mhartid, (unsigned long long)pc);
 		}
 	}
+	return r;
+}
+
+/* A hart whose trap vector cannot be fetched would spin forever. */
+static void stuck(struct vcpu *v)
+{
+	rv_hart *h = &v->hart;
+	bool s = h->priv == RV_PRIV_S;
+	cairn_error("hart %d stopped: its trap vector 0x%llx cannot be fetched (%s %llu, tval 0x%llx)",
+		    (int)h->mhartid, (unsigned long long)h->pc, s ? "scause" : "mcause",
+		    (unsigned long long)(s ? h->scause : h->mcause), (unsigned long long)(s ? h->stval : h->mtval));
+	machine_halt(v->m, 1);
 }
 
 static void *hart_thread(void *arg)
@@ -278,13 +290,17 @@ static void *hart_thread(void *arg)
 	struct machine *m = v->m;
 	while (!__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE)) {
 		if (v->hart.trace) {
-			trace_step(v);
-			if (v->hart.wfi)
+			if (trace_step(v) == RV_EXIT_STUCK)
+				stuck(v);
+			else if (v->hart.wfi)
 				park(v);
 			continue;
 		}
-		if (rv_run(&v->hart, SLICE) == RV_EXIT_WFI)
+		int r = rv_run(&v->hart, SLICE);
+		if (r == RV_EXIT_WFI)
 			park(v);
+		else if (r == RV_EXIT_STUCK)
+			stuck(v);
 	}
 	return NULL;
 }

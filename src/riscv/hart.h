@@ -158,7 +158,9 @@ typedef struct rv_hart {
 } rv_hart;
 
 /* Why rv_run returned. */
-enum { RV_EXIT_BUDGET, RV_EXIT_WFI, RV_EXIT_HALT };
+/* STUCK: the trap vector itself cannot be fetched, so every trap traps
+ * again at the same pc and no instruction can ever retire. */
+enum { RV_EXIT_BUDGET, RV_EXIT_WFI, RV_EXIT_STUCK };
 
 int rv_hart_init(rv_hart *h, struct rv_bus *bus, uint64_t hartid) MUST_CHECK;
 void rv_hart_free(rv_hart *h);

@@ -85,12 +85,15 @@
 		rm_; })
 #define FS(r)       unbox(h->f[r])
 #define FD(r)       (h->f[r])
+/* ff starts as the accumulated flags: once NX is set the FPU skips reading
+ * the host's flags for most results (see docs/FPU.md). */
+#define FFLAGS()    (h->fcsr & 0x1f)
 #define FDONE()     do { h->fcsr |= ff; rv_fs_dirty(h); NEXT(); } while (0)
-#define F_RR(fn, rd_expr, A, B) { FPCHECK(); int rm = RM(); uint32_t ff = 0; \
+#define F_RR(fn, rd_expr, A, B) { FPCHECK(); int rm = RM(); uint32_t ff = FFLAGS(); \
 		rd_expr(fn(A(i->rs1), B(i->rs2), rm, &ff)); FDONE(); }
-#define F_R1(fn, rd_expr, A) { FPCHECK(); int rm = RM(); uint32_t ff = 0; \
+#define F_R1(fn, rd_expr, A) { FPCHECK(); int rm = RM(); uint32_t ff = FFLAGS(); \
 		rd_expr(fn(A(i->rs1), rm, &ff)); FDONE(); }
-#define F_NR(fn, rd_expr, A, B) { FPCHECK(); uint32_t ff = 0; \
+#define F_NR(fn, rd_expr, A, B) { FPCHECK(); uint32_t ff = FFLAGS(); \
 		rd_expr(fn(A(i->rs1), B(i->rs2), &ff)); FDONE(); }
 #define SETFS(v)    (h->f[i->rd] = BOX(v))
 #define SETFD(v)    (h->f[i->rd] = (v))
@@ -200,6 +203,10 @@ fetch: { /* h->pc is the next instruction */
 			dp = t->dp;
 		} else if (!(dp = rv_fetch_page(h, pc, &e))) {
 			rv_take_trap(h, e.cause, e.tval, false);
+			if (unlikely(h->pc == pc)) {
+				SYNC();
+				return RV_EXIT_STUCK;
+			}
 			goto fetch;
 		}
 		base = dp->slot;
@@ -468,7 +475,7 @@ dispatch:
 	CASE(fsw)    { FPCHECK(); STORE(4, 32, (uint32_t)h->f[i->rs2]); NEXT(); }
 	CASE(fld)    { FPCHECK(); LOAD(8, 64, ID, h->f[i->rd]); rv_fs_dirty(h); NEXT(); }
 	CASE(fsd)    { FPCHECK(); STORE(8, 64, h->f[i->rs2]); NEXT(); }
-#define F_FMA(fn, pick, NP, NA) { FPCHECK(); int rm = RM(); uint32_t ff = 0; \
+#define F_FMA(fn, pick, NP, NA) { FPCHECK(); int rm = RM(); uint32_t ff = FFLAGS(); \
 		pick(fn(F(i->rs1), F(i->rs2), F(i->imm), NP, NA, rm, &ff)); FDONE(); }
 #define F FS
 	CASE(fmadd_s)  F_FMA(fpu_fma_s, SETFS, 0, 0)
@@ -519,7 +526,7 @@ dispatch:
 	CASE(fmin_d)   F_NR(fpu_min_d, SETFD, FD, FD)
 	CASE(fmax_d)   F_NR(fpu_max_d, SETFD, FD, FD)
 	CASE(fcvt_s_d) F_R1(fpu_cvt_s_d, SETFS, FD)
-	CASE(fcvt_d_s) { FPCHECK(); (void)RM(); uint32_t ff = 0; SETFD(fpu_cvt_d_s(FS(i->rs1), &ff)); FDONE(); }
+	CASE(fcvt_d_s) { FPCHECK(); (void)RM(); uint32_t ff = FFLAGS(); SETFD(fpu_cvt_d_s(FS(i->rs1), &ff)); FDONE(); }
 	CASE(fcvt_w_d)  F_R1(fpu_cvt_w_d, SETX, FD)
 	CASE(fcvt_wu_d) F_R1(fpu_cvt_wu_d, SETX, FD)
 	CASE(fcvt_l_d)  F_R1(fpu_cvt_l_d, SETX, FD)

@@ -315,10 +315,14 @@ static void ram_store_effects(rv_hart *h, uint64_t pa, int size, bool *reload)
 	if (fl & RV_PF_CODE) {
 		__atomic_fetch_add(&b->page_gen[ix], 1, __ATOMIC_RELEASE);
 		__atomic_fetch_and(&b->page_flags[ix], (uint8_t)~RV_PF_CODE, __ATOMIC_RELEASE);
+		/* Unlink (not reset) our decoded copy: the instruction doing this
+		 * store may live in it and must stay intact until it finishes. */
 		uint64_t ppn = pa >> 12;
-		for (rv_dpage *dp = h->dhash[ppn & (h->dhash_size - 1)]; dp; dp = dp->hnext)
-			if (dp->ppn == ppn)
-				rv_dpage_reset(dp);
+		for (rv_dpage **pp = &h->dhash[ppn & (h->dhash_size - 1)]; *pp; pp = &(*pp)->hnext)
+			if ((*pp)->ppn == ppn) {
+				*pp = (*pp)->hnext;
+				break;
+			}
 		memset(h->tlb_x, 0xff, sizeof h->tlb_x);
 		*reload = true;
 	}

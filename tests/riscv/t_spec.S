@@ -108,10 +108,10 @@ main:
 	sfence.vma
 	li	t0, MSTATUS_MPP
 	csrc	mstatus, t0
+	ON_TRAP(1f)	/* before MPRV: its own store must not be translated */
 	li	t0, MSTATUS_MPP_S | MSTATUS_MPRV
 	csrs	mstatus, t0
 	li	s1, 0x1000
-	ON_TRAP(1f)
 	ld	a1, 0(s1)
 1:	li	t0, MSTATUS_MPRV
 	csrc	mstatus, t0
@@ -134,7 +134,8 @@ main:
 	la	s1, amo + 1
 	SOFT_TRAP(52, CAUSE_MISALIGNED_STORE, s1, sc.w a0, a2, (s1))
 	la	s1, amo + 4
-	SOFT_TRAP(53, CAUSE_MISALIGNED_STORE, s1, lr.d a0, (s1))
+	/* LR is a load: load address misaligned (as the Sail model and Spike) */
+	SOFT_TRAP(53, CAUSE_MISALIGNED_LOAD, s1, lr.d a0, (s1))
 	/* 54: AMO to unbacked memory: store/AMO access fault (QEMU: load access fault) */
 	li	s1, 0x1000000
 	SOFT_TRAP(54, CAUSE_STORE_ACCESS, s1, amoadd.w a0, a2, (s1))
