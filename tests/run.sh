@@ -30,8 +30,11 @@ done
 for elf in "$BUILD"/tests/riscv/*.elf; do
 	[ -f "$elf" ] || continue
 	name=${elf##*/}; name=${name%.elf}
+	# Extra options (e.g. -smp 4) from tests/riscv/NAME.args.
+	args=""
+	[ -f "tests/riscv/$name.args" ] && args=$(cat "tests/riscv/$name.args")
 	# shellcheck disable=SC2086
-	timeout 60 $RUNNER "$elf" </dev/null >"$out" 2>&1
+	timeout 60 $RUNNER "$elf" $args </dev/null >"$out" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ] && [ $is_qemu = 1 ] && grep -qx "$name" tests/riscv/qemu-xfail; then
 		xfailed=$((xfailed + 1)); echo "xfail riscv/$name (known QEMU 7.2 deviation, exit $rc)"; continue

@@ -137,6 +137,15 @@ int load_image(struct machine *m, const char *path, uint64_t load_addr, struct e
 	int err = read_file(path, &d, &n);
 	if (err)
 		return err;
+	err = load_buffer(m, path, d, n, load_addr, info);
+	free(d);
+	return err;
+}
+
+int load_buffer(struct machine *m, const char *path, const uint8_t *d, size_t n, uint64_t load_addr,
+		struct elf_info *info)
+{
+	int err = 0;
 	memset(info, 0, sizeof *info);
 	if (n == 0) {
 		cairn_error("'%s' is empty", path);
@@ -155,6 +164,5 @@ int load_image(struct machine *m, const char *path, uint64_t load_addr, struct e
 			info->hi = load_addr + n;
 		}
 	}
-	free(d);
 	return err;
 }

@@ -92,5 +92,8 @@ struct elf_info {
 /* Load an ELF64 RISC-V executable, or a raw image at load_addr if the file
  * is not ELF.  Everything must land in RAM. */
 int load_image(struct machine *m, const char *path, uint64_t load_addr, struct elf_info *info) MUST_CHECK;
+/* The same from memory; path only names the image in messages. */
+int load_buffer(struct machine *m, const char *path, const uint8_t *d, size_t n, uint64_t load_addr,
+		struct elf_info *info) MUST_CHECK;
 
 #endif

@@ -231,6 +231,24 @@ int rv_decode(rv_insn *o, uint32_t w)
 	return c ? 2 : 4;
 }
 
+void rv_localize(rv_insn *i, size_t off)
+{
+	static const struct { uint16_t from, to; } map[] = {
+		{ RV_OP_beq, RV_OP_beq_l }, { RV_OP_bne, RV_OP_bne_l }, { RV_OP_blt, RV_OP_blt_l },
+		{ RV_OP_bge, RV_OP_bge_l }, { RV_OP_bltu, RV_OP_bltu_l }, { RV_OP_bgeu, RV_OP_bgeu_l },
+		{ RV_OP_jal, RV_OP_jal_l },
+	};
+	int64_t t = (int64_t)off + i->imm;
+	if (t < 0 || t >= 4096)
+		return;
+	for (size_t k = 0; k < ARRAY_SIZE(map); k++)
+		if (i->h == rv_handlers[map[k].from]) {
+			i->h = rv_handlers[map[k].to];
+			i->imm /= 2;
+			return;
+		}
+}
+
 const char *rv_op_name(int op)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)

@@ -264,7 +264,9 @@
 	X(decode)    /* slot not decoded yet: decode it, then run it */ \
 	X(page_end)  /* sentinel after a page's last slot: continue on next page */ \
 	X(illegal)   /* reserved or unknown encoding: illegal-instruction trap */ \
-	X(straddle)  /* 32-bit instruction crossing a page: fetched each time */
+	X(straddle)  /* 32-bit instruction crossing a page: fetched each time */ \
+	/* Branches whose target is in the same page: imm is a slot delta. */ \
+	X(beq_l) X(bne_l) X(blt_l) X(bge_l) X(bltu_l) X(bgeu_l) X(jal_l)
 
 enum rv_op {
 #define X(n) RV_OP_##n,

@@ -17,6 +17,9 @@ extern const void *rv_handlers[RV_OP_COUNT]; /* filled by rv_run(NULL) */
 /* Decode one instruction word; returns its length in bytes (2 or 4). */
 int rv_decode(rv_insn *out, uint32_t word);
 const char *rv_op_name(int op);
+/* Turn a branch at page offset off whose target is in the same page into
+ * its _l form (imm becomes a slot delta): no pc arithmetic when taken. */
+void rv_localize(rv_insn *i, size_t off);
 
 /* mmu.c */
 bool rv_load_slow(rv_hart *h, uint64_t va, int size, uint64_t *val, rv_exc *e);

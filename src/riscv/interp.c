@@ -207,6 +207,11 @@ fetch: { /* h->pc is the next instruction */
 				SYNC();
 				return RV_EXIT_STUCK;
 			}
+			start--;
+			if (unlikely(--budget < 0)) {
+				SYNC();
+				return RV_EXIT_BUDGET;
+			}
 			goto fetch;
 		}
 		base = dp->slot;
@@ -216,8 +221,9 @@ fetch: { /* h->pc is the next instruction */
 		DISPATCH();
 	}
 
-exception: /* e is set; the instruction at i did not retire */
-	budget++;
+exception: /* e is set; the instruction at i did not retire, but it used up
+	 * budget: a guest trapping forever must still end its slice. */
+	start--;
 	h->pc = PC();
 	SYNC();
 	rv_take_trap(h, e.cause, e.tval, false);
@@ -244,9 +250,17 @@ dispatch:
 			i->flags = 2;
 		} else {
 			rv_decode(i, (lo & 3) == 3 ? ld_le32(dp->host + off) : lo);
+			rv_localize(i, off);
 		}
 		DISPATCH();
 	}
+	CASE(beq_l)  { i += RS1 == RS2 ? i->imm : RV_INSN_LEN(i); DISPATCH(); }
+	CASE(bne_l)  { i += RS1 != RS2 ? i->imm : RV_INSN_LEN(i); DISPATCH(); }
+	CASE(blt_l)  { i += (int64_t)RS1 < (int64_t)RS2 ? i->imm : RV_INSN_LEN(i); DISPATCH(); }
+	CASE(bge_l)  { i += (int64_t)RS1 >= (int64_t)RS2 ? i->imm : RV_INSN_LEN(i); DISPATCH(); }
+	CASE(bltu_l) { i += RS1 < RS2 ? i->imm : RV_INSN_LEN(i); DISPATCH(); }
+	CASE(bgeu_l) { i += RS1 >= RS2 ? i->imm : RV_INSN_LEN(i); DISPATCH(); }
+	CASE(jal_l)  { RD = PC() + LEN(); i += i->imm; DISPATCH(); }
 	CASE(page_end) {
 		budget++;
 		h->pc = PC();

@@ -31,8 +31,29 @@ _start:
 2:	li	a0, 0
 	call	main
 	call	exit
-park:	wfi
-	j	park
+/* Harts != 0 wait for main to publish secondary_entry (t_smp), then run it
+ * on a 4 KiB stack of their own with a0 = hartid.  The trap handlers keep
+ * one scratch stack, so only hart 0 may take traps. */
+park:	la	t1, secondary_entry
+1:	ld	t2, 0(t1)
+	bnez	t2, 2f
+	nop
+	j	1b
+2:	la	sp, smp_stacks
+	addi	t3, t0, 1
+	slli	t3, t3, 12
+	add	sp, sp, t3
+	mv	a0, t0
+	jr	t2
+
+	.data
+	.balign	8
+	.globl	secondary_entry
+secondary_entry: .dword 0
+	.bss
+	.balign	16
+smp_stacks: .space 4096 * 8
+	.text
 
 /* Asm tests end with `j pass` / `j fail` (case number in gp); both go back to M first. */
 	.globl	pass, fail
