@@ -39,6 +39,7 @@ all: $(BUILD)/cairn $(BUILD)/libcairn.a
 
 help:
 	@echo "make               build $(BUILD)/cairn and $(BUILD)/libcairn.a"
+	@echo "make run           boot the demo guest (bare-metal until the Linux guest lands)"
 	@echo "make test          build and run every test; ends with 'N passed, N failed'"
 	@echo "make SAN=1 test    the same under AddressSanitizer + UBSan (build/san)"
 	@echo "make CC=clang      build with clang (any target)"
@@ -50,6 +51,15 @@ help:
 
 deps:
 	sh scripts/deps.sh
+
+DEMO := $(BUILD)/guests/demo.elf
+$(DEMO): guests/baremetal/start.S guests/baremetal/demo.c guests/baremetal/link.ld
+	@mkdir -p $(dir $@)
+	$(RV_PREFIX)gcc -march=rv64gc -mabi=lp64d -mcmodel=medany -O2 -ffreestanding -nostdlib -static \
+		-Wl,--no-warn-rwx-segments -T guests/baremetal/link.ld -o $@ guests/baremetal/start.S guests/baremetal/demo.c
+
+run: $(BUILD)/cairn $(DEMO)
+	$(BUILD)/cairn vm -M virt -m 128M -bios none -nographic -kernel $(DEMO)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

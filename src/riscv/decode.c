@@ -127,7 +127,7 @@ static bool fields16(rv_insn *o, uint32_t w, int fmt)
 			      bits(w, 4, 3) << 7 | bits(w, 2, 2) << 5, 10);
 		return o->imm != 0;
 	case C_CI_LUI:
-		o->rd = rdx(r1); o->imm = ci << 12;
+		o->rd = rdx(r1); o->imm = (int32_t)((uint32_t)ci << 12);
 		return ci != 0;
 	case C_CB_SH: case C_CB_ANDI:
 		o->rd = r1p; o->rs1 = r1p;
