@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-const void *rv_handlers[RV_OP_COUNT];
+const void *rv_handlers[RV_OP_COUNT], *rv_handlers_c[RV_OP_COUNT];
 
 enum rv_fmt { F_R, F_I, F_S, F_B, F_U, F_J, F_SH6, F_SH5, F_CSR, F_CSRI, F_SYS, F_AMO,
 	      F_R4, F_RM, F_RM1, F_FR, F_F2I, F_F2X, F_FCMP, F_I2F, F_X2F, F_FL, F_FS, F_R1 };
@@ -214,17 +214,16 @@ int rv_decode(rv_insn *o, uint32_t w)
 	int fmt = 0, op = find_op(w, &c, &fmt);
 	if (c)
 		w &= 0xffff;
-	o->op = 0;
+	const void *const *tab = c ? rv_handlers_c : rv_handlers;
 	if (op >= 0) {
-		o->h = rv_handlers[op];
-		o->op = (uintptr_t)op;
+		o->op = (uintptr_t)op; /* fields16 looks at it */
 		if (c ? fields16(o, w, fmt) : (fields32(o, w, fmt), true)) {
-			o->h = rv_handlers[op];
+			o->h = tab[op];
 			return c ? 2 : 4;
 		}
 	}
 	/* Illegal: keep the raw word in imm for mtval. */
-	o->h = rv_handlers[RV_OP_illegal];
+	o->h = tab[RV_OP_illegal];
 	o->imm = (int32_t)w;
 	o->rd = o->rs1 = o->rs2 = 0;
 	o->flags = c ? 1 : 2;
@@ -242,10 +241,13 @@ void rv_localize(rv_insn *i, size_t off)
 	if (t < 0 || t >= 4096)
 		return;
 	for (size_t k = 0; k < ARRAY_SIZE(map); k++)
-		if (i->h == rv_handlers[map[k].from]) {
-			i->h = rv_handlers[map[k].to];
-			i->imm /= 2;
-			return;
+		for (int c = 0; c < 2; c++) {
+			const void *const *tab = c ? rv_handlers_c : rv_handlers;
+			if (i->h == tab[map[k].from]) {
+				i->h = tab[map[k].to];
+				i->imm /= 2;
+				return;
+			}
 		}
 }
 

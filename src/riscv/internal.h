@@ -13,7 +13,8 @@ enum { RV_ACC_R = 0, RV_ACC_W = 1, RV_ACC_X = 2 };
 typedef struct { uint64_t cause, tval; } rv_exc;
 
 /* decode.c */
-extern const void *rv_handlers[RV_OP_COUNT]; /* filled by rv_run(NULL) */
+/* Handlers for 4-byte and for compressed encodings, filled by rv_run(NULL). */
+extern const void *rv_handlers[RV_OP_COUNT], *rv_handlers_c[RV_OP_COUNT];
 /* Decode one instruction word; returns its length in bytes (2 or 4). */
 int rv_decode(rv_insn *out, uint32_t word);
 const char *rv_op_name(int op);
