@@ -131,7 +131,7 @@ static int test_write(void *opaque, uint64_t off, int size, uint64_t val)
 	switch (val & 0xffff) {
 	case 0x5555: machine_halt(m, 0); break;
 	case 0x3333: machine_halt(m, (int)((val >> 16) & 0xffff)); break;
-	case 0x7777: machine_halt(m, 0); break; /* reset: reboot support comes with the full board */
+	case 0x7777: machine_reset(m); break;
 	}
 	return 0;
 }

@@ -305,13 +305,39 @@ static void *hart_thread(void *arg)
 	return NULL;
 }
 
+void machine_reset(struct machine *m)
+{
+	pthread_mutex_lock(&m->halt_mu);
+	if (!m->halted)
+		m->reset_requested = true;
+	pthread_mutex_unlock(&m->halt_mu);
+	machine_halt(m, 0);
+}
+
+/* A warm reset as QEMU does it: RAM keeps its contents, the images are
+ * loaded again, every hart restarts at the reset vector. */
+static int reboot(struct machine *m)
+{
+	memset(m->bus.page_flags, 0, m->cfg.ram_size >> 12);
+	memset(m->bus.page_gen, 0, (m->cfg.ram_size >> 12) * sizeof(uint32_t));
+	m->reset_requested = false;
+	m->exit_code = 0;
+	__atomic_store_n(&m->halted, 0, __ATOMIC_RELEASE);
+	return machine_load(m);
+}
+
 int machine_run(struct machine *m)
 {
-	for (int k = 1; k < m->nharts; k++)
-		pthread_create(&m->vcpu[k]->thread, NULL, hart_thread, m->vcpu[k]);
-	hart_thread(m->vcpu[0]);
-	for (int k = 1; k < m->nharts; k++)
-		pthread_join(m->vcpu[k]->thread, NULL);
-	fflush(m->console);
-	return m->exit_code;
+	for (;;) {
+		for (int k = 1; k < m->nharts; k++)
+			pthread_create(&m->vcpu[k]->thread, NULL, hart_thread, m->vcpu[k]);
+		hart_thread(m->vcpu[0]);
+		for (int k = 1; k < m->nharts; k++)
+			pthread_join(m->vcpu[k]->thread, NULL);
+		fflush(m->console);
+		if (!m->reset_requested)
+			return m->exit_code;
+		if (reboot(m))
+			return 1;
+	}
 }

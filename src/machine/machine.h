@@ -59,6 +59,7 @@ struct machine {
 	uint64_t tohost, fromhost;
 	/* Stopping: set once by whoever ends the machine. */
 	volatile int halted;
+	bool reset_requested;   /* halted for a reboot, not for good */
 	int exit_code;
 	pthread_mutex_t halt_mu;
 	/* Console output (UART, HTIF). */
@@ -75,6 +76,8 @@ void machine_destroy(struct machine *m);
 /* For devices. */
 int machine_add_dev(struct machine *m, uint64_t base, uint64_t size, const struct dev_ops *ops, void *opaque) MUST_CHECK;
 void machine_halt(struct machine *m, int code);
+/* Reboot: stop every hart, reload the images, start again (like QEMU's reset). */
+void machine_reset(struct machine *m);
 void machine_wake(struct machine *m, int hartid);
 uint64_t machine_time(struct machine *m);
 

@@ -151,6 +151,12 @@ static bool counter_ok(rv_hart *h, int csr)
 	return true;
 }
 
+/* Sstc: M-mode always; S-mode only with menvcfg.STCE and mcounteren.TM. */
+static bool stimecmp_ok(rv_hart *h)
+{
+	return h->priv == RV_PRIV_M || ((h->menvcfg & MENVCFG_STCE) && (h->mcounteren & 2));
+}
+
 static uint64_t sd_fix(uint64_t st)
 {
 	st &= ~MSTATUS_SD;
@@ -176,7 +182,7 @@ static bool csr_read(rv_hart *h, int csr, uint64_t *v)
 	case CSR_STVAL: *v = h->stval; break;
 	case CSR_SIP: *v = mip_read(h) & h->mideleg; break;
 	case CSR_STIMECMP:
-		if (!(h->menvcfg & MENVCFG_STCE) || (h->priv < RV_PRIV_M && !(h->mcounteren & 2)))
+		if (!stimecmp_ok(h))
 			return false;
 		*v = h->stimecmp;
 		break;
@@ -308,7 +314,7 @@ static bool csr_write(rv_hart *h, int csr, uint64_t v)
 		break;
 	}
 	case CSR_STIMECMP:
-		if (!(h->menvcfg & MENVCFG_STCE) || (h->priv < RV_PRIV_M && !(h->mcounteren & 2)))
+		if (!stimecmp_ok(h))
 			return false;
 		h->stimecmp = v;
 		break;

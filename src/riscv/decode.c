@@ -283,22 +283,29 @@ void rv_disasm(char *buf, size_t n, uint64_t pc, uint32_t w)
 		snprintf(buf, n, "illegal 0x%0*x", c ? 4 : 8, c ? w & 0xffff : w);
 		return;
 	}
-	dotname(name, sizeof name, c ? crows[0].name : rv_op_name(op));
-	if (c) /* show the compressed mnemonic */
+	dotname(name, sizeof name, rv_op_name(op));
+	if (c) { /* the compressed mnemonic, operands as in the expanded form */
 		for (size_t i = 0; i < ARRAY_SIZE(crows); i++)
 			if ((w & crows[i].mask) == crows[i].match) {
 				dotname(name, sizeof name, crows[i].name);
 				break;
 			}
-	if (c)
 		fmt = -1;
+		for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
+			if (rows[i].op == op)
+				fmt = rows[i].fmt;
+	}
 	switch (fmt) {
 	case F_R: case F_AMO:
 		snprintf(buf, n, "%s %s,%s,%s", name, xn[o.rd], xn[o.rs1], xn[o.rs2]); break;
 	case F_R1:
 		snprintf(buf, n, "%s %s,%s", name, xn[o.rd], xn[o.rs1]); break;
 	case F_I: case F_SH5: case F_SH6:
-		snprintf(buf, n, "%s %s,%s,%d", name, xn[o.rd], xn[o.rs1], o.imm); break;
+		if ((op >= RV_OP_lb && op <= RV_OP_lwu) || op == RV_OP_jalr)
+			snprintf(buf, n, "%s %s,%d(%s)", name, xn[o.rd], o.imm, xn[o.rs1]);
+		else
+			snprintf(buf, n, "%s %s,%s,%d", name, xn[o.rd], xn[o.rs1], o.imm);
+		break;
 	case F_S:
 		snprintf(buf, n, "%s %s,%d(%s)", name, xn[o.rs2], o.imm, xn[o.rs1]); break;
 	case F_B:
