@@ -28,8 +28,9 @@ bool rv_load_slow(rv_hart *h, uint64_t va, int size, uint64_t *val, rv_exc *e);
 bool rv_store_slow(rv_hart *h, uint64_t va, int size, uint64_t val, rv_exc *e, bool *reload);
 /* Host pointer for an aligned atomic access (LR: acc R, others W). */
 void *rv_amo_ptr(rv_hart *h, uint64_t va, int size, int acc, rv_exc *e, bool *reload);
-/* The decoded page holding pc (through the fetch TLB). */
-rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc, rv_exc *e);
+/* The decoded page holding pc, entered in the fetch TLB.  *cacheable is
+ * false when PMP splits the page: then fetch one instruction at a time. */
+rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc, rv_exc *e, bool *cacheable);
 /* Read instruction bytes slowly (for straddling instructions). */
 bool rv_fetch16(rv_hart *h, uint64_t va, uint16_t *out, rv_exc *e);
 void rv_tlb_flush(rv_hart *h);

@@ -191,6 +191,7 @@ int rv_run(rv_hart *h, int64_t budget)
 	rv_dpage *dp = NULL;
 	uint64_t vbase = 0, vpn = 0;
 	int64_t start = budget;
+	bool whole = true;
 	rv_exc e;
 
 	{
@@ -213,7 +214,9 @@ fetch: { /* h->pc is the next instruction */
 		rv_xtlbe *t = &h->xtlb[(pc >> 12) & (RV_TLB_SIZE - 1)];
 		if (likely(t->tag == (pc & ~0xfffull))) {
 			dp = t->dp;
-		} else if (!(dp = rv_fetch_page(h, pc, &e))) {
+			whole = true; /* only whole pages enter the fetch TLB */
+		} else if (!(dp = rv_fetch_page(h, pc, &e, &whole))) {
+fetch_fault:
 			rv_take_trap(h, e.cause, e.tval, false);
 			if (unlikely(h->pc == pc)) {
 				SYNC();
@@ -226,10 +229,28 @@ fetch: { /* h->pc is the next instruction */
 			}
 			goto fetch;
 		}
+		if (unlikely(!whole))
+			goto fetch_one;
 		base = dp->slot;
 		vbase = pc & ~0xfffull;
 		vpn = pc >> 12;
 		i = base + ((pc & 0xfff) >> 1);
+		DISPATCH();
+	}
+fetch_one: { /* one instruction at h->pc, fetched (translation + PMP) parcel by
+	      * parcel: it straddles pages, or PMP splits its page */
+		uint64_t pc = h->pc;
+		uint16_t lo, hi = 0;
+		if (!rv_fetch16(h, pc, &lo, &e) || ((lo & 3) == 3 && !rv_fetch16(h, pc + 2, &hi, &e)))
+			goto fetch_fault;
+		rv_insn *s = h->scratch.slot;
+		rv_decode(s, (uint32_t)hi << 16 | lo);
+		s[1].h = s[2].h = rv_handlers[RV_OP_page_end];
+		dp = &h->scratch;
+		base = s;
+		i = s;
+		vbase = pc;
+		vpn = ~0ull;
 		DISPATCH();
 	}
 

@@ -437,7 +437,7 @@ static rv_dpage *dpage_get(rv_hart *h, uint64_t pa, uint8_t *host)
 	return dp;
 }
 
-rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc, rv_exc *e)
+rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc, rv_exc *e, bool *cacheable)
 {
 	uint64_t pa;
 	if (!translate(h, pc, RV_ACC_X, h->priv, &pa, e))
@@ -453,8 +453,11 @@ rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc, rv_exc *e)
 		fault(e, RV_EXC_INSN_ACCESS, pc);
 		return NULL;
 	}
+	*cacheable = whole;
+	if (!whole)
+		return &h->scratch; /* the caller fetches instruction by instruction */
 	rv_dpage *dp = dpage_get(h, pg, r->host + (pg - r->base));
-	if (whole) {
+	{
 		rv_xtlbe *t = &h->xtlb[(pc >> 12) & (RV_TLB_SIZE - 1)];
 		t->tag = pc & ~PAGE_MASK;
 		t->dp = dp;

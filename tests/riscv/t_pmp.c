@@ -163,6 +163,20 @@ int main(void)
 	set_cfg(4, NAPOT | R | L);
 	EXPECT(39, try_exec(PRV_M, A(xpage)), CAUSE_FETCH_ACCESS);
 	EXPECT(40, st_as(PRV_M, A(page[0])), -1);
+	/* an entry that splits a code page is enforced on every instruction (QEMU 7.2
+	 * checks once per page and runs the ebreak):
+	 * four nops run, the fifth word (no X) faults, not the jump target */
+	uint32_t *code = (uint32_t *)page[1];
+	for (int k = 0; k < 4; k++)
+		code[k] = 0x00000013;	/* nop */
+	code[4] = 0x00100073;		/* ebreak */
+	__asm__ volatile("fence.i");
+	csr_write(pmpaddr5, (A(&code[4]) >> 2));
+	set_cfg(5, NA4 | R);
+	EXPECT(41, try_exec(PRV_S, A(code)), CAUSE_FETCH_ACCESS);
+	CHECK(42, trap_tval == A(&code[4]));
+	set_cfg(5, NA4 | R | X);
+	EXPECT(43, try_exec(PRV_S, A(code)), CAUSE_BREAKPOINT);
 	puts_("t_pmp: ");
 	test_pass();
 }
