@@ -54,7 +54,7 @@ static int uart_write(void *opaque, uint64_t off, int size, uint64_t val)
 	return 0;
 }
 
-static const struct dev_ops uart_ops = { "ns16550a", uart_read, uart_write };
+static const struct dev_ops uart_ops = { .name = "ns16550a", .read = uart_read, .write = uart_write };
 
 int uart_create(struct machine *m, uint64_t base)
 {
@@ -108,7 +108,7 @@ static int clint_write(void *opaque, uint64_t off, int size, uint64_t val)
 	return 0;
 }
 
-static const struct dev_ops clint_ops = { "clint", clint_read, clint_write };
+static const struct dev_ops clint_ops = { .name = "clint", .read = clint_read, .write = clint_write };
 
 int clint_create(struct machine *m, uint64_t base)
 {
@@ -136,7 +136,7 @@ static int test_write(void *opaque, uint64_t off, int size, uint64_t val)
 	return 0;
 }
 
-static const struct dev_ops test_ops = { "sifive,test0", test_read, test_write };
+static const struct dev_ops test_ops = { .name = "sifive,test0", .read = test_read, .write = test_write };
 
 int sifive_test_create(struct machine *m, uint64_t base)
 {

@@ -198,6 +198,23 @@ int machine_load(struct machine *m)
 	return 0;
 }
 
+uint8_t *machine_dma(struct machine *m, uint64_t gpa, uint64_t len, bool write)
+{
+	if (gpa < VIRT_DRAM_BASE || gpa - VIRT_DRAM_BASE > m->cfg.ram_size ||
+	    len > m->cfg.ram_size - (gpa - VIRT_DRAM_BASE))
+		return NULL;
+	uint64_t off = gpa - VIRT_DRAM_BASE;
+	if (write && len) {
+		/* Like a hart's store to a code page: harts re-decode it. */
+		for (uint64_t pg = off >> 12; pg <= (off + len - 1) >> 12; pg++)
+			if (__atomic_load_n(&m->bus.page_flags[pg], __ATOMIC_ACQUIRE) & RV_PF_CODE) {
+				__atomic_fetch_add(&m->bus.page_gen[pg], 1, __ATOMIC_RELEASE);
+				__atomic_fetch_and(&m->bus.page_flags[pg], (uint8_t)~RV_PF_CODE, __ATOMIC_RELEASE);
+			}
+	}
+	return m->ram + off;
+}
+
 void machine_wake(struct machine *m, int hartid)
 {
 	if (hartid < 0 || hartid >= m->nharts)
@@ -340,4 +357,9 @@ int machine_run(struct machine *m)
 		if (reboot(m))
 			return 1;
 	}
+}
+
+void machine_set_irq(struct machine *m, int irq, bool level)
+{
+	(void)m; (void)irq; (void)level; /* the PLIC arrives with the full board */
 }

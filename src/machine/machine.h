@@ -17,11 +17,20 @@
 #define VIRT_DRAM_BASE   0x80000000ull
 #define VIRT_MAX_HARTS   8
 
-/* A device: operations plus an opaque pointer, registered at an address. */
+struct machine;
+
+/* A device: operations plus an opaque pointer, registered at an address.
+ * read/write get the offset inside the device and return 0, or -1 for an
+ * access fault.  Optional: fdt adds the device's node under /soc (libfdt
+ * read-write API on the tree being built), reset returns it to power-on
+ * state, destroy frees it. */
 struct dev_ops {
 	const char *name;
 	int (*read)(void *opaque, uint64_t off, int size, uint64_t *val);
 	int (*write)(void *opaque, uint64_t off, int size, uint64_t val);
+	int (*fdt)(void *opaque, struct machine *m, void *fdt, int soc);
+	void (*reset)(void *opaque);
+	void (*destroy)(void *opaque);
 };
 struct dev {
 	uint64_t base, size;
@@ -74,6 +83,13 @@ int machine_run(struct machine *m);
 void machine_destroy(struct machine *m);
 
 /* For devices. */
+/* Guest RAM for DMA: the host address of [gpa, gpa+len) when it lies wholly
+ * in RAM, else NULL (the device must then fail the request, never touch the
+ * host).  write=true tells the machine the bytes will change, so decoded
+ * guest code over them is invalidated. */
+uint8_t *machine_dma(struct machine *m, uint64_t gpa, uint64_t len, bool write);
+/* Drive interrupt line irq (1..VIRT_NIRQ-1) of the interrupt controller. */
+void machine_set_irq(struct machine *m, int irq, bool level);
 int machine_add_dev(struct machine *m, uint64_t base, uint64_t size, const struct dev_ops *ops, void *opaque) MUST_CHECK;
 void machine_halt(struct machine *m, int code);
 /* Reboot: stop every hart, reload the images, start again (like QEMU's reset). */
