@@ -17,8 +17,13 @@ static void vm_usage(FILE *f)
 		"  -M, -machine virt      the board (QEMU's virt; the only one)\n"
 		"  -m SIZE                RAM size (default 128M; suffixes K M G, plain number = MiB)\n"
 		"  -smp N[,cpus=N]        number of harts (1-%d)\n"
-		"  -bios none|FILE        firmware loaded at 0x80000000 (ELF or raw)\n"
-		"  -kernel FILE           kernel or bare-metal program (ELF or raw)\n"
+		"  -bios default|none|FILE  firmware at 0x80000000 (default: Debian's OpenSBI)\n"
+		"  -kernel FILE           kernel (Linux Image, ELF or raw) or bare-metal program\n"
+		"  -initrd FILE           initial ramdisk\n"
+		"  -append STRING         kernel command line\n"
+		"  -dtb FILE              use this device tree instead of the generated one\n"
+		"  -M virt,dumpdtb=FILE   write the generated device tree and exit\n"
+		"  -serial stdio|mon:stdio  the UART on stdio (the default)\n"
 		"  -nographic             console on stdio (the default)\n"
 		"  -display none          accepted, no effect\n"
 		"  -d in_asm              trace executed instructions to stderr (or -D FILE)\n"
@@ -61,6 +66,28 @@ static int parse_smp(const char *s, int *out)
 	return 0;
 }
 
+/* -machine virt[,dumpdtb=FILE] */
+static int parse_machine(const char *v, struct machine_config *cfg)
+{
+	if (strncmp(v, "virt", 4) || (v[4] && v[4] != ',')) {
+		cairn_error("vm: unsupported machine '%s' (only 'virt')", v);
+		return -1;
+	}
+	for (const char *p = v + 4; *p == ','; ) {
+		p++;
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len > 8 && !strncmp(p, "dumpdtb=", 8)) {
+			cfg->dumpdtb = strndup(p + 8, len - 8);
+		} else {
+			cairn_error("vm: unsupported machine property '%.*s'", (int)len, p);
+			return -1;
+		}
+		p += len;
+	}
+	return 0;
+}
+
 static int need_arg(int argc, char **argv, int k)
 {
 	if (k + 1 >= argc) {
@@ -82,13 +109,8 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, const c
 		} else if (!strcmp(o, "-nographic")) {
 			/* the console is on stdio already */
 		} else if (!strcmp(o, "-M") || !strcmp(o, "-machine")) {
-			if (need_arg(argc, argv, k))
+			if (need_arg(argc, argv, k) || parse_machine(argv[++k], cfg))
 				return -1;
-			const char *v = argv[++k];
-			if (strncmp(v, "virt", 4) || (v[4] && v[4] != ',')) {
-				cairn_error("vm: unsupported machine '%s' (only 'virt')", v);
-				return -1;
-			}
 		} else if (!strcmp(o, "-m")) {
 			if (need_arg(argc, argv, k))
 				return -1;
@@ -114,6 +136,25 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, const c
 			if (need_arg(argc, argv, k))
 				return -1;
 			cfg->kernel = argv[++k];
+		} else if (!strcmp(o, "-initrd")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			cfg->initrd = argv[++k];
+		} else if (!strcmp(o, "-append")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			cfg->append = argv[++k];
+		} else if (!strcmp(o, "-dtb")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			cfg->dtb = argv[++k];
+		} else if (!strcmp(o, "-serial")) {
+			if (need_arg(argc, argv, k))
+				return -1;
+			if (strcmp(argv[++k], "stdio") && strcmp(argv[k], "mon:stdio")) {
+				cairn_error("vm: only '-serial stdio' and '-serial mon:stdio' are supported");
+				return -1;
+			}
 		} else if (!strcmp(o, "-display")) {
 			if (need_arg(argc, argv, k))
 				return -1;
@@ -153,21 +194,24 @@ int cli_vm(int argc, char **argv)
 		cairn_error("vm: cannot write '%s': %s", dfile, strerror(errno));
 		return 1;
 	}
-	if (cfg.bios && strcmp(cfg.bios, "none") && !strcmp(cfg.bios, "default")) {
-		cairn_error("vm: -bios default (OpenSBI) is not available yet: use -bios none or -bios FILE");
-		return 1;
-	}
 	struct machine *m;
 	int err = machine_create(&m, &cfg);
 	if (err) {
 		cairn_error("vm: cannot create the machine: %s", cairn_strerror(err));
 		return 1;
 	}
-	if (machine_load(m)) {
+	int r = machine_load(m);
+	if (r) {
+		machine_destroy(m);
+		return r == 1 ? 0 : 1; /* 1: -machine dumpdtb done */
+	}
+	if (console_start(m)) {
+		cairn_error("vm: cannot start the console");
 		machine_destroy(m);
 		return 1;
 	}
 	int code = machine_run(m);
+	console_stop();
 	machine_destroy(m);
 	if (cfg.trace_file)
 		fclose(cfg.trace_file);

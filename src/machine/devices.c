@@ -1,69 +1,11 @@
-/* devices.c - the small fixed devices of the virt board: NS16550A UART,
- * CLINT (mtime, mtimecmp, msip) and the SiFive test finisher. */
+/* devices.c - the small fixed devices of the virt board: CLINT (mtime,
+ * mtimecmp, msip), the SiFive test finisher, the goldfish RTC and HTIF. */
 #include "machine/machine.h"
 
 #include <stdlib.h>
+#include <libfdt.h>
+#include <time.h>
 #include <unistd.h>
-
-/* ---- NS16550A UART (output; input arrives with the console work) ---- */
-
-struct uart {
-	struct machine *m;
-	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
-};
-
-static int uart_read(void *opaque, uint64_t off, int size, uint64_t *val)
-{
-	struct uart *u = opaque;
-	bool dlab = u->lcr & 0x80;
-	switch (off) {
-	case 0: *val = dlab ? u->dll : 0; break;          /* RBR: nothing received */
-	case 1: *val = dlab ? u->dlm : u->ier; break;
-	case 2: *val = 0xc1; break;                        /* IIR: FIFOs on, no interrupt */
-	case 3: *val = u->lcr; break;
-	case 4: *val = u->mcr; break;
-	case 5: *val = 0x60; break;                        /* LSR: THR and TX empty */
-	case 6: *val = 0xb0; break;                        /* MSR: DCD, DSR, CTS */
-	case 7: *val = u->scr; break;
-	default: *val = 0;
-	}
-	return 0;
-}
-
-static int uart_write(void *opaque, uint64_t off, int size, uint64_t val)
-{
-	struct uart *u = opaque;
-	bool dlab = u->lcr & 0x80;
-	uint8_t b = (uint8_t)val;
-	switch (off) {
-	case 0:
-		if (dlab) {
-			u->dll = b;
-		} else {
-			fputc(b, u->m->console);
-			if (b == '\n')
-				fflush(u->m->console);
-		}
-		break;
-	case 1: if (dlab) u->dlm = b; else u->ier = b & 0x0f; break;
-	case 2: u->fcr = b; break;
-	case 3: u->lcr = b; break;
-	case 4: u->mcr = b & 0x1f; break;
-	case 7: u->scr = b; break;
-	}
-	return 0;
-}
-
-static const struct dev_ops uart_ops = { .name = "ns16550a", .read = uart_read, .write = uart_write };
-
-int uart_create(struct machine *m, uint64_t base)
-{
-	struct uart *u = calloc(1, sizeof *u);
-	if (!u)
-		return -ERR_NOMEM;
-	u->m = m;
-	return machine_add_dev(m, base, 0x100, &uart_ops, u);
-}
 
 /* ---- CLINT: msip at 0, mtimecmp at 0x4000, mtime at 0xbff8 ---- */
 
@@ -108,7 +50,29 @@ static int clint_write(void *opaque, uint64_t off, int size, uint64_t val)
 	return 0;
 }
 
-static const struct dev_ops clint_ops = { .name = "clint", .read = clint_read, .write = clint_write };
+static int clint_fdt(void *opaque, struct machine *m, void *fdt, int soc)
+{
+	char name[32];
+	snprintf(name, sizeof name, "clint@%llx", (unsigned long long)VIRT_CLINT_BASE);
+	int n = fdt_add_subnode(fdt, soc, name);
+	if (n < 0)
+		return n;
+	uint32_t ext[4 * VIRT_MAX_HARTS];
+	for (int h = 0; h < m->nharts; h++) {
+		ext[4 * h + 0] = cpu_to_fdt32(m->intc_phandle[h]);
+		ext[4 * h + 1] = cpu_to_fdt32(RV_IRQ_MSI);
+		ext[4 * h + 2] = cpu_to_fdt32(m->intc_phandle[h]);
+		ext[4 * h + 3] = cpu_to_fdt32(RV_IRQ_MTI);
+	}
+	int err = fdt_setprop(fdt, n, "interrupts-extended", ext, (int)(16 * m->nharts));
+	err |= fdt_setprop_u64(fdt, n, "reg", VIRT_CLINT_BASE);
+	err |= fdt_appendprop_u64(fdt, n, "reg", 0x10000);
+	static const char compat[] = "sifive,clint0\0riscv,clint0";
+	err |= fdt_setprop(fdt, n, "compatible", compat, sizeof compat);
+	return err ? -1 : 0;
+}
+
+static const struct dev_ops clint_ops = { .name = "clint", .read = clint_read, .write = clint_write, .fdt = clint_fdt };
 
 int clint_create(struct machine *m, uint64_t base)
 {
@@ -136,11 +100,127 @@ static int test_write(void *opaque, uint64_t off, int size, uint64_t val)
 	return 0;
 }
 
-static const struct dev_ops test_ops = { .name = "sifive,test0", .read = test_read, .write = test_write };
+static int test_fdt(void *opaque, struct machine *m, void *fdt, int soc)
+{
+	char name[32];
+	snprintf(name, sizeof name, "test@%llx", (unsigned long long)VIRT_TEST_BASE);
+	int n = fdt_add_subnode(fdt, soc, name);
+	if (n < 0)
+		return n;
+	int err = fdt_setprop_u32(fdt, n, "phandle", m->test_phandle);
+	err |= fdt_setprop_u64(fdt, n, "reg", VIRT_TEST_BASE);
+	err |= fdt_appendprop_u64(fdt, n, "reg", 0x1000);
+	static const char compat[] = "sifive,test1\0sifive,test0\0syscon";
+	err |= fdt_setprop(fdt, n, "compatible", compat, sizeof compat);
+	return err ? -1 : 0;
+}
+
+static const struct dev_ops test_ops = { .name = "sifive,test0", .read = test_read, .write = test_write, .fdt = test_fdt };
 
 int sifive_test_create(struct machine *m, uint64_t base)
 {
 	return machine_add_dev(m, base, 0x1000, &test_ops, m);
+}
+
+/* ---- goldfish RTC: host wall-clock time in ns; reading TIME_LOW latches
+ * TIME_HIGH.  The alarm is kept and raised when a hart reads the time. */
+
+struct rtc {
+	struct machine *m;
+	pthread_mutex_t mu;
+	int irq;
+	uint32_t time_high, alarm_low, alarm_high, irq_enabled;
+	bool alarm_armed, fired;
+};
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void rtc_check_alarm(struct rtc *r)
+{
+	uint64_t alarm = (uint64_t)r->alarm_high << 32 | r->alarm_low;
+	if (r->alarm_armed && wall_ns() >= alarm) {
+		r->alarm_armed = false;
+		r->fired = true;
+	}
+	machine_set_irq(r->m, r->irq, r->fired && r->irq_enabled);
+}
+
+static int rtc_read(void *opaque, uint64_t off, int size, uint64_t *val)
+{
+	struct rtc *r = opaque;
+	pthread_mutex_lock(&r->mu);
+	uint64_t now = wall_ns();
+	switch (off) {
+	case 0x00: *val = (uint32_t)now; r->time_high = (uint32_t)(now >> 32); break;
+	case 0x04: *val = r->time_high; break;
+	case 0x08: *val = r->alarm_low; break;
+	case 0x0c: *val = r->alarm_high; break;
+	case 0x10: *val = r->irq_enabled; break;
+	case 0x18: *val = r->alarm_armed; break;
+	default: *val = 0;
+	}
+	rtc_check_alarm(r);
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+static int rtc_write(void *opaque, uint64_t off, int size, uint64_t val)
+{
+	struct rtc *r = opaque;
+	pthread_mutex_lock(&r->mu);
+	switch (off) {
+	case 0x08: r->alarm_low = (uint32_t)val; r->alarm_armed = true; break; /* low word arms */
+	case 0x0c: r->alarm_high = (uint32_t)val; break;
+	case 0x10: r->irq_enabled = val & 1; break;
+	case 0x14: r->alarm_armed = false; break;
+	case 0x1c: r->fired = false; break;
+	}
+	rtc_check_alarm(r);
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+static int rtc_fdt(void *opaque, struct machine *m, void *fdt, int soc)
+{
+	struct rtc *r = opaque;
+	char name[32];
+	snprintf(name, sizeof name, "rtc@%llx", (unsigned long long)VIRT_RTC_BASE);
+	int n = fdt_add_subnode(fdt, soc, name);
+	if (n < 0)
+		return n;
+	int err = fdt_setprop_u32(fdt, n, "interrupts", (uint32_t)r->irq);
+	err |= fdt_setprop_u32(fdt, n, "interrupt-parent", machine_plic_phandle(m));
+	err |= fdt_setprop_u64(fdt, n, "reg", VIRT_RTC_BASE);
+	err |= fdt_appendprop_u64(fdt, n, "reg", 0x1000);
+	err |= fdt_setprop_string(fdt, n, "compatible", "google,goldfish-rtc");
+	return err ? -1 : 0;
+}
+
+static void rtc_destroy(void *opaque)
+{
+	struct rtc *r = opaque;
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}
+
+static const struct dev_ops rtc_ops = {
+	.name = "goldfish-rtc", .read = rtc_read, .write = rtc_write, .fdt = rtc_fdt, .destroy = rtc_destroy,
+};
+
+int rtc_create(struct machine *m, uint64_t base, int irq)
+{
+	struct rtc *r = calloc(1, sizeof *r);
+	if (!r)
+		return -ERR_NOMEM;
+	r->m = m;
+	r->irq = irq;
+	pthread_mutex_init(&r->mu, NULL);
+	return machine_add_dev(m, base, 0x1000, &rtc_ops, r);
 }
 
 /* ---- HTIF: tohost/fromhost words in RAM, found through ELF symbols ---- */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-static int read_file(const char *path, uint8_t **data, size_t *len)
+int read_whole_file(const char *path, uint8_t **data, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -134,7 +134,7 @@ int load_image(struct machine *m, const char *path, uint64_t load_addr, struct e
 {
 	uint8_t *d;
 	size_t n;
-	int err = read_file(path, &d, &n);
+	int err = read_whole_file(path, &d, &n);
 	if (err)
 		return err;
 	err = load_buffer(m, path, d, n, load_addr, info);

@@ -3,9 +3,12 @@
  * interrupt may be pending (timer deadline or a wake from a device). */
 #include "machine/machine.h"
 
+#include <errno.h>
+#include <libfdt.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SLICE 100000 /* instructions between interrupt checks */
 
@@ -95,7 +98,14 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
 	m->bus.store_hook = bus_store_hook;
 	m->bus.time = bus_time;
 	m->bus.ctx = m;
-	int err = uart_create(m, VIRT_UART0_BASE);
+	for (int h = 0; h < cfg->smp; h++)
+		m->intc_phandle[h] = machine_new_phandle(m);
+	m->test_phandle = machine_new_phandle(m);
+	int err = plic_create(m, VIRT_PLIC_BASE, &m->plic);
+	if (!err)
+		err = uart_create(m, VIRT_UART0_BASE, VIRT_UART0_IRQ, &m->uart);
+	if (!err)
+		err = rtc_create(m, VIRT_RTC_BASE, VIRT_RTC_IRQ);
 	if (!err)
 		err = clint_create(m, VIRT_CLINT_BASE);
 	if (!err)
@@ -130,8 +140,8 @@ void machine_destroy(struct machine *m)
 		free(m->vcpu[k]);
 	}
 	for (int k = 0; k < m->ndevs; k++)
-		if (m->devs[k].opaque != m)
-			free(m->devs[k].opaque);
+		if (m->devs[k].ops->destroy)
+			m->devs[k].ops->destroy(m->devs[k].opaque);
 	if (m->ram)
 		munmap(m->ram, m->cfg.ram_size);
 	if (m->mrom)
@@ -142,8 +152,8 @@ void machine_destroy(struct machine *m)
 }
 
 /* The reset vector, as QEMU's virt board has it: a0 = hartid, a1 = device
- * tree, a2 = fw_dynamic info, then jump to the start address. */
-static void write_reset_rom(struct machine *m, uint64_t start, uint64_t fdt)
+ * tree, a2 = fw_dynamic info (for OpenSBI), then jump to the start address. */
+static void write_reset_rom(struct machine *m, uint64_t start, uint64_t fdt, uint64_t next)
 {
 	static const uint32_t code[] = {
 		0x00000297, /* auipc t0, 0 */
@@ -153,10 +163,17 @@ static void write_reset_rom(struct machine *m, uint64_t start, uint64_t fdt)
 		0x0182b283, /* ld t0, 24(t0) */
 		0x00028067, /* jr t0 */
 	};
+	memset(m->mrom, 0, VIRT_MROM_SIZE);
 	for (size_t k = 0; k < ARRAY_SIZE(code); k++)
 		st_le32(m->mrom + 4 * k, code[k]);
 	st_le64(m->mrom + 24, start);
 	st_le64(m->mrom + 32, fdt);
+	/* struct fw_dynamic_info (version 2): magic, version, next_addr,
+	 * next_mode (1 = S), options, boot_hart. */
+	static const uint64_t magic = 0x4942534f, version = 2, mode_s = 1;
+	uint64_t info[6] = { magic, version, next, mode_s, 0, 0 };
+	for (int k = 0; k < 6; k++)
+		st_le64(m->mrom + 40 + 8 * k, info[k]);
 }
 
 static void watch_page(struct machine *m, uint64_t pa)
@@ -165,14 +182,130 @@ static void watch_page(struct machine *m, uint64_t pa)
 		m->bus.page_flags[(pa - VIRT_DRAM_BASE) >> 12] |= RV_PF_WATCHED;
 }
 
+/* Debian's OpenSBI for "-bios default", then QEMU's copy. */
+static const char *default_bios(void)
+{
+	static const char *const paths[] = {
+		"/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+		"/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin",
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(paths); k++)
+		if (access(paths[k], R_OK) == 0)
+			return paths[k];
+	return NULL;
+}
+
+static int load_initrd(struct machine *m, uint64_t kernel_entry)
+{
+	uint8_t *d;
+	size_t n;
+	int err = read_whole_file(m->cfg.initrd, &d, &n);
+	if (err)
+		return err;
+	/* As QEMU: far enough above the kernel that its decompression cannot
+	 * reach it, but low enough to stay in lowmem. */
+	uint64_t half = m->cfg.ram_size / 2, at = kernel_entry + (half < (128ull << 20) ? half : (128ull << 20));
+	uint8_t *dst = machine_dma(m, at, n, true);
+	if (!dst) {
+		cairn_error("initrd '%s' (%zu bytes) does not fit in guest RAM at 0x%llx (-m %llu MiB)", m->cfg.initrd,
+			    n, (unsigned long long)at, (unsigned long long)(m->cfg.ram_size >> 20));
+		free(d);
+		return -ERR_RANGE;
+	}
+	memcpy(dst, d, n);
+	free(d);
+	m->initrd_start = at;
+	m->initrd_end = at + n;
+	return 0;
+}
+
+/* Our generated tree, or the -dtb file with /chosen updated as QEMU does. */
+static int make_fdt(struct machine *m, void **blob, size_t *size)
+{
+	if (!m->cfg.dtb)
+		return fdt_build(m, blob, size);
+	uint8_t *d;
+	size_t n;
+	int err = read_whole_file(m->cfg.dtb, &d, &n);
+	if (err)
+		return err;
+	if (n < 40 || fdt_check_header(d) || fdt_totalsize(d) > n) {
+		cairn_error("'%s' is not a flattened device tree", m->cfg.dtb);
+		free(d);
+		return -ERR_FORMAT;
+	}
+	size_t room = n + 4096 + (m->cfg.append ? strlen(m->cfg.append) : 0);
+	void *fdt = calloc(1, room);
+	int ch = -1;
+	if (fdt && fdt_open_into(d, fdt, (int)room) == 0) {
+		ch = fdt_path_offset(fdt, "/chosen");
+		if (ch < 0)
+			ch = fdt_add_subnode(fdt, 0, "chosen");
+	}
+	free(d);
+	if (ch < 0 || (m->cfg.append && fdt_setprop_string(fdt, ch, "bootargs", m->cfg.append)) ||
+	    (m->initrd_end && (fdt_setprop_u64(fdt, ch, "linux,initrd-start", m->initrd_start) ||
+			       fdt_setprop_u64(fdt, ch, "linux,initrd-end", m->initrd_end)))) {
+		cairn_error("cannot update /chosen in '%s'", m->cfg.dtb);
+		free(fdt);
+		return -ERR_FORMAT;
+	}
+	fdt_pack(fdt);
+	*blob = fdt;
+	*size = fdt_totalsize(fdt);
+	return 0;
+}
+
+static int write_file(const char *path, const void *d, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(d, 1, n, f) != n || fclose(f)) {
+		cairn_error("cannot write '%s': %s", path, strerror(errno));
+		return -ERR_IO;
+	}
+	return 0;
+}
+
+/* Place the tree at the end of RAM (below 3 GiB), 16 MiB aligned, as QEMU. */
+static int place_fdt(struct machine *m, uint64_t *addr)
+{
+	void *blob;
+	size_t n;
+	int err = make_fdt(m, &blob, &n);
+	if (err)
+		return err;
+	if (m->cfg.dumpdtb) {
+		err = write_file(m->cfg.dumpdtb, blob, n);
+		free(blob);
+		return err ? err : 1;
+	}
+	uint64_t end = VIRT_DRAM_BASE + m->cfg.ram_size, top = 0xc0000000ull;
+	uint64_t at = ((end < top ? end : top) - n) & ~((16ull << 20) - 1);
+	uint8_t *dst = at >= VIRT_DRAM_BASE ? machine_dma(m, at, n, true) : NULL;
+	if (!dst) {
+		cairn_error("the device tree does not fit in guest RAM");
+		free(blob);
+		return -ERR_RANGE;
+	}
+	memcpy(dst, blob, n);
+	free(blob);
+	*addr = at;
+	return 0;
+}
+
 int machine_load(struct machine *m)
 {
 	struct elf_info fw = { 0 }, k = { 0 };
-	uint64_t start = VIRT_DRAM_BASE;
-	bool have_bios = m->cfg.bios && strcmp(m->cfg.bios, "none") != 0;
+	const char *bios = m->cfg.bios ? m->cfg.bios : "default";
+	bool have_bios = strcmp(bios, "none") != 0;
+	uint64_t start = VIRT_DRAM_BASE, kernel_entry = 0, fdt_addr;
 	int err;
+	if (!strcmp(bios, "default") && !(bios = default_bios())) {
+		cairn_error("-bios default: OpenSBI not found (install Debian's opensbi package)");
+		return -ERR_NOENT;
+	}
 	if (have_bios) {
-		if ((err = load_image(m, m->cfg.bios, VIRT_DRAM_BASE, &fw)))
+		if ((err = load_image(m, bios, VIRT_DRAM_BASE, &fw)))
 			return err;
 		start = fw.entry;
 	}
@@ -181,18 +314,32 @@ int machine_load(struct machine *m)
 		uint64_t at = have_bios ? (fw.hi + 0x1fffff) & ~0x1fffffull : VIRT_DRAM_BASE;
 		if ((err = load_image(m, m->cfg.kernel, at, &k)))
 			return err;
+		kernel_entry = k.entry;
 		if (!have_bios)
 			start = k.entry;
-	}
-	if (!have_bios && !m->cfg.kernel) {
+	} else if (!have_bios) {
 		cairn_error("vm: nothing to run: give -kernel FILE or -bios FILE");
 		return -ERR_INVAL;
 	}
+	m->initrd_start = m->initrd_end = 0;
+	if (m->cfg.initrd) {
+		if (!m->cfg.kernel) {
+			cairn_error("vm: -initrd needs -kernel");
+			return -ERR_INVAL;
+		}
+		if ((err = load_initrd(m, kernel_entry)))
+			return err;
+	}
+	if ((err = place_fdt(m, &fdt_addr)))
+		return err;
 	m->tohost = k.tohost ? k.tohost : fw.tohost;
 	m->fromhost = k.tohost ? k.fromhost : fw.fromhost;
 	if (m->tohost)
 		watch_page(m, m->tohost);
-	write_reset_rom(m, start, 0);
+	write_reset_rom(m, start, fdt_addr, kernel_entry);
+	for (int d = 0; d < m->ndevs; d++)
+		if (m->devs[d].ops->reset)
+			m->devs[d].ops->reset(m->devs[d].opaque);
 	for (int h = 0; h < m->nharts; h++)
 		rv_hart_reset(&m->vcpu[h]->hart, VIRT_MROM_BASE);
 	return 0;
@@ -314,6 +461,10 @@ static void *hart_thread(void *arg)
 			continue;
 		}
 		int r = rv_run(&v->hart, SLICE);
+		if (m->console_dirty) {
+			m->console_dirty = false;
+			fflush(m->console);
+		}
 		if (r == RV_EXIT_WFI)
 			park(v);
 		else if (r == RV_EXIT_STUCK)
@@ -361,5 +512,16 @@ int machine_run(struct machine *m)
 
 void machine_set_irq(struct machine *m, int irq, bool level)
 {
-	(void)m; (void)irq; (void)level; /* the PLIC arrives with the full board */
+	if (m->plic)
+		plic_set_irq(m->plic, irq, level);
+}
+
+uint32_t machine_new_phandle(struct machine *m)
+{
+	return ++m->next_phandle;
+}
+
+uint32_t machine_plic_phandle(struct machine *m)
+{
+	return plic_phandle(m->plic);
 }

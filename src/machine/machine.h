@@ -14,8 +14,15 @@
 #define VIRT_TEST_BASE   0x100000ull
 #define VIRT_CLINT_BASE  0x2000000ull
 #define VIRT_UART0_BASE  0x10000000ull
+#define VIRT_RTC_BASE    0x101000ull
+#define VIRT_PLIC_BASE   0xc000000ull
+#define VIRT_PLIC_SIZE   0x600000ull
+#define VIRT_VIRTIO_BASE 0x10001000ull  /* 8 slots, stride 0x1000, IRQ 1..8 */
 #define VIRT_DRAM_BASE   0x80000000ull
 #define VIRT_MAX_HARTS   8
+#define VIRT_NIRQ        96             /* PLIC sources, 0 included (QEMU's count) */
+#define VIRT_UART0_IRQ   10
+#define VIRT_RTC_IRQ     11
 
 struct machine;
 
@@ -41,8 +48,12 @@ struct dev {
 struct machine_config {
 	uint64_t ram_size;
 	int smp;
-	const char *bios;       /* NULL or "none": no firmware */
+	const char *bios;       /* "none", "default" (Debian's OpenSBI) or a file */
 	const char *kernel;
+	const char *initrd;
+	const char *append;     /* kernel command line */
+	const char *dtb;        /* a device tree from outside instead of ours */
+	const char *dumpdtb;    /* write the generated tree here and exit */
 	bool trace;             /* -d in_asm */
 	FILE *trace_file;
 };
@@ -73,10 +84,18 @@ struct machine {
 	pthread_mutex_t halt_mu;
 	/* Console output (UART, HTIF). */
 	FILE *console;
+	volatile bool console_dirty; /* unflushed output: flushed when harts pause */
+	struct plic *plic;
+	struct uart *uart;
+	uint32_t next_phandle;
+	uint32_t intc_phandle[VIRT_MAX_HARTS];
+	uint32_t test_phandle;
+	uint64_t initrd_start, initrd_end; /* 0: no initrd */
 };
 
 int machine_create(struct machine **out, const struct machine_config *cfg) MUST_CHECK;
-/* Load firmware/kernel per cfg; prints its own one-line errors. */
+/* Load firmware, kernel, initrd and device tree per cfg; prints its own
+ * one-line errors.  Returns 1 when cfg.dumpdtb was written (nothing to run). */
 int machine_load(struct machine *m) MUST_CHECK;
 /* Run until the guest powers off; returns the guest's exit code. */
 int machine_run(struct machine *m);
@@ -97,13 +116,33 @@ void machine_reset(struct machine *m);
 void machine_wake(struct machine *m, int hartid);
 uint64_t machine_time(struct machine *m);
 
+uint32_t machine_new_phandle(struct machine *m);
+uint32_t machine_plic_phandle(struct machine *m);
+
 /* Devices of this board (one file each). */
-int uart_create(struct machine *m, uint64_t base) MUST_CHECK;
+struct plic;
+int plic_create(struct machine *m, uint64_t base, struct plic **out) MUST_CHECK;
+void plic_set_irq(struct plic *p, int irq, bool level);
+uint32_t plic_phandle(const struct plic *p);
+struct uart;
+int uart_create(struct machine *m, uint64_t base, int irq, struct uart **out) MUST_CHECK;
+/* Bytes typed on the console; false when the receive FIFO is full. */
+bool uart_receive(struct uart *u, uint8_t c);
+int rtc_create(struct machine *m, uint64_t base, int irq) MUST_CHECK;
 int clint_create(struct machine *m, uint64_t base) MUST_CHECK;
 int sifive_test_create(struct machine *m, uint64_t base) MUST_CHECK;
 void htif_store_hook(struct machine *m, uint64_t pa, int size);
 
+/* console.c: stdin feeds the UART (raw terminal, Ctrl-A escapes). */
+int console_start(struct machine *m) MUST_CHECK;
+void console_stop(void);
+
+/* fdt.c: the device tree of the board as built, in a malloc'd blob. */
+int fdt_build(struct machine *m, void **blob, size_t *size) MUST_CHECK;
+
 /* loader.c */
+/* A whole file into a malloc'd buffer; one-line error naming the file. */
+int read_whole_file(const char *path, uint8_t **data, size_t *len) MUST_CHECK;
 struct elf_info {
 	uint64_t entry, lo, hi; /* lowest and highest loaded physical address */
 	uint64_t tohost, fromhost;
