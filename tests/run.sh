@@ -58,6 +58,11 @@ else
 		[ -f "$s" ] || continue
 		if sh "$s" >"$out" 2>&1; then ok "cli/${s##*/}"; else bad "cli/${s##*/}" "exit $?"; fi
 	done
+	# System tests boot firmware and guests on the whole board (lib.sh is their helper).
+	for s in tests/system/*.sh; do
+		[ -f "$s" ] && [ "${s##*/}" != lib.sh ] || continue
+		if timeout 600 sh "$s" >"$out" 2>&1; then ok "system/${s##*/}"; else bad "system/${s##*/}" "exit $?"; fi
+	done
 fi
 
 echo "$passed passed, $failed failed"
