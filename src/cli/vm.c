@@ -24,6 +24,8 @@ static void vm_usage(FILE *f)
 		"  -dtb FILE              use this device tree instead of the generated one\n"
 		"  -M virt,dumpdtb=FILE   write the generated device tree and exit\n"
 		"  -serial stdio|mon:stdio  the UART on stdio (the default)\n"
+		"  -serial unix:PATH,server[,nowait]  the UART on a unix socket\n"
+		"  -chardev socket,id=ID,path=PATH,server=on[,wait=off]  with -serial chardev:ID\n"
 		"  -nographic             console on stdio (the default)\n"
 		"  -display none          accepted, no effect\n"
 		"  -d in_asm              trace executed instructions to stderr (or -D FILE)\n"
@@ -88,6 +90,82 @@ static int parse_machine(const char *v, struct machine_config *cfg)
 	return 0;
 }
 
+/* QEMU's key=value option lists: "kind,key=val,flag,...". */
+static const char *opt_get(const char *list, const char *key, char *buf, size_t n)
+{
+	size_t kl = strlen(key);
+	for (const char *p = strchr(list, ','); p; p = strchr(p + 1, ',')) {
+		const char *q = p + 1, *end = strchr(q, ',');
+		size_t len = end ? (size_t)(end - q) : strlen(q);
+		if (len >= kl && !strncmp(q, key, kl) && (q[kl] == '=' || len == kl)) {
+			if (len == kl)
+				snprintf(buf, n, "on"); /* a bare flag: "server" */
+			else
+				snprintf(buf, n, "%.*s", (int)(len - kl - 1), q + kl + 1);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static bool opt_on(const char *v) { return v && (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true")); }
+
+/* One -chardev socket: remembered until -serial chardev:ID names it. */
+static struct { char id[64], path[256]; bool server, wait; } chardev;
+
+static int parse_chardev(const char *v)
+{
+	char b[256];
+	if (strncmp(v, "socket,", 7)) {
+		cairn_error("vm: only '-chardev socket,id=ID,path=PATH,server=on' is supported");
+		return -1;
+	}
+	if (!opt_get(v, "id", chardev.id, sizeof chardev.id) || !opt_get(v, "path", chardev.path, sizeof chardev.path)) {
+		cairn_error("vm: -chardev socket needs id= and path=");
+		return -1;
+	}
+	chardev.server = opt_on(opt_get(v, "server", b, sizeof b));
+	const char *w = opt_get(v, "wait", b, sizeof b);
+	chardev.wait = !w || opt_on(w);
+	if (opt_get(v, "nowait", b, sizeof b))
+		chardev.wait = false;
+	if (!chardev.server) {
+		cairn_error("vm: -chardev socket: only server=on is supported");
+		return -1;
+	}
+	return 0;
+}
+
+/* -serial stdio | mon:stdio | unix:PATH,server[,nowait] | chardev:ID */
+static int parse_serial(const char *v, struct machine_config *cfg)
+{
+	if (!strcmp(v, "stdio") || !strcmp(v, "mon:stdio"))
+		return 0;
+	if (!strncmp(v, "chardev:", 8)) {
+		if (strcmp(v + 8, chardev.id)) {
+			cairn_error("vm: -serial %s: no such -chardev", v);
+			return -1;
+		}
+		cfg->serial_socket = chardev.path;
+		cfg->serial_wait = chardev.wait;
+		return 0;
+	}
+	if (!strncmp(v, "unix:", 5)) {
+		char b[16];
+		const char *comma = strchr(v, ',');
+		cfg->serial_socket = comma ? strndup(v + 5, (size_t)(comma - v - 5)) : v + 5;
+		if (!opt_on(opt_get(v, "server", b, sizeof b))) {
+			cairn_error("vm: -serial unix: only server mode is supported (add ,server)");
+			return -1;
+		}
+		const char *w = opt_get(v, "wait", b, sizeof b);
+		cfg->serial_wait = !opt_get(v, "nowait", b, sizeof b) && (!w || opt_on(w));
+		return 0;
+	}
+	cairn_error("vm: unsupported -serial '%s' (stdio, unix:PATH,server, chardev:ID)", v);
+	return -1;
+}
+
 static int need_arg(int argc, char **argv, int k)
 {
 	if (k + 1 >= argc) {
@@ -149,12 +227,11 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, const c
 				return -1;
 			cfg->dtb = argv[++k];
 		} else if (!strcmp(o, "-serial")) {
-			if (need_arg(argc, argv, k))
+			if (need_arg(argc, argv, k) || parse_serial(argv[++k], cfg))
 				return -1;
-			if (strcmp(argv[++k], "stdio") && strcmp(argv[k], "mon:stdio")) {
-				cairn_error("vm: only '-serial stdio' and '-serial mon:stdio' are supported");
+		} else if (!strcmp(o, "-chardev")) {
+			if (need_arg(argc, argv, k) || parse_chardev(argv[++k]))
 				return -1;
-			}
 		} else if (!strcmp(o, "-display")) {
 			if (need_arg(argc, argv, k))
 				return -1;

@@ -1,10 +1,13 @@
-/* console.c - the guest console on stdio, as QEMU's -nographic: the host
+/* console.c - the guest console, as QEMU's -nographic: on stdio the host
  * terminal goes raw (restored on every exit path), typed bytes feed the UART,
- * and Ctrl-A is the escape (x quit, h help, a a literal Ctrl-A). */
+ * Ctrl-A is the escape (x quit, h help, a a literal Ctrl-A); or on a unix
+ * socket (-serial unix:PATH,server) that clients connect to, one at a time. */
 #include "machine/machine.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <stdlib.h>
 #include <termios.h>
 #include <time.h>
@@ -98,8 +101,98 @@ static void *reader(void *arg)
 	}
 }
 
+/* ---- unix socket backend ---- */
+
+struct sock {
+	struct machine *m;
+	pthread_mutex_t mu;
+	int lfd, cfd;
+};
+
+static ssize_t sock_write(void *cookie, const char *buf, size_t n)
+{
+	struct sock *s = cookie;
+	pthread_mutex_lock(&s->mu);
+	if (s->cfd >= 0 && send(s->cfd, buf, n, MSG_NOSIGNAL) < 0) {
+		close(s->cfd); /* the client went away: output is dropped until the next */
+		s->cfd = -1;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return (ssize_t)n;
+}
+
+static void sock_accept(struct sock *s)
+{
+	int fd = accept(s->lfd, NULL, NULL);
+	pthread_mutex_lock(&s->mu);
+	s->cfd = fd;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void *sock_reader(void *arg)
+{
+	struct sock *s = arg;
+	uint8_t buf[256];
+	for (;;) {
+		if (s->cfd < 0)
+			sock_accept(s);
+		ssize_t n = s->cfd >= 0 ? recv(s->cfd, buf, sizeof buf, 0) : -1;
+		if (n <= 0) {
+			pthread_mutex_lock(&s->mu);
+			if (s->cfd >= 0)
+				close(s->cfd);
+			s->cfd = -1;
+			pthread_mutex_unlock(&s->mu);
+			continue;
+		}
+		for (ssize_t k = 0; k < n; k++)
+			feed(s->m, buf[k]);
+	}
+	return NULL;
+}
+
+static int sock_start(struct machine *m)
+{
+	const char *path = m->cfg.serial_socket;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof a.sun_path) {
+		cairn_error("socket path too long: '%s'", path);
+		return -ERR_INVAL;
+	}
+	strcpy(a.sun_path, path);
+	struct sock *s = calloc(1, sizeof *s);
+	if (!s)
+		return -ERR_NOMEM;
+	s->m = m;
+	s->cfd = -1;
+	pthread_mutex_init(&s->mu, NULL);
+	unlink(path);
+	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof a) || listen(s->lfd, 1)) {
+		cairn_error("cannot listen on '%s': %s", path, strerror(errno));
+		return -ERR_IO;
+	}
+	cookie_io_functions_t io = { .write = sock_write };
+	FILE *f = fopencookie(s, "w", io);
+	if (!f)
+		return -ERR_NOMEM;
+	setvbuf(f, NULL, _IOLBF, 0);
+	m->console = f;
+	if (m->cfg.serial_wait) {
+		fprintf(stderr, "cairn: waiting for a connection on unix:%s\n", path);
+		sock_accept(s);
+	}
+	pthread_t t;
+	if (pthread_create(&t, NULL, sock_reader, s))
+		return -ERR_NOMEM;
+	pthread_detach(t);
+	return 0;
+}
+
 int console_start(struct machine *m)
 {
+	if (m->cfg.serial_socket)
+		return sock_start(m);
 	make_raw();
 	pthread_t t;
 	if (pthread_create(&t, NULL, reader, m))

@@ -54,6 +54,8 @@ struct machine_config {
 	const char *append;     /* kernel command line */
 	const char *dtb;        /* a device tree from outside instead of ours */
 	const char *dumpdtb;    /* write the generated tree here and exit */
+	const char *serial_socket; /* console on this unix socket (server) instead of stdio */
+	bool serial_wait;       /* wait for a client before starting the guest */
 	bool trace;             /* -d in_asm */
 	FILE *trace_file;
 };
