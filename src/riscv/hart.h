@@ -144,6 +144,11 @@ typedef struct rv_hart {
 	rv_tlbe tlb_r[RV_DM_COUNT][RV_TLB_SIZE];
 	rv_tlbe tlb_w[RV_DM_COUNT][RV_TLB_SIZE];
 	rv_xtlbe tlb_x[4][RV_TLB_SIZE];
+	/* TLB entries filled from superpages, for targeted SFENCE.VMA. */
+#define RV_SUPER_TRACK 128
+	uint64_t *super_tags[RV_SUPER_TRACK];
+	int nsuper;
+	bool super_overflow;
 
 	/* Decoded pages: hash by ppn, allocated from a pool that is recycled
 	 * whole on FENCE.I or when full. */

@@ -34,6 +34,7 @@ rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc, rv_exc *e, bool *cacheable);
 /* Read instruction bytes slowly (for straddling instructions). */
 bool rv_fetch16(rv_hart *h, uint64_t va, uint16_t *out, rv_exc *e);
 void rv_tlb_flush(rv_hart *h);
+void rv_tlb_flush_va(rv_hart *h, uint64_t va);
 void rv_code_flush(rv_hart *h);
 void rv_update_mode(rv_hart *h);
 void rv_dpage_reset(rv_dpage *dp);

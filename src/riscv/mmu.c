@@ -146,7 +146,7 @@ static bool set_ad(uint8_t *p, uint64_t pte, int acc)
 					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
-static bool walk(rv_hart *h, uint64_t va, int acc, int priv, uint64_t *pa, rv_exc *e)
+static bool walk(rv_hart *h, uint64_t va, int acc, int priv, uint64_t *pa, int *level, rv_exc *e)
 {
 	int mode = (int)(h->satp >> 60), levels = mode == 9 ? 4 : 3;
 	int vbits = 12 + 9 * levels;
@@ -177,19 +177,40 @@ again:;
 		if (!r->readonly && !set_ad(p, pte, acc))
 			goto again;
 		*pa = ((ppn & ~lowmask) << 12) | (va & ((1ull << (12 + 9 * lvl)) - 1));
+		*level = lvl;
 		return true;
 	}
 	return fault(e, page_fault[acc], va);
 }
 
-static bool translate(rv_hart *h, uint64_t va, int acc, int priv, uint64_t *pa, rv_exc *e)
+/* *level: 0 for a 4 KiB page, 1.. for superpages (whose TLB entries a
+ * targeted SFENCE.VMA must also drop). */
+static bool translate_lvl(rv_hart *h, uint64_t va, int acc, int priv, uint64_t *pa, int *level, rv_exc *e)
 {
 	int mode = (int)(h->satp >> 60);
+	*level = 0;
 	if (priv == RV_PRIV_M || mode == 0) {
 		*pa = va;
 		return true;
 	}
-	return walk(h, va, acc, priv, pa, e);
+	return walk(h, va, acc, priv, pa, level, e);
+}
+
+static bool translate(rv_hart *h, uint64_t va, int acc, int priv, uint64_t *pa, rv_exc *e)
+{
+	int level;
+	return translate_lvl(h, va, acc, priv, pa, &level, e);
+}
+
+/* Remember TLB entries filled from superpages (see rv_tlb_flush_va). */
+static void note_super(rv_hart *h, uint64_t *tag, int level)
+{
+	if (!level)
+		return;
+	if (h->nsuper < RV_SUPER_TRACK)
+		h->super_tags[h->nsuper++] = tag;
+	else
+		h->super_overflow = true;
 }
 
 /* ---- TLBs ---- */
@@ -199,6 +220,31 @@ void rv_tlb_flush(rv_hart *h)
 	memset(h->tlb_r, 0xff, sizeof h->tlb_r); /* tag ~0: never matches */
 	memset(h->tlb_w, 0xff, sizeof h->tlb_w);
 	memset(h->tlb_x, 0xff, sizeof h->tlb_x);
+	h->nsuper = 0;
+	h->super_overflow = false;
+}
+
+/* SFENCE.VMA with an address: that page's entries in every mode, plus every
+ * entry that came from a superpage (it may cover the address). */
+void rv_tlb_flush_va(rv_hart *h, uint64_t va)
+{
+	if (h->super_overflow) {
+		rv_tlb_flush(h);
+		return;
+	}
+	uint64_t pg = va & ~PAGE_MASK;
+	unsigned ix = (va >> 12) & (RV_TLB_SIZE - 1);
+	for (int m = 0; m < RV_DM_COUNT; m++) {
+		if (h->tlb_r[m][ix].tag == pg)
+			h->tlb_r[m][ix].tag = ~0ull;
+		if (h->tlb_w[m][ix].tag == pg)
+			h->tlb_w[m][ix].tag = ~0ull;
+		if (h->tlb_x[m][ix].tag == pg)
+			h->tlb_x[m][ix].tag = ~0ull;
+	}
+	for (int k = 0; k < h->nsuper; k++)
+		*h->super_tags[k] = ~0ull;
+	h->nsuper = 0;
 }
 
 static void wtlb_flush(rv_hart *h)
@@ -224,10 +270,10 @@ void rv_update_mode(rv_hart *h)
  * the host address (NULL for MMIO) and the TLB may have been filled. */
 static bool data_access(rv_hart *h, uint64_t va, int size, int acc, uint8_t **host, uint64_t *pa_out, rv_exc *e)
 {
-	int priv = data_priv(h);
+	int priv = data_priv(h), level;
 	uint64_t pa;
 	bool whole;
-	if (!translate(h, va, acc, priv, &pa, e))
+	if (!translate_lvl(h, va, acc, priv, &pa, &level, e))
 		return false;
 	if (!pmp_check(h, pa, size, acc, priv, &whole))
 		return fault(e, access_fault[acc], va);
@@ -253,6 +299,7 @@ static bool data_access(rv_hart *h, uint64_t va, int size, int acc, uint8_t **ho
 	}
 	rv_tlbe *t = (acc == RV_ACC_W ? h->wtlb : h->rtlb) + ((va >> 12) & (RV_TLB_SIZE - 1));
 	t->tag = va & ~PAGE_MASK;
+	note_super(h, &t->tag, level);
 	t->addend = (uintptr_t)(*host - (pa & PAGE_MASK)) - (uintptr_t)(va & ~PAGE_MASK);
 	return true;
 }
@@ -440,7 +487,8 @@ static rv_dpage *dpage_get(rv_hart *h, uint64_t pa, uint8_t *host)
 rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc, rv_exc *e, bool *cacheable)
 {
 	uint64_t pa;
-	if (!translate(h, pc, RV_ACC_X, h->priv, &pa, e))
+	int level;
+	if (!translate_lvl(h, pc, RV_ACC_X, h->priv, &pa, &level, e))
 		return NULL;
 	bool whole;
 	if (!pmp_check(h, pa, 2, RV_ACC_X, h->priv, &whole)) {
@@ -461,6 +509,7 @@ rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc, rv_exc *e, bool *cacheable)
 		rv_xtlbe *t = &h->xtlb[(pc >> 12) & (RV_TLB_SIZE - 1)];
 		t->tag = pc & ~PAGE_MASK;
 		t->dp = dp;
+		note_super(h, &t->tag, level);
 	}
 	return dp;
 }
