@@ -735,6 +735,27 @@ static int rd_func_body(wa_reader *r, wa_funcdef *f)
 	return 0;
 }
 
+/* Syntax of a body: every instruction decodes and the blocks nest. */
+static int scan_body(wa_reader *r, wa_module *m)
+{
+	uint32_t depth = 1;
+	wa_instr in;
+	while (depth) {
+		if (r->p >= r->end)
+			return wa_fail(r->e, rd_off(r), ERR_FORMAT, "unexpected end of section or function");
+		TRY(wa_read_instr(r, &in));
+		if (in.op == WA_OP_BLOCK || in.op == WA_OP_LOOP || in.op == WA_OP_IF)
+			depth++;
+		else if (in.op == WA_OP_END)
+			depth--;
+		else if ((in.op == WA_OP_MEMORY_INIT || in.op == WA_OP_DATA_DROP) && !m->has_datacount)
+			return wa_fail(r->e, in.pos, ERR_FORMAT, "data count section required");
+	}
+	if (r->p != r->end)
+		return wa_fail(r->e, rd_off(r), ERR_FORMAT, "section size mismatch");
+	return 0;
+}
+
 static int sec_code(wa_reader *r, wa_module *m)
 {
 	uint32_t n;
@@ -751,6 +772,8 @@ static int sec_code(wa_reader *r, wa_module *m)
 		sub.end = r->p + size;
 		sub.eof_msg = "unexpected end of section or function";
 		TRY(rd_func_body(&sub, &m->funcs[i]));
+		sub.p = m->funcs[i].body;
+		TRY(scan_body(&sub, m));
 		r->p += size;
 	}
 	return 0;

@@ -67,6 +67,14 @@ static inline double wa_fcopysign(double a, double b)
 	return f64_from((f64_bits(a) & 0x7fffffffffffffffull) | (f64_bits(b) & 0x8000000000000000ull));
 }
 
+/* Rounding keeps NaNs but must quiet them. */
+#define WA_ROUND(name, T, fn) static inline T name(T x) { return x != x ? x + x : fn(x); }
+WA_ROUND(wa_ceilf, float, ceilf) WA_ROUND(wa_floorf, float, floorf)
+WA_ROUND(wa_truncf, float, truncf) WA_ROUND(wa_nearestf, float, nearbyintf)
+WA_ROUND(wa_ceil, double, ceil) WA_ROUND(wa_floor, double, floor)
+WA_ROUND(wa_trunc, double, trunc) WA_ROUND(wa_nearest, double, nearbyint)
+#undef WA_ROUND
+
 /* Range tests for float->int truncation: true when trunc(x) fits. */
 static inline int wa_fits_i32(double x) { return x > -2147483649.0 && x < 2147483648.0; }
 static inline int wa_fits_u32(double x) { return x > -1.0 && x < 4294967296.0; }
@@ -224,9 +232,9 @@ static inline wa_v128 vi32_dot_s(wa_v128 a, wa_v128 b)
 /* Float lanes. */
 #define V_FLOATS(p, N, F, T, sfx) \
 	V_UN(p##_abs, N, F, wa_fabs##sfx(x)) V_UN(p##_neg, N, F, wa_fneg##sfx(x)) \
-	V_UN(p##_sqrt, N, F, sqrt##sfx(x)) V_UN(p##_ceil, N, F, ceil##sfx(x)) \
-	V_UN(p##_floor, N, F, floor##sfx(x)) V_UN(p##_trunc, N, F, trunc##sfx(x)) \
-	V_UN(p##_nearest, N, F, nearbyint##sfx(x)) \
+	V_UN(p##_sqrt, N, F, sqrt##sfx(x)) V_UN(p##_ceil, N, F, wa_ceil##sfx(x)) \
+	V_UN(p##_floor, N, F, wa_floor##sfx(x)) V_UN(p##_trunc, N, F, wa_trunc##sfx(x)) \
+	V_UN(p##_nearest, N, F, wa_nearest##sfx(x)) \
 	V_BIN(p##_add, N, F, x + y) V_BIN(p##_sub, N, F, x - y) \
 	V_BIN(p##_mul, N, F, x * y) V_BIN(p##_div, N, F, x / y) \
 	V_BIN(p##_min, N, F, wa_fmin##sfx(x, y)) V_BIN(p##_max, N, F, wa_fmax##sfx(x, y)) \

@@ -156,10 +156,10 @@
 	/* f32 arithmetic */ \
 	X(F32_ABS, 0, 0x8b, "f32.abs", NONE, f_f, wa_fabsf(a)) \
 	X(F32_NEG, 0, 0x8c, "f32.neg", NONE, f_f, wa_fnegf(a)) \
-	X(F32_CEIL, 0, 0x8d, "f32.ceil", NONE, f_f, ceilf(a)) \
-	X(F32_FLOOR, 0, 0x8e, "f32.floor", NONE, f_f, floorf(a)) \
-	X(F32_TRUNC, 0, 0x8f, "f32.trunc", NONE, f_f, truncf(a)) \
-	X(F32_NEAREST, 0, 0x90, "f32.nearest", NONE, f_f, nearbyintf(a)) \
+	X(F32_CEIL, 0, 0x8d, "f32.ceil", NONE, f_f, wa_ceilf(a)) \
+	X(F32_FLOOR, 0, 0x8e, "f32.floor", NONE, f_f, wa_floorf(a)) \
+	X(F32_TRUNC, 0, 0x8f, "f32.trunc", NONE, f_f, wa_truncf(a)) \
+	X(F32_NEAREST, 0, 0x90, "f32.nearest", NONE, f_f, wa_nearestf(a)) \
 	X(F32_SQRT, 0, 0x91, "f32.sqrt", NONE, f_f, sqrtf(a)) \
 	X(F32_ADD, 0, 0x92, "f32.add", NONE, ff_f, a + b) \
 	X(F32_SUB, 0, 0x93, "f32.sub", NONE, ff_f, a - b) \
@@ -171,10 +171,10 @@
 	/* f64 arithmetic */ \
 	X(F64_ABS, 0, 0x99, "f64.abs", NONE, d_d, wa_fabs(a)) \
 	X(F64_NEG, 0, 0x9a, "f64.neg", NONE, d_d, wa_fneg(a)) \
-	X(F64_CEIL, 0, 0x9b, "f64.ceil", NONE, d_d, ceil(a)) \
-	X(F64_FLOOR, 0, 0x9c, "f64.floor", NONE, d_d, floor(a)) \
-	X(F64_TRUNC, 0, 0x9d, "f64.trunc", NONE, d_d, trunc(a)) \
-	X(F64_NEAREST, 0, 0x9e, "f64.nearest", NONE, d_d, nearbyint(a)) \
+	X(F64_CEIL, 0, 0x9b, "f64.ceil", NONE, d_d, wa_ceil(a)) \
+	X(F64_FLOOR, 0, 0x9c, "f64.floor", NONE, d_d, wa_floor(a)) \
+	X(F64_TRUNC, 0, 0x9d, "f64.trunc", NONE, d_d, wa_trunc(a)) \
+	X(F64_NEAREST, 0, 0x9e, "f64.nearest", NONE, d_d, wa_nearest(a)) \
 	X(F64_SQRT, 0, 0x9f, "f64.sqrt", NONE, d_d, sqrt(a)) \
 	X(F64_ADD, 0, 0xa0, "f64.add", NONE, dd_d, a + b) \
 	X(F64_SUB, 0, 0xa1, "f64.sub", NONE, dd_d, a - b) \

@@ -355,18 +355,17 @@ int wa_instantiate(wa_module *m, const wa_extern *imports, wa_thread *t, wa_inst
 		err = link_imports(m, inst, imports, e);
 	if (!err)
 		err = create_objects(m, inst, e);
-	if (!err)
-		err = init_segments(m, inst, e);
-	if (!err && m->has_start && wa_call(t, inst->funcs[m->start], NULL, NULL)) {
-		err = wa_fail(e, 0, ERR_RANGE, "%s", t->trap);
-	}
 	if (err) {
-		/* a trapping start or segment leaves side effects in imports only */
 		wa_instance_free(inst);
 		return err;
 	}
+	err = init_segments(m, inst, e);
+	if (!err && m->has_start && wa_call(t, inst->funcs[m->start], NULL, NULL))
+		err = wa_fail(e, 0, ERR_RANGE, "%s", t->trap);
+	/* a trap in a segment or the start function leaves the instance's
+	 * functions referenced from imported tables: the caller owns it */
 	*out = inst;
-	return 0;
+	return err;
 }
 
 void wa_instance_free(wa_instance *inst)
@@ -398,12 +397,12 @@ void wa_instance_free(wa_instance *inst)
 	free(inst);
 }
 
-int wa_instance_export(wa_instance *inst, const char *name, wa_extern *out)
+int wa_instance_export(wa_instance *inst, const char *name, size_t len, wa_extern *out)
 {
 	wa_module *m = inst->mod;
 	for (uint32_t i = 0; i < m->nexports; i++) {
 		wa_export *x = &m->exports[i];
-		if (strlen(name) != x->len || memcmp(name, x->name, x->len))
+		if (len != x->len || memcmp(name, x->name, x->len))
 			continue;
 		out->kind = x->kind;
 		switch (x->kind) {

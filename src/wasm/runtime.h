@@ -101,11 +101,13 @@ int wa_compile(wa_module *m, wa_err *e) MUST_CHECK;
 
 /* Instantiate: imports[i] matches m->imports[i].  Link errors say
  * "incompatible import type"/"unknown import"; a trap in a segment or the
- * start function makes the module uninstantiable (e->msg is the trap). */
+ * start function makes the module uninstantiable (e->msg is the trap); then
+ * *out is still set: its functions may sit in imported tables, so the caller
+ * keeps it alive as long as those tables and frees it with wa_instance_free. */
 int wa_instantiate(wa_module *m, const wa_extern *imports, wa_thread *t, wa_instance **out,
 		   wa_err *e) MUST_CHECK;
 void wa_instance_free(wa_instance *inst);
-int wa_instance_export(wa_instance *inst, const char *name, wa_extern *out);
+int wa_instance_export(wa_instance *inst, const char *name, size_t len, wa_extern *out);
 
 /* Call: args and results in 8-byte slots (v128 in two).  Returns 0, or -1
  * with t->trap set to the trap message. */

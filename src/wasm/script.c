@@ -115,7 +115,7 @@ static int resolve_imports(script *s, wa_module *m, wa_extern *ext, wa_err *e)
 		} else {
 			for (uint32_t k = s->nregs; k-- > 0;)
 				if (!strcmp(s->regs[k].name, im->module)) {
-					found = wa_instance_export(s->regs[k].inst, im->name, &ext[i]);
+					found = wa_instance_export(s->regs[k].inst, im->name, im->nlen, &ext[i]);
 					break;
 				}
 		}
@@ -205,7 +205,11 @@ static void report(script *s, const wa_sx *at, bool ok, const char *fmt, ...)
 
 static bool msg_match(const char *got, const wa_sx *want)
 {
-	return want && want->kind == WA_SX_STR && got && !strncmp(got, (const char *)want->str, want->n);
+	size_t n;
+	if (!want || want->kind != WA_SX_STR || !got)
+		return false;
+	n = strlen(got) < want->n ? strlen(got) : want->n;
+	return n > 0 && !strncmp(got, (const char *)want->str, n);
 }
 
 /* ---- values ---- */
@@ -338,13 +342,14 @@ static int do_action(script *s, const wa_sx *a, uint64_t *res, uint32_t *nres, c
 	inst = find_id(s, id);
 	if (!inst || i >= a->n)
 		return -1;
-	name = sx_string(&a->items[i++]);
-	if (wa_instance_export(inst, name, &x)) {
+	name = sx_string(&a->items[i]);
+	if (wa_instance_export(inst, name, a->items[i].n, &x)) {
 		free(name);
 		*msg = "unknown export";
 		return -1;
 	}
 	free(name);
+	i++;
 	if (wa_sx_head(a, "get")) {
 		if (x.kind != WA_EXT_GLOBAL)
 			return -1;
@@ -538,6 +543,34 @@ static void command(script *s, const wa_sx *c)
 		report(s, c, false, "unknown command");
 }
 
+static bool is_field(const wa_sx *x)
+{
+	static const char *const kw[] = { "func", "memory", "table", "global", "type", "import",
+					  "export", "start", "elem", "data" };
+	for (size_t i = 0; i < ARRAY_SIZE(kw); i++)
+		if (wa_sx_head(x, kw[i]))
+			return true;
+	return false;
+}
+
+/* A script that is just module fields: one module made of all of them. */
+static void inline_module(script *s, const wa_sx *top)
+{
+	wa_sx m = { .kind = WA_SX_LIST, .line = 1 };
+	uint32_t n = 0;
+	m.items = calloc(top->n + 1, sizeof *m.items);
+	if (!m.items)
+		return;
+	m.items[n++] = (wa_sx){ .kind = WA_SX_ATOM, .n = 6, .atom = "module" };
+	for (uint32_t i = 0; i < top->n && is_field(&top->items[i]); i++)
+		m.items[n++] = top->items[i];
+	m.n = n;
+	cmd_module(s, &m);
+	for (uint32_t i = n - 1; i < top->n; i++)
+		command(s, &top->items[i]);
+	free(m.items);
+}
+
 static void script_free(script *s)
 {
 	for (uint32_t i = 0; i < s->nmods; i++) {
@@ -579,8 +612,11 @@ int wa_script_run(const char *file, const char *src, size_t len, int verbose, wa
 		fprintf(stderr, "%s:%zu: %s\n", file, e.offset, e.msg);
 		st->failed++;
 	} else {
-		for (uint32_t i = 0; i < top.n; i++)
-			command(s, &top.items[i]);
+		if (top.n && is_field(&top.items[0]))
+			inline_module(s, &top);
+		else
+			for (uint32_t i = 0; i < top.n; i++)
+				command(s, &top.items[i]);
 		wa_sx_free(&top);
 	}
 	script_free(s);

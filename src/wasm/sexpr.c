@@ -28,7 +28,7 @@ static int skip_space(lexer *l)
 		} else if (c == ' ' || c == '\t' || c == '\r') {
 			l->p++;
 		} else if (c == ';' && l->p + 1 < l->end && l->p[1] == ';') {
-			while (l->p < l->end && *l->p != '\n')
+			while (l->p < l->end && *l->p != '\n' && *l->p != '\r')
 				l->p++;
 		} else if (c == '(' && l->p + 1 < l->end && l->p[1] == ';') {
 			int depth = 1;
@@ -161,6 +161,15 @@ static bool atom_char(char c)
 
 static int parse_list(lexer *l, wa_sx *list, bool top);
 
+/* Tokens must be separated by space, parentheses or comments. */
+static int token_end(lexer *l)
+{
+	char c = l->p < l->end ? *l->p : ' ';
+	if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')' || c == ';')
+		return 0;
+	return lex_fail(l, "unknown operator");
+}
+
 static int parse_item(lexer *l, wa_sx *x)
 {
 	x->line = l->line;
@@ -174,7 +183,7 @@ static int parse_item(lexer *l, wa_sx *x)
 		l->end = end;
 		if (!err)
 			l->p++;
-		return err;
+		return err ? err : token_end(l);
 	}
 	if (!atom_char(*l->p))
 		return lex_fail(l, "unexpected character");
@@ -183,7 +192,7 @@ static int parse_item(lexer *l, wa_sx *x)
 	while (l->p < l->end && atom_char(*l->p))
 		l->p++;
 	x->n = (uint32_t)(l->p - x->atom);
-	return 0;
+	return token_end(l);
 }
 
 static int parse_list(lexer *l, wa_sx *list, bool top)
@@ -261,16 +270,23 @@ bool wa_sx_head(const wa_sx *x, const char *kw)
 
 /* ---- literals ---- */
 
+static bool digit(char c, bool hex)
+{
+	return hex ? hexval(c) >= 0 : (c >= '0' && c <= '9');
+}
+
 /* Copy the atom without underscores (which must sit between digits). */
 static int clean(const wa_sx *x, char *buf, size_t cap)
 {
 	size_t n = 0;
+	bool hex;
 	if (!x || x->kind != WA_SX_ATOM || x->n + 1 > cap)
 		return -1;
+	hex = memmem(x->atom, x->n, "0x", 2) != NULL;
 	for (uint32_t i = 0; i < x->n; i++) {
 		char c = x->atom[i];
 		if (c == '_') {
-			if (i == 0 || i + 1 == x->n || hexval(x->atom[i - 1]) < 0 || hexval(x->atom[i + 1]) < 0)
+			if (i == 0 || i + 1 == x->n || !digit(x->atom[i - 1], hex) || !digit(x->atom[i + 1], hex))
 				return -1;
 			continue;
 		}

@@ -241,8 +241,11 @@ static int typeuse(wat *w, const wa_sx *l, uint32_t *i, uint32_t *idx, space *na
 	}
 	TRY(parse_sig(w, l, i, &f, names));
 	if (explicit_type) {
-		if (*idx >= w->nft)
-			return fail(w, &l->items[start], "unknown type");
+		if (*idx >= w->nft) { /* left to the validator unless needed here */
+			if (f.np || f.nr)
+				return fail(w, &l->items[start], "unknown type");
+			return 0;
+		}
 		if ((f.np || f.nr) && !ftype_eq(&f, &w->ft[*idx]))
 			return fail(w, &l->items[start], "inline function type");
 		if (names && !f.np) /* unnamed params from the referenced type */
@@ -462,12 +465,18 @@ static int immediates(wat *w, int op, const wa_sx *l, uint32_t *i, buf *b, const
 		TRY(imm_opt_index(w, l, i, &w->sp[SP_TABLE], &idx));
 		putu(b, idx);
 		return 0;
-	case WA_IMM_CALLIND:
+	case WA_IMM_CALLIND: {
+		uint32_t from;
 		TRY(imm_opt_index(w, l, i, &w->sp[SP_TABLE], &idx2));
+		from = *i;
 		TRY(typeuse(w, l, i, &idx, NULL, NULL));
+		for (uint32_t k = from; k < *i; k++)
+			if (wa_sx_head(&l->items[k], "param") && l->items[k].n > 1 && is_id(&l->items[k].items[1]))
+				return fail(w, &l->items[k], "unexpected token");
 		putu(b, idx);
 		putu(b, idx2);
 		return 0;
+	}
 	case WA_IMM_MEM0: put8(b, 0); return 0;
 	case WA_IMM_MINIT:
 		w->data_ops = true;
