@@ -596,6 +596,7 @@ static int rd_const(wa_reader *r, wa_const *c)
 {
 	wa_instr in;
 	int n = 0;
+	bool nonconst = false;
 	c->op = WA_NOPS;
 	for (;;) {
 		TRY(wa_read_instr(r, &in));
@@ -611,11 +612,13 @@ static int rd_const(wa_reader *r, wa_const *c)
 			c->v[1] = in.v[1];
 			break;
 		default:
-			c->op = (uint16_t)(WA_NOPS + 1); /* constant expression required */
+			nonconst = true;
 		}
 	}
-	if (n != 1)
-		c->op = (uint16_t)(n == 0 ? WA_NOPS + 2 : WA_NOPS + 1); /* type mismatch / not constant */
+	if (nonconst)
+		c->op = (uint16_t)(WA_NOPS + 1); /* constant expression required */
+	else if (n != 1)
+		c->op = (uint16_t)(WA_NOPS + 2); /* type mismatch */
 	return 0;
 }
 
@@ -926,7 +929,8 @@ int wa_decode(const uint8_t *bytes, size_t len, wa_module **out, wa_err *e)
 		free(m);
 		return -ERR_NOMEM;
 	}
-	memcpy(m->bytes, bytes, len);
+	if (len)
+		memcpy(m->bytes, bytes, len);
 	m->len = len;
 	r = (wa_reader){ m->bytes, m->bytes + len, m->bytes, e, NULL };
 	if (len < 4 || memcmp(m->bytes, "\0asm", 4))

@@ -13,6 +13,8 @@ typedef struct buf {
 
 static void put(buf *b, const void *src, size_t n)
 {
+	if (!n)
+		return;
 	if (b->n + n > b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 64;
 		while (nc < b->n + n)
@@ -511,12 +513,14 @@ static int immediates(wat *w, int op, const wa_sx *l, uint32_t *i, buf *b, const
 	case WA_IMM_SELT: {
 		uint8_t ts[64];
 		uint32_t n = 0;
+		bool any = false;
 		while (*i < l->n && wa_sx_head(&l->items[*i], "result")) {
 			const wa_sx *r = &l->items[(*i)++];
+			any = true;
 			for (uint32_t k = 1; k < r->n && n < 64; k++)
 				TRY(valtype(w, &r->items[k], &ts[n++]));
 		}
-		if (!n)
+		if (!any)
 			return 0;
 		b->p[b->n - 1] = 0x1c;
 		putu(b, n);
@@ -613,6 +617,44 @@ static int plain(wat *w, const wa_sx *l, uint32_t *i, buf *b)
 	return immediates(w, op, l, i, b, kw);
 }
 
+/* (if label? bt cond* (then instr*) (else instr*)?) */
+static int folded_if(wat *w, const wa_sx *x, buf *b)
+{
+	uint32_t i = 1, k;
+	const wa_sx *id = i < x->n && is_id(&x->items[i]) ? &x->items[i++] : NULL;
+	buf bt = { 0 };
+	int err = blocktype(w, x, &i, &bt);
+	while (!err && i < x->n && x->items[i].kind == WA_SX_LIST && !wa_sx_head(&x->items[i], "then"))
+		err = folded(w, &x->items[i++], b);
+	if (!err) {
+		put_op(b, WA_OP_IF);
+		put(b, bt.p, bt.n);
+	}
+	free(bt.p);
+	TRY(err);
+	TRY(push_label(w, id));
+	if (i >= x->n || !wa_sx_head(&x->items[i], "then"))
+		return fail(w, x, "unexpected token");
+	k = 1;
+	TRY(instrs(w, &x->items[i], &k, b));
+	if (k != x->items[i].n)
+		return fail(w, x, "unexpected token");
+	i++;
+	if (i < x->n && wa_sx_head(&x->items[i], "else")) {
+		put8(b, 0x05);
+		k = 1;
+		TRY(instrs(w, &x->items[i], &k, b));
+		if (k != x->items[i].n)
+			return fail(w, x, "unexpected token");
+		i++;
+	}
+	if (i != x->n)
+		return fail(w, x, "unexpected token");
+	w->nlabels--;
+	put8(b, 0x0b);
+	return 0;
+}
+
 /* A folded instruction (op imm* folded*) or block form. */
 static int folded(wat *w, const wa_sx *x, buf *b)
 {
@@ -633,37 +675,8 @@ static int folded(wat *w, const wa_sx *x, buf *b)
 		put8(b, 0x0b);
 		return 0;
 	}
-	if (op == WA_OP_IF) {
-		const wa_sx *id = i < x->n && is_id(&x->items[i]) ? &x->items[i++] : NULL;
-		buf bt = { 0 };
-		TRY(blocktype(w, x, &i, &bt));
-		while (i < x->n && x->items[i].kind == WA_SX_LIST && !wa_sx_head(&x->items[i], "then"))
-			TRY(folded(w, &x->items[i++], b));
-		put_op(b, op);
-		put(b, bt.p, bt.n);
-		free(bt.p);
-		TRY(push_label(w, id));
-		if (i >= x->n || !wa_sx_head(&x->items[i], "then"))
-			return fail(w, x, "unexpected token");
-		uint32_t k = 1;
-		TRY(instrs(w, &x->items[i], &k, b));
-		if (k != x->items[i].n)
-			return fail(w, x, "unexpected token");
-		i++;
-		if (i < x->n && wa_sx_head(&x->items[i], "else")) {
-			put8(b, 0x05);
-			k = 1;
-			TRY(instrs(w, &x->items[i], &k, b));
-			if (k != x->items[i].n)
-				return fail(w, x, "unexpected token");
-			i++;
-		}
-		if (i != x->n)
-			return fail(w, x, "unexpected token");
-		w->nlabels--;
-		put8(b, 0x0b);
-		return 0;
-	}
+	if (op == WA_OP_IF)
+		return folded_if(w, x, b);
 	buf ops = { 0 };
 	put_op(&ops, op);
 	int err = immediates(w, op, x, &i, &ops, &x->items[0]);
