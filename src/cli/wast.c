@@ -1,4 +1,4 @@
-/* wast.c - `cairn wast [-v] FILE...`: runs WebAssembly spec-test scripts,
+/* wast.c - `cairn wast [-v] [--fuel N] FILE...`: runs WebAssembly spec-test scripts,
  * prints each file's assertion counts and a final "N passed, N failed". */
 #include "cli/cli.h"
 #include "wasm/script.h"
@@ -29,17 +29,24 @@ static char *read_file(const char *path, size_t *len)
 int cli_wast(int argc, char **argv)
 {
 	unsigned passed = 0, failed = 0, mism = 0;
-	int verbose = 0, nfiles = 0;
+	wa_script_opts o = { 0, -1 };
+	int nfiles = 0;
 	for (int i = 1; i < argc; i++) {
 		wa_script_stats st;
 		size_t len = 0;
 		char *src;
 		if (!strcmp(argv[i], "-v")) {
-			verbose++;
+			o.verbose++;
+			continue;
+		}
+		if (!strcmp(argv[i], "--fuel") && i + 1 < argc) {
+			o.fuel = strtoll(argv[++i], NULL, 0);
 			continue;
 		}
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: cairn wast [-v] FILE.wast...\n");
+			printf("usage: cairn wast [-v] [--fuel N] FILE.wast...\n"
+			       "  -v        list failures (twice: also unexpected rejection messages)\n"
+			       "  --fuel N  trap \"fuel exhausted\" after N loop iterations + calls per action\n");
 			return 0;
 		}
 		nfiles++;
@@ -49,7 +56,7 @@ int cli_wast(int argc, char **argv)
 			failed++;
 			continue;
 		}
-		if (wa_script_run(argv[i], src, len, verbose, &st)) {
+		if (wa_script_run(argv[i], src, len, &o, &st)) {
 			fprintf(stderr, "cairn: wast: %s: out of memory\n", argv[i]);
 			st.failed++;
 		}

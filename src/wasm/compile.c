@@ -284,7 +284,7 @@ static void do_block(comp *c, wa_instr *in)
 		emit_op(c, WA_I_BR_UNLESS);
 		emit_ab(c, cond, 0);
 		c->blocks[c->nblocks - 1].else_fix = emit_u(c, 0);
-	} else if (in->op == WA_OP_LOOP && 0) {
+	} else if (in->op == WA_OP_LOOP) { /* loop heads count fuel when a limit is set */
 		emit_op(c, WA_I_FUEL);
 	}
 }

@@ -18,6 +18,7 @@ typedef struct named {
 typedef struct script {
 	const char *file;
 	int verbose;
+	int64_t fuel;
 	wa_thread thread;
 	wa_module **mods;
 	wa_instance **insts;
@@ -372,6 +373,7 @@ static int do_action(script *s, const wa_sx *a, uint64_t *res, uint32_t *nres, c
 	if (na != x.func->type->param_slots)
 		return -1;
 	*nres = x.func->type->nresults;
+	s->thread.fuel = s->fuel;
 	if (wa_call(&s->thread, x.func, args, res)) {
 		*msg = s->thread.trap;
 		return 1;
@@ -592,7 +594,8 @@ static void script_free(script *s)
 	wa_thread_free(&s->thread);
 }
 
-int wa_script_run(const char *file, const char *src, size_t len, int verbose, wa_script_stats *st)
+int wa_script_run(const char *file, const char *src, size_t len, const wa_script_opts *o,
+		  wa_script_stats *st)
 {
 	script *s = calloc(1, sizeof *s);
 	wa_sx top;
@@ -601,13 +604,15 @@ int wa_script_run(const char *file, const char *src, size_t len, int verbose, wa
 		return -ERR_NOMEM;
 	memset(st, 0, sizeof *st);
 	s->file = file;
-	s->verbose = verbose;
+	s->verbose = o->verbose;
+	s->fuel = o->fuel;
 	s->st = st;
 	if (wa_thread_init(&s->thread, (size_t)1 << 21, 20000)) {
 		free(s);
 		return -ERR_NOMEM;
 	}
 	spectest_init(s);
+	s->thread.fuel = s->fuel;
 	if (wa_sx_parse(src, len, &top, &e)) {
 		fprintf(stderr, "%s:%zu: %s\n", file, e.offset, e.msg);
 		st->failed++;

@@ -10,7 +10,14 @@ typedef struct wa_script_stats {
 	unsigned msg_mismatch;  /* rejected as expected, but with another message */
 } wa_script_stats;
 
-/* verbose: 0 quiet, 1 failures, 2 also message mismatches. */
-int wa_script_run(const char *file, const char *src, size_t len, int verbose, wa_script_stats *st);
+#include <stdint.h>
+
+typedef struct wa_script_opts {
+	int verbose;            /* 0 quiet, 1 failures, 2 also message mismatches */
+	int64_t fuel;           /* per action: loop iterations + calls; < 0 unlimited */
+} wa_script_opts;
+
+int wa_script_run(const char *file, const char *src, size_t len, const wa_script_opts *o,
+		  wa_script_stats *st);
 
 #endif
