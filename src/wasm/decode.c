@@ -506,8 +506,12 @@ static int rd_functype(wa_reader *r, wa_functype *t)
 
 static int sec_type(wa_reader *r, wa_module *m)
 {
-	TRY(rd_count(r, &m->ntypes));
-	m->types = calloc(m->ntypes + 1, sizeof *m->types);
+	uint32_t n;
+	TRY(rd_count(r, &n));
+	m->types = calloc(n + 1, sizeof *m->types);
+	if (!m->types)
+		return -ERR_NOMEM;
+	m->ntypes = n;
 	for (uint32_t i = 0; i < m->ntypes; i++)
 		TRY(rd_functype(r, &m->types[i]));
 	return 0;
@@ -549,8 +553,12 @@ static int rd_import(wa_reader *r, wa_module *m, wa_import *im)
 
 static int sec_import(wa_reader *r, wa_module *m)
 {
-	TRY(rd_count(r, &m->nimports));
-	m->imports = calloc(m->nimports + 1, sizeof *m->imports);
+	uint32_t n;
+	TRY(rd_count(r, &n));
+	m->imports = calloc(n + 1, sizeof *m->imports);
+	if (!m->imports)
+		return -ERR_NOMEM;
+	m->nimports = n;
 	for (uint32_t i = 0; i < m->nimports; i++)
 		TRY(rd_import(r, m, &m->imports[i]));
 	return 0;
@@ -638,8 +646,12 @@ static int sec_global(wa_reader *r, wa_module *m)
 
 static int sec_export(wa_reader *r, wa_module *m)
 {
-	TRY(rd_count(r, &m->nexports));
-	m->exports = calloc(m->nexports + 1, sizeof *m->exports);
+	uint32_t n;
+	TRY(rd_count(r, &n));
+	m->exports = calloc(n + 1, sizeof *m->exports);
+	if (!m->exports)
+		return -ERR_NOMEM;
+	m->nexports = n;
 	for (uint32_t i = 0; i < m->nexports; i++) {
 		wa_export *x = &m->exports[i];
 		TRY(rd_name(r, &x->name, &x->len));
@@ -693,8 +705,12 @@ static int rd_elem(wa_reader *r, wa_elem *s)
 
 static int sec_elem(wa_reader *r, wa_module *m)
 {
-	TRY(rd_count(r, &m->nelems));
-	m->elems = calloc(m->nelems + 1, sizeof *m->elems);
+	uint32_t n;
+	TRY(rd_count(r, &n));
+	m->elems = calloc(n + 1, sizeof *m->elems);
+	if (!m->elems)
+		return -ERR_NOMEM;
+	m->nelems = n;
 	for (uint32_t i = 0; i < m->nelems; i++)
 		TRY(rd_elem(r, &m->elems[i]));
 	return 0;
@@ -801,10 +817,14 @@ static int rd_data(wa_reader *r, wa_data *d)
 
 static int sec_data(wa_reader *r, wa_module *m)
 {
-	TRY(rd_count(r, &m->ndatas));
-	if (m->has_datacount && m->datacount != m->ndatas)
+	uint32_t n;
+	TRY(rd_count(r, &n));
+	if (m->has_datacount && m->datacount != n)
 		return wa_fail(r->e, rd_off(r), ERR_FORMAT, "data count and data section have inconsistent lengths");
-	m->datas = calloc(m->ndatas + 1, sizeof *m->datas);
+	m->datas = calloc(n + 1, sizeof *m->datas);
+	if (!m->datas)
+		return -ERR_NOMEM;
+	m->ndatas = n;
 	for (uint32_t i = 0; i < m->ndatas; i++)
 		TRY(rd_data(r, &m->datas[i]));
 	return 0;
