@@ -7,9 +7,11 @@
 #include <math.h>
 #include <stdlib.h>
 
+#define MAX_DEPTH 4000 /* nesting bound: the reader and encoder recurse */
+
 typedef struct lexer {
 	const char *p, *end;
-	uint32_t line;
+	uint32_t line, depth;
 	wa_err *e;
 } lexer;
 
@@ -174,8 +176,13 @@ static int parse_item(lexer *l, wa_sx *x)
 {
 	x->line = l->line;
 	if (*l->p == '(') {
+		int err;
+		if (++l->depth > MAX_DEPTH)
+			return lex_fail(l, "nesting too deep");
 		l->p++;
-		return parse_list(l, x, false);
+		err = parse_list(l, x, false);
+		l->depth--;
+		return err;
 	}
 	if (*l->p == '"') {
 		const char *end = l->end;
@@ -234,7 +241,7 @@ static int parse_list(lexer *l, wa_sx *list, bool top)
 
 int wa_sx_parse(const char *src, size_t len, wa_sx *out, wa_err *e)
 {
-	lexer l = { src, src + len, 1, e };
+	lexer l = { src, src + len, 1, 0, e };
 	int err;
 	memset(out, 0, sizeof *out);
 	err = parse_list(&l, out, true);

@@ -81,7 +81,7 @@ typedef struct wat {
 	bool has_start, data_ops;
 	/* per function */
 	space locals;
-	name labels[1024];
+	name labels[4096];
 	uint32_t nlabels;
 	const wa_sx *curf;
 } wat;
