@@ -174,7 +174,9 @@ static inline void wr_v128(uint64_t *p, wa_v128 v) { memcpy(p, &v, 16); }
 
 #define IOP_LBL(n) [WA_I_##n] = &&L_WA_I_##n,
 
+#if WA_THREADED
 static const void *const *g_labels;
+#endif
 
 #define LOAD_MEM() do { \
 		wa_memory *m0_ = inst && inst->mod->nmems ? inst->mems[0] : NULL; \
