@@ -24,7 +24,8 @@ typedef struct comp {
 	wa_cell *code;
 	uint32_t n, cap;
 	uint8_t *tys;
-	uint32_t *slots;
+	uint32_t *slots;        /* home slot of each stack entry */
+	uint32_t *locs;         /* where its value is now: home, or a local it aliases */
 	uint32_t ntys, captys, sp, maxsp;
 	cblock *blocks;
 	uint32_t nblocks, capblocks;
@@ -82,16 +83,22 @@ static uint32_t emit_u(comp *c, uint64_t u) { return emit_cell(c, (wa_cell){ .u 
 
 /* ---- type/slot stack ---- */
 
-static uint32_t push(comp *c, uint8_t t)
+static uint32_t push_at(comp *c, uint8_t t, uint32_t loc)
 {
 	c->tys = grow_arr(c->tys, &c->captys, c->ntys + 1, 1, &c->oom);
 	uint32_t cap = c->captys;
-	c->slots = realloc(c->slots, cap * sizeof *c->slots);
-	if (c->oom || !c->slots) {
+	uint32_t *ns = realloc(c->slots, cap * sizeof *c->slots), *nl;
+	if (ns)
+		c->slots = ns;
+	nl = realloc(c->locs, cap * sizeof *c->locs);
+	if (nl)
+		c->locs = nl;
+	if (c->oom || !ns || !nl) {
 		c->oom = true;
 		return 0;
 	}
 	c->tys[c->ntys] = t;
+	c->locs[c->ntys] = loc == UINT32_MAX ? c->sp : loc;
 	c->slots[c->ntys++] = c->sp;
 	c->sp += (uint32_t)wa_slots(t);
 	if (c->sp > c->maxsp)
@@ -99,18 +106,50 @@ static uint32_t push(comp *c, uint8_t t)
 	return c->sp - (uint32_t)wa_slots(t);
 }
 
+/* A new entry whose value is computed into its home slot. */
+static uint32_t push(comp *c, uint8_t t)
+{
+	return push_at(c, t, UINT32_MAX);
+}
+
+/* Pops the top entry; returns the slot its value is read from. */
 static uint32_t pop(comp *c)
 {
 	if (!c->ntys)
 		return c->sp;
 	c->ntys--;
 	c->sp = c->slots[c->ntys];
-	return c->sp;
+	return c->locs[c->ntys];
 }
 
-static uint32_t top_slot(comp *c, uint32_t k) /* k-th from top, 0 = top */
+static uint32_t top_slot(comp *c, uint32_t k) /* value slot, k-th from top */
 {
-	return c->slots[c->ntys - 1 - k];
+	return c->locs[c->ntys - 1 - k];
+}
+
+static void emit_mov(comp *c, uint8_t t, uint32_t dst, uint32_t src);
+
+/* Copy an aliased entry's value into its home slot. */
+static void materialize(comp *c, uint32_t i)
+{
+	if (c->locs[i] != c->slots[i]) {
+		emit_mov(c, c->tys[i], c->slots[i], c->locs[i]);
+		c->locs[i] = c->slots[i];
+	}
+}
+
+static void materialize_top(comp *c, uint32_t n)
+{
+	for (uint32_t i = c->ntys - n; i < c->ntys; i++)
+		materialize(c, i);
+}
+
+/* Before local slot ls changes, entries that alias it get their own copy. */
+static void materialize_local(comp *c, uint32_t ls)
+{
+	for (uint32_t i = 0; i < c->ntys; i++)
+		if (c->locs[i] == ls)
+			materialize(c, i);
 }
 
 static void reset_stack(comp *c, cblock *b, const uint8_t *ts, uint32_t n)
@@ -125,15 +164,36 @@ static const uint8_t *bres(const cblock *b) { return b->results ? b->results : &
 
 /* ---- branches ---- */
 
-/* Move the top n values (types ts) to consecutive slots from dst. */
+static void emit_mov(comp *c, uint8_t t, uint32_t dst, uint32_t src)
+{
+	emit_op(c, t == WA_V128 ? WA_I_MOV2 : WA_I_MOV);
+	emit_ab(c, dst, src);
+}
+
+/* Whether the top n values already sit in consecutive slots from dst. */
+static bool in_place(comp *c, uint32_t n, uint32_t dst)
+{
+	if (!n)
+		return true;
+	if (c->slots[c->ntys - n] != dst)
+		return false;
+	for (uint32_t i = c->ntys - n; i < c->ntys; i++)
+		if (c->locs[i] != c->slots[i])
+			return false;
+	return true;
+}
+
+/* Move the top n values (types ts) to consecutive slots from dst.  Values
+ * move down the frame (dst <= source homes), so ascending order is safe; an
+ * aliased value comes from a local, below every operand slot. */
 static void emit_moves(comp *c, const uint8_t *ts, uint32_t n, uint32_t dst)
 {
-	if (!n || top_slot(c, n - 1) == dst)
+	if (in_place(c, n, dst))
 		return;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t src = top_slot(c, n - 1 - i);
-		emit_op(c, ts[i] == WA_V128 ? WA_I_MOV2 : WA_I_MOV);
-		emit_ab(c, dst, src);
+		if (src != dst)
+			emit_mov(c, ts[i], dst, src);
 		dst += (uint32_t)wa_slots(ts[i]);
 	}
 }
@@ -141,7 +201,7 @@ static void emit_moves(comp *c, const uint8_t *ts, uint32_t n, uint32_t dst)
 static bool needs_moves(comp *c, const uint8_t *ts, uint32_t n, uint32_t dst)
 {
 	(void)ts;
-	return n && top_slot(c, n - 1) != dst;
+	return !in_place(c, n, dst);
 }
 
 static void label_types(cblock *b, const uint8_t **ts, uint32_t *n)
@@ -171,10 +231,21 @@ static void link_label(comp *c, cblock *b, uint32_t cell)
 		add_fix(c, b, cell);
 }
 
+/* Results go to slots 0.. which hold locals: values aliasing locals are
+ * first copied to their homes (above every local), then homes move down.
+ * The compiler state is left alone: this path may be a branch not taken. */
 static void emit_return(comp *c)
 {
 	cblock *f = &c->blocks[0];
-	emit_moves(c, bres(f), f->nresults, 0);
+	uint32_t n = f->nresults, dst = 0;
+	for (uint32_t i = c->ntys - n; i < c->ntys; i++)
+		if (c->locs[i] != c->slots[i])
+			emit_mov(c, c->tys[i], c->slots[i], c->locs[i]);
+	for (uint32_t i = c->ntys - n; i < c->ntys; i++) {
+		if (c->slots[i] != dst)
+			emit_mov(c, c->tys[i], dst, c->slots[i]);
+		dst += (uint32_t)wa_slots(c->tys[i]);
+	}
 	emit_op(c, WA_I_RETURN);
 }
 
@@ -277,6 +348,9 @@ static void do_block(comp *c, wa_instr *in)
 	uint32_t cond = 0;
 	if (in->op == WA_OP_IF)
 		cond = pop(c);
+	/* invariant: no entry aliases a local across a block boundary, so a
+	 * copy made inside one arm never stands for the other arm */
+	materialize_top(c, c->ntys);
 	push_block(c, in);
 	if (c->oom)
 		return;
@@ -293,6 +367,7 @@ static void do_else(comp *c)
 {
 	cblock *b = &c->blocks[c->nblocks - 1];
 	if (!c->dead) {
+		materialize_top(c, c->ntys - b->height);
 		emit_op(c, WA_I_JMP);
 		add_fix(c, b, emit_u(c, 0));
 	}
@@ -313,6 +388,8 @@ static void do_end(comp *c)
 		c->nblocks--;
 		return;
 	}
+	if (!c->dead)
+		materialize_top(c, c->ntys - b->height);
 	if (b->else_fix != NONE_FIX)
 		c->code[b->else_fix].s = (int64_t)c->n - (int64_t)b->else_fix;
 	for (uint32_t i = 0; i < b->nfix; i++)
@@ -369,15 +446,15 @@ static void do_local(comp *c, wa_instr *in)
 {
 	uint8_t t = c->ltype[in->a];
 	uint32_t ls = c->lslot[in->a];
-	int mov = t == WA_V128 ? WA_I_MOV2 : WA_I_MOV;
-	emit_op(c, mov);
-	if (in->op == WA_OP_LOCAL_GET) {
-		emit_ab(c, push(c, t), ls);
-	} else {
-		emit_ab(c, ls, top_slot(c, 0));
-		if (in->op == WA_OP_LOCAL_SET)
-			pop(c);
+	if (in->op == WA_OP_LOCAL_GET) { /* no code: the entry reads the local */
+		push_at(c, t, ls);
+		return;
 	}
+	materialize_local(c, ls);
+	if (top_slot(c, 0) != ls)
+		emit_mov(c, t, ls, top_slot(c, 0));
+	if (in->op == WA_OP_LOCAL_SET)
+		pop(c);
 }
 
 static void do_global(comp *c, wa_instr *in)
@@ -398,6 +475,7 @@ static void do_call(comp *c, const wa_functype *t, int op, uint32_t a, uint32_t 
 	uint32_t idx = 0, base;
 	if (op == WA_I_CALL_INDIRECT)
 		idx = pop(c);
+	materialize_top(c, t->nparams);
 	for (uint32_t i = 0; i < t->nparams; i++)
 		pop(c);
 	base = c->sp;
@@ -430,9 +508,11 @@ static void do_const(comp *c, uint8_t t, const uint64_t *v)
 /* Pops n operands and emits op {base, a} [{b}]. */
 static uint32_t emit_nary(comp *c, int op, uint32_t n, uint32_t a)
 {
-	uint32_t base = c->sp;
+	uint32_t base;
+	materialize_top(c, n);
 	for (uint32_t i = 0; i < n; i++)
-		base = pop(c);
+		pop(c);
+	base = c->sp;
 	emit_op(c, op);
 	emit_ab(c, base, a);
 	return base;
@@ -467,11 +547,11 @@ static void do_memory_table(comp *c, wa_instr *in)
 
 static void do_select(comp *c)
 {
-	uint32_t cond = pop(c), b = pop(c), a;
-	uint8_t t = c->tys[c->ntys - 1];
-	a = top_slot(c, 0);
+	uint32_t cond = pop(c), b = pop(c), a = pop(c), d;
+	uint8_t t = c->tys[c->ntys];
+	d = push(c, t);
 	emit_op(c, t == WA_V128 ? WA_I_SELECT2 : WA_I_SELECT);
-	emit_ab(c, a, a);
+	emit_ab(c, d, a);
 	emit_ab(c, b, cond);
 }
 
@@ -514,9 +594,8 @@ static int do_instr(comp *c, wa_instr *in)
 	case WA_OP_I8X16_SHUFFLE:
 		s = pop(c);
 		d = pop(c);
-		push(c, WA_V128);
 		emit_op(c, WA_I_SHUFFLE);
-		emit_ab(c, d, d);
+		emit_ab(c, push(c, WA_V128), d);
 		emit_ab(c, s, 0);
 		emit_u(c, in->v[0]);
 		emit_u(c, in->v[1]);
@@ -610,6 +689,7 @@ static int compile_func(wa_module *m, wa_funcdef *f, wa_err *e)
 	free(c.code);
 	free(c.tys);
 	free(c.slots);
+	free(c.locs);
 	free(c.lslot);
 	free(c.ltype);
 	return err;

@@ -336,8 +336,7 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 			vmbreak;
 		}
 		vmcase(WA_I_SELECT2) {
-			if (!RD_i(pc[2].p.b))
-				memmove(fp + pc[1].p.a, fp + pc[2].p.a, 16);
+			memmove(fp + pc[1].p.a, fp + (RD_i(pc[2].p.b) ? pc[1].p.b : pc[2].p.a), 16);
 			pc += 3;
 			vmbreak;
 		}
