@@ -34,6 +34,8 @@ typedef struct comp {
 	uint32_t nlocals;
 	bool dead;
 	uint32_t dead_depth;
+	uint32_t last_dst;      /* {d, a} cell of the instruction just emitted that
+				 * computed a value into a home slot, or NONE_FIX */
 	bool oom;
 } comp;
 
@@ -77,7 +79,11 @@ static uint32_t emit_cell(comp *c, wa_cell v)
 	return c->n++;
 }
 
-static uint32_t emit_op(comp *c, int op) { return emit_cell(c, wa_op_cell(op)); }
+static uint32_t emit_op(comp *c, int op)
+{
+	c->last_dst = NONE_FIX;
+	return emit_cell(c, wa_op_cell(op));
+}
 static uint32_t emit_ab(comp *c, uint32_t a, uint32_t b) { return emit_cell(c, (wa_cell){ .p = { a, b } }); }
 static uint32_t emit_u(comp *c, uint64_t u) { return emit_cell(c, (wa_cell){ .u = u }); }
 
@@ -346,6 +352,7 @@ static void push_block(comp *c, wa_instr *in)
 static void do_block(comp *c, wa_instr *in)
 {
 	uint32_t cond = 0;
+	c->last_dst = NONE_FIX;
 	if (in->op == WA_OP_IF)
 		cond = pop(c);
 	/* invariant: no entry aliases a local across a block boundary, so a
@@ -366,6 +373,7 @@ static void do_block(comp *c, wa_instr *in)
 static void do_else(comp *c)
 {
 	cblock *b = &c->blocks[c->nblocks - 1];
+	c->last_dst = NONE_FIX;
 	if (!c->dead) {
 		materialize_top(c, c->ntys - b->height);
 		emit_op(c, WA_I_JMP);
@@ -382,6 +390,7 @@ static void do_else(comp *c)
 static void do_end(comp *c)
 {
 	cblock *b = &c->blocks[c->nblocks - 1];
+	c->last_dst = NONE_FIX;
 	if (c->nblocks == 1) {
 		if (!c->dead)
 			emit_return(c);
@@ -429,7 +438,7 @@ static void do_generic(comp *c, wa_instr *in)
 	if (align >= 0 && !guard_mode)
 		op = chk_of[op];
 	emit_op(c, op);
-	emit_ab(c, d, s[0]);
+	uint32_t first_cell = emit_ab(c, d, s[0]);
 	if (align >= 0)
 		emit_ab(c, s[1], in->offset);
 	else if (nops == 3)
@@ -440,6 +449,24 @@ static void do_generic(comp *c, wa_instr *in)
 		emit_ab(c, in->a, 0);
 	if (o->imm >= WA_IMM_ML0 && o->imm <= WA_IMM_ML3)
 		emit_ab(c, in->a, 0);
+	if (colon[1])
+		c->last_dst = first_cell;
+}
+
+/* local.set/tee right after the instruction that computed the value: make
+ * that instruction write the local, unless another entry still reads it. */
+static bool retarget(comp *c, uint32_t ls)
+{
+	uint32_t top = c->ntys - 1;
+	if (c->last_dst == NONE_FIX || !c->ntys || c->locs[top] != c->slots[top] ||
+	    c->code[c->last_dst].p.a != c->slots[top])
+		return false;
+	for (uint32_t i = 0; i < top; i++)
+		if (c->locs[i] == ls)
+			return false;
+	c->code[c->last_dst].p.a = ls;
+	c->last_dst = NONE_FIX;
+	return true;
 }
 
 static void do_local(comp *c, wa_instr *in)
@@ -448,6 +475,13 @@ static void do_local(comp *c, wa_instr *in)
 	uint32_t ls = c->lslot[in->a];
 	if (in->op == WA_OP_LOCAL_GET) { /* no code: the entry reads the local */
 		push_at(c, t, ls);
+		return;
+	}
+	if (retarget(c, ls)) { /* the producer writes the local directly */
+		if (in->op == WA_OP_LOCAL_SET)
+			pop(c);
+		else
+			c->locs[c->ntys - 1] = ls;
 		return;
 	}
 	materialize_local(c, ls);
@@ -493,16 +527,18 @@ static void do_call(comp *c, const wa_functype *t, int op, uint32_t a, uint32_t 
 static void do_const(comp *c, uint8_t t, const uint64_t *v)
 {
 	uint32_t d = push(c, t);
+	uint32_t cell;
 	if (t == WA_V128) {
 		emit_op(c, WA_I_CONST2);
-		emit_ab(c, d, 0);
+		cell = emit_ab(c, d, 0);
 		emit_u(c, v[0]);
 		emit_u(c, v[1]);
 	} else {
 		emit_op(c, WA_I_CONST);
-		emit_ab(c, d, 0);
+		cell = emit_ab(c, d, 0);
 		emit_u(c, v[0]);
 	}
+	c->last_dst = cell;
 }
 
 /* Pops n operands and emits op {base, a} [{b}]. */
@@ -660,7 +696,7 @@ static int compile_func(wa_module *m, wa_funcdef *f, wa_err *e)
 {
 	const wa_functype *t = &m->types[f->type];
 	wa_reader r = { f->body, f->end, m->bytes, e, NULL };
-	comp c = { .m = m, .e = e };
+	comp c = { .m = m, .e = e, .last_dst = NONE_FIX };
 	wa_instr in = { 0 };
 	int err = 0;
 	setup_locals(&c, t, f);
