@@ -34,7 +34,7 @@ RV_TESTS  := $(patsubst tests/riscv/%.S,$(BUILD)/tests/riscv/%.elf,$(wildcard te
 RV_COMMON := tests/riscv/crt0.S tests/riscv/lib.c
 RV_LD     := tests/riscv/link.ld
 
-.PHONY: all help test unit test-riscv bench-riscv bench fuzz conformance clean deps
+.PHONY: all help run test unit test-riscv test-wasm wasm-spec bench-riscv bench fuzz conformance clean deps
 all: $(BUILD)/cairn $(BUILD)/libcairn.a
 
 help:
@@ -43,6 +43,8 @@ help:
 	@echo "make test          build and run every test; ends with 'N passed, N failed'"
 	@echo "make SAN=1 test    the same under AddressSanitizer + UBSan (build/san)"
 	@echo "make CC=clang      build with clang (any target)"
+	@echo "make test-wasm     run the project's own WebAssembly scripts (tests/wasm/*.wast)"
+	@echo "make wasm-spec     WebAssembly 2.0 spec suite from WASM_TESTSUITE=DIR (docs/WASM_CONFORMANCE.md)"
 	@echo "make bench         benchmarks against qemu-system-riscv64 (ratios)"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME)s (clang)"
 	@echo "make conformance   fetch-free: run riscv-tests from RISCV_TESTS_SRC=DIR (see docs/TESTING.md)"
@@ -96,6 +98,12 @@ test-riscv: $(RV_TESTS)
 
 test: all $(UNIT_BINS) $(RV_TESTS)
 	@BUILD=$(BUILD) sh tests/run.sh
+
+test-wasm: $(BUILD)/cairn
+	$(BUILD)/cairn wast tests/wasm/*.wast
+
+wasm-spec: $(BUILD)/cairn
+	@BUILD=$(BUILD) sh scripts/wasm-spec-tests.sh
 
 bench: all $(RV_BENCH)
 	@BUILD=$(BUILD) sh bench/run.sh

@@ -50,6 +50,14 @@ for elf in "$BUILD"/tests/riscv/*.elf; do
 	if [ -n "$missing" ]; then bad "riscv/$name" "missing output: $missing"; else ok "riscv/$name"; fi
 done
 
+# WebAssembly scripts of the project's own: one test per file (all its assertions).
+if [ $is_qemu = 0 ]; then
+	for w in tests/wasm/*.wast; do
+		[ -f "$w" ] || continue
+		if timeout 120 "$CAIRN" wast "$w" >"$out" 2>&1; then ok "wasm/${w##*/}"; else bad "wasm/${w##*/}" "exit $?"; fi
+	done
+fi
+
 # CLI scripts test cairn itself, so they are skipped when validating against QEMU.
 if [ $is_qemu = 1 ]; then
 	echo "(skipping tests/cli: RUNNER is qemu; $xfailed expected failure(s) not counted)"

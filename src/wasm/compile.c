@@ -1,0 +1,745 @@
+/* compile.c - compiles each validated function once into register-style
+ * internal code: every operand stack entry gets a fixed frame slot, branches
+ * become precomputed offsets with the value moves they need. */
+#include "wasm/interp.h"
+#include "wasm/reader.h"
+
+#include <stdlib.h>
+
+#define NONE_FIX UINT32_MAX
+
+typedef struct cblock {
+	uint16_t op;
+	uint8_t single;
+	uint32_t nparams, nresults;
+	const uint8_t *params, *results;
+	uint32_t height, base_slot, loop_start, else_fix;
+	uint32_t *fix;
+	uint32_t nfix, capfix;
+} cblock;
+
+typedef struct comp {
+	wa_module *m;
+	wa_err *e;
+	wa_cell *code;
+	uint32_t n, cap;
+	uint8_t *tys;
+	uint32_t *slots;        /* home slot of each stack entry */
+	uint32_t *locs;         /* where its value is now: home, or a local it aliases */
+	uint32_t ntys, captys, sp, maxsp;
+	cblock *blocks;
+	uint32_t nblocks, capblocks;
+	uint32_t *lslot;
+	uint8_t *ltype;
+	uint32_t nlocals;
+	bool dead;
+	uint32_t dead_depth;
+	uint32_t last_dst;      /* {d, a} cell of the instruction just emitted that
+				 * computed a value into a home slot, or NONE_FIX */
+	bool oom;
+} comp;
+
+static uint16_t chk_of[WA_NOPS];
+static bool guard_mode;
+
+static void chk_init(void)
+{
+	static bool done;
+	int k = WA_CHK_BASE + 1;
+	if (done)
+		return;
+	for (int i = 0; i < WA_NOPS; i++)
+		chk_of[i] = (uint16_t)((wa_ops[i].sig && wa_imm_memalign(wa_ops[i].imm) >= 0) ? k++ : i);
+	guard_mode = wa_guard_pages();
+	done = true;
+}
+
+static void *grow_arr(void *p, uint32_t *cap, uint32_t need, size_t sz, bool *oom)
+{
+	if (need <= *cap)
+		return p;
+	uint32_t nc = *cap ? *cap : 16;
+	while (nc < need)
+		nc *= 2;
+	void *q = realloc(p, nc * sz);
+	if (!q) {
+		*oom = true;
+		return p;
+	}
+	*cap = nc;
+	return q;
+}
+
+static uint32_t emit_cell(comp *c, wa_cell v)
+{
+	c->code = grow_arr(c->code, &c->cap, c->n + 1, sizeof *c->code, &c->oom);
+	if (c->oom)
+		return 0;
+	c->code[c->n] = v;
+	return c->n++;
+}
+
+static uint32_t emit_op(comp *c, int op)
+{
+	c->last_dst = NONE_FIX;
+	return emit_cell(c, wa_op_cell(op));
+}
+static uint32_t emit_ab(comp *c, uint32_t a, uint32_t b) { return emit_cell(c, (wa_cell){ .p = { a, b } }); }
+static uint32_t emit_u(comp *c, uint64_t u) { return emit_cell(c, (wa_cell){ .u = u }); }
+
+/* ---- type/slot stack ---- */
+
+static uint32_t push_at(comp *c, uint8_t t, uint32_t loc)
+{
+	c->tys = grow_arr(c->tys, &c->captys, c->ntys + 1, 1, &c->oom);
+	uint32_t cap = c->captys;
+	uint32_t *ns = realloc(c->slots, cap * sizeof *c->slots), *nl;
+	if (ns)
+		c->slots = ns;
+	nl = realloc(c->locs, cap * sizeof *c->locs);
+	if (nl)
+		c->locs = nl;
+	if (c->oom || !ns || !nl) {
+		c->oom = true;
+		return 0;
+	}
+	c->tys[c->ntys] = t;
+	c->locs[c->ntys] = loc == UINT32_MAX ? c->sp : loc;
+	c->slots[c->ntys++] = c->sp;
+	c->sp += (uint32_t)wa_slots(t);
+	if (c->sp > c->maxsp)
+		c->maxsp = c->sp;
+	return c->sp - (uint32_t)wa_slots(t);
+}
+
+/* A new entry whose value is computed into its home slot. */
+static uint32_t push(comp *c, uint8_t t)
+{
+	return push_at(c, t, UINT32_MAX);
+}
+
+/* Pops the top entry; returns the slot its value is read from. */
+static uint32_t pop(comp *c)
+{
+	if (!c->ntys)
+		return c->sp;
+	c->ntys--;
+	c->sp = c->slots[c->ntys];
+	return c->locs[c->ntys];
+}
+
+static uint32_t top_slot(comp *c, uint32_t k) /* value slot, k-th from top */
+{
+	return c->locs[c->ntys - 1 - k];
+}
+
+static void emit_mov(comp *c, uint8_t t, uint32_t dst, uint32_t src);
+
+/* Copy an aliased entry's value into its home slot. */
+static void materialize(comp *c, uint32_t i)
+{
+	if (c->locs[i] != c->slots[i]) {
+		emit_mov(c, c->tys[i], c->slots[i], c->locs[i]);
+		c->locs[i] = c->slots[i];
+	}
+}
+
+static void materialize_top(comp *c, uint32_t n)
+{
+	for (uint32_t i = c->ntys - n; i < c->ntys; i++)
+		materialize(c, i);
+}
+
+/* Before local slot ls changes, entries that alias it get their own copy. */
+static void materialize_local(comp *c, uint32_t ls)
+{
+	for (uint32_t i = 0; i < c->ntys; i++)
+		if (c->locs[i] == ls)
+			materialize(c, i);
+}
+
+static void reset_stack(comp *c, cblock *b, const uint8_t *ts, uint32_t n)
+{
+	c->ntys = b->height;
+	c->sp = b->base_slot;
+	for (uint32_t i = 0; i < n; i++)
+		push(c, ts[i]);
+}
+
+static const uint8_t *bres(const cblock *b) { return b->results ? b->results : &b->single; }
+
+/* ---- branches ---- */
+
+static void emit_mov(comp *c, uint8_t t, uint32_t dst, uint32_t src)
+{
+	emit_op(c, t == WA_V128 ? WA_I_MOV2 : WA_I_MOV);
+	emit_ab(c, dst, src);
+}
+
+/* Whether the top n values already sit in consecutive slots from dst. */
+static bool in_place(comp *c, uint32_t n, uint32_t dst)
+{
+	if (!n)
+		return true;
+	if (c->slots[c->ntys - n] != dst)
+		return false;
+	for (uint32_t i = c->ntys - n; i < c->ntys; i++)
+		if (c->locs[i] != c->slots[i])
+			return false;
+	return true;
+}
+
+/* Move the top n values (types ts) to consecutive slots from dst.  Values
+ * move down the frame (dst <= source homes), so ascending order is safe; an
+ * aliased value comes from a local, below every operand slot. */
+static void emit_moves(comp *c, const uint8_t *ts, uint32_t n, uint32_t dst)
+{
+	if (in_place(c, n, dst))
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t src = top_slot(c, n - 1 - i);
+		if (src != dst)
+			emit_mov(c, ts[i], dst, src);
+		dst += (uint32_t)wa_slots(ts[i]);
+	}
+}
+
+static bool needs_moves(comp *c, const uint8_t *ts, uint32_t n, uint32_t dst)
+{
+	(void)ts;
+	return !in_place(c, n, dst);
+}
+
+static void label_types(cblock *b, const uint8_t **ts, uint32_t *n)
+{
+	if (b->op == WA_OP_LOOP) {
+		*ts = b->params;
+		*n = b->nparams;
+	} else {
+		*ts = bres(b);
+		*n = b->nresults;
+	}
+}
+
+static void add_fix(comp *c, cblock *b, uint32_t cell)
+{
+	b->fix = grow_arr(b->fix, &b->capfix, b->nfix + 1, sizeof *b->fix, &c->oom);
+	if (!c->oom)
+		b->fix[b->nfix++] = cell;
+}
+
+/* Point the offset cell at the label's target (now for loops, at end otherwise). */
+static void link_label(comp *c, cblock *b, uint32_t cell)
+{
+	if (b->op == WA_OP_LOOP)
+		c->code[cell].s = (int64_t)b->loop_start - (int64_t)cell;
+	else
+		add_fix(c, b, cell);
+}
+
+/* Results go to slots 0.. which hold locals: values aliasing locals are
+ * first copied to their homes (above every local), then homes move down.
+ * The compiler state is left alone: this path may be a branch not taken. */
+static void emit_return(comp *c)
+{
+	cblock *f = &c->blocks[0];
+	uint32_t n = f->nresults, dst = 0;
+	for (uint32_t i = c->ntys - n; i < c->ntys; i++)
+		if (c->locs[i] != c->slots[i])
+			emit_mov(c, c->tys[i], c->slots[i], c->locs[i]);
+	for (uint32_t i = c->ntys - n; i < c->ntys; i++) {
+		if (c->slots[i] != dst)
+			emit_mov(c, c->tys[i], dst, c->slots[i]);
+		dst += (uint32_t)wa_slots(c->tys[i]);
+	}
+	emit_op(c, WA_I_RETURN);
+}
+
+static void emit_br(comp *c, uint32_t depth)
+{
+	cblock *b = &c->blocks[c->nblocks - 1 - depth];
+	const uint8_t *ts;
+	uint32_t n;
+	if (b == &c->blocks[0]) {
+		emit_return(c);
+		return;
+	}
+	label_types(b, &ts, &n);
+	emit_moves(c, ts, n, b->base_slot);
+	emit_op(c, WA_I_JMP);
+	link_label(c, b, emit_u(c, 0));
+}
+
+static void emit_br_if(comp *c, uint32_t depth, uint32_t cond)
+{
+	cblock *b = &c->blocks[c->nblocks - 1 - depth];
+	const uint8_t *ts;
+	uint32_t n, skip;
+	label_types(b, &ts, &n);
+	if (b != &c->blocks[0] && !needs_moves(c, ts, n, b->base_slot)) {
+		emit_op(c, WA_I_BR_IF);
+		emit_ab(c, cond, 0);
+		link_label(c, b, emit_u(c, 0));
+		return;
+	}
+	emit_op(c, WA_I_BR_UNLESS);
+	emit_ab(c, cond, 0);
+	skip = emit_u(c, 0);
+	emit_br(c, depth);
+	c->code[skip].s = (int64_t)c->n - (int64_t)skip;
+}
+
+static int emit_br_table(comp *c, wa_instr *in, uint32_t idx)
+{
+	wa_reader r = { in->brt, c->m->bytes + c->m->len, c->m->bytes, c->e, NULL };
+	uint32_t n = in->a, first;
+	uint32_t *labels = malloc((n + 1) * sizeof *labels);
+	if (!labels)
+		return -ERR_NOMEM;
+	for (uint32_t i = 0; i <= n; i++)
+		if (rd_u32(&r, &labels[i])) {
+			free(labels);
+			return -ERR_FORMAT;
+		}
+	emit_op(c, WA_I_BR_TABLE);
+	emit_ab(c, idx, n);
+	first = c->n;
+	for (uint32_t i = 0; i <= n; i++)
+		emit_u(c, 0);
+	for (uint32_t i = 0; i <= n && !c->oom; i++) {
+		cblock *b = &c->blocks[c->nblocks - 1 - labels[i]];
+		const uint8_t *ts;
+		uint32_t cnt;
+		label_types(b, &ts, &cnt);
+		if (b != &c->blocks[0] && !needs_moves(c, ts, cnt, b->base_slot)) {
+			link_label(c, b, first + i);
+			continue;
+		}
+		c->code[first + i].s = (int64_t)c->n - (int64_t)(first + i);
+		emit_br(c, labels[i]);
+	}
+	free(labels);
+	return 0;
+}
+
+/* ---- blocks ---- */
+
+static void push_block(comp *c, wa_instr *in)
+{
+	cblock *b;
+	c->blocks = grow_arr(c->blocks, &c->capblocks, c->nblocks + 1, sizeof *c->blocks, &c->oom);
+	if (c->oom)
+		return;
+	b = &c->blocks[c->nblocks++];
+	memset(b, 0, sizeof *b);
+	b->op = in->op;
+	b->else_fix = NONE_FIX;
+	if (in->bt_kind == WA_BT_VAL) {
+		b->nresults = 1;
+		b->single = (uint8_t)in->a;
+	} else if (in->bt_kind == WA_BT_TYPE) {
+		wa_functype *t = &c->m->types[in->a];
+		b->params = t->types;
+		b->nparams = t->nparams;
+		b->results = wa_ft_results(t);
+		b->nresults = t->nresults;
+	}
+	b->height = c->ntys - b->nparams;
+	b->base_slot = b->nparams ? c->slots[b->height] : c->sp;
+	b->loop_start = c->n;
+}
+
+static void do_block(comp *c, wa_instr *in)
+{
+	uint32_t cond = 0;
+	c->last_dst = NONE_FIX;
+	if (in->op == WA_OP_IF)
+		cond = pop(c);
+	/* invariant: no entry aliases a local across a block boundary, so a
+	 * copy made inside one arm never stands for the other arm */
+	materialize_top(c, c->ntys);
+	push_block(c, in);
+	if (c->oom)
+		return;
+	if (in->op == WA_OP_IF) {
+		emit_op(c, WA_I_BR_UNLESS);
+		emit_ab(c, cond, 0);
+		c->blocks[c->nblocks - 1].else_fix = emit_u(c, 0);
+	} else if (in->op == WA_OP_LOOP) { /* loop heads count fuel when a limit is set */
+		emit_op(c, WA_I_FUEL);
+	}
+}
+
+static void do_else(comp *c)
+{
+	cblock *b = &c->blocks[c->nblocks - 1];
+	c->last_dst = NONE_FIX;
+	if (!c->dead) {
+		materialize_top(c, c->ntys - b->height);
+		emit_op(c, WA_I_JMP);
+		add_fix(c, b, emit_u(c, 0));
+	}
+	if (b->else_fix != NONE_FIX)
+		c->code[b->else_fix].s = (int64_t)c->n - (int64_t)b->else_fix;
+	b->else_fix = NONE_FIX;
+	b->op = WA_OP_ELSE;
+	reset_stack(c, b, b->params, b->nparams);
+	c->dead = false;
+}
+
+static void do_end(comp *c)
+{
+	cblock *b = &c->blocks[c->nblocks - 1];
+	c->last_dst = NONE_FIX;
+	if (c->nblocks == 1) {
+		if (!c->dead)
+			emit_return(c);
+		c->nblocks--;
+		return;
+	}
+	if (!c->dead)
+		materialize_top(c, c->ntys - b->height);
+	if (b->else_fix != NONE_FIX)
+		c->code[b->else_fix].s = (int64_t)c->n - (int64_t)b->else_fix;
+	for (uint32_t i = 0; i < b->nfix; i++)
+		c->code[b->fix[i]].s = (int64_t)c->n - (int64_t)b->fix[i];
+	reset_stack(c, b, bres(b), b->nresults);
+	free(b->fix);
+	c->nblocks--;
+	c->dead = false;
+}
+
+/* ---- instructions ---- */
+
+static uint8_t letter_type(char ch)
+{
+	switch (ch) {
+	case 'i': return WA_I32;
+	case 'l': return WA_I64;
+	case 'f': return WA_F32;
+	case 'd': return WA_F64;
+	default: return WA_V128;
+	}
+}
+
+/* Opcode-table instruction: operands popped, result pushed at the first
+ * operand's slot; layout {d, a} {b, imm} [lane]. */
+static void do_generic(comp *c, wa_instr *in)
+{
+	const wa_opinfo *o = &wa_ops[in->op];
+	const char *colon = strchr(o->sig, ':');
+	uint32_t nops = (uint32_t)(colon - o->sig), s[3] = { 0, 0, 0 }, d = 0;
+	int align = wa_imm_memalign(o->imm);
+	int op = in->op;
+	for (uint32_t i = nops; i-- > 0;)
+		s[i] = pop(c);
+	if (colon[1])
+		d = push(c, letter_type(colon[1]));
+	if (align >= 0 && !guard_mode)
+		op = chk_of[op];
+	emit_op(c, op);
+	uint32_t first_cell = emit_ab(c, d, s[0]);
+	if (align >= 0)
+		emit_ab(c, s[1], in->offset);
+	else if (nops == 3)
+		emit_ab(c, s[1], s[2]);
+	else if (nops == 2)
+		emit_ab(c, s[1], in->a);
+	else
+		emit_ab(c, in->a, 0);
+	if (o->imm >= WA_IMM_ML0 && o->imm <= WA_IMM_ML3)
+		emit_ab(c, in->a, 0);
+	if (colon[1])
+		c->last_dst = first_cell;
+}
+
+/* local.set/tee right after the instruction that computed the value: make
+ * that instruction write the local, unless another entry still reads it. */
+static bool retarget(comp *c, uint32_t ls)
+{
+	uint32_t top = c->ntys - 1;
+	if (c->last_dst == NONE_FIX || !c->ntys || c->locs[top] != c->slots[top] ||
+	    c->code[c->last_dst].p.a != c->slots[top])
+		return false;
+	for (uint32_t i = 0; i < top; i++)
+		if (c->locs[i] == ls)
+			return false;
+	c->code[c->last_dst].p.a = ls;
+	c->last_dst = NONE_FIX;
+	return true;
+}
+
+static void do_local(comp *c, wa_instr *in)
+{
+	uint8_t t = c->ltype[in->a];
+	uint32_t ls = c->lslot[in->a];
+	if (in->op == WA_OP_LOCAL_GET) { /* no code: the entry reads the local */
+		push_at(c, t, ls);
+		return;
+	}
+	if (retarget(c, ls)) { /* the producer writes the local directly */
+		if (in->op == WA_OP_LOCAL_SET)
+			pop(c);
+		else
+			c->locs[c->ntys - 1] = ls;
+		return;
+	}
+	materialize_local(c, ls);
+	if (top_slot(c, 0) != ls)
+		emit_mov(c, t, ls, top_slot(c, 0));
+	if (in->op == WA_OP_LOCAL_SET)
+		pop(c);
+}
+
+static void do_global(comp *c, wa_instr *in)
+{
+	uint8_t t = c->m->globals[in->a].type;
+	bool wide = t == WA_V128;
+	if (in->op == WA_OP_GLOBAL_GET) {
+		emit_op(c, wide ? WA_I_GLOBAL_GET2 : WA_I_GLOBAL_GET);
+		emit_ab(c, push(c, t), in->a);
+	} else {
+		emit_op(c, wide ? WA_I_GLOBAL_SET2 : WA_I_GLOBAL_SET);
+		emit_ab(c, pop(c), in->a);
+	}
+}
+
+static void do_call(comp *c, const wa_functype *t, int op, uint32_t a, uint32_t table)
+{
+	uint32_t idx = 0, base;
+	if (op == WA_I_CALL_INDIRECT)
+		idx = pop(c);
+	materialize_top(c, t->nparams);
+	for (uint32_t i = 0; i < t->nparams; i++)
+		pop(c);
+	base = c->sp;
+	for (uint32_t i = 0; i < t->nresults; i++)
+		push(c, wa_ft_results(t)[i]);
+	/* the callee's frame starts at base: keep room for its results */
+	if (base + t->result_slots > c->maxsp)
+		c->maxsp = base + t->result_slots;
+	emit_op(c, op);
+	emit_ab(c, base, a);
+	if (op == WA_I_CALL_INDIRECT)
+		emit_ab(c, table, idx);
+}
+
+static void do_const(comp *c, uint8_t t, const uint64_t *v)
+{
+	uint32_t d = push(c, t);
+	uint32_t cell;
+	if (t == WA_V128) {
+		emit_op(c, WA_I_CONST2);
+		cell = emit_ab(c, d, 0);
+		emit_u(c, v[0]);
+		emit_u(c, v[1]);
+	} else {
+		emit_op(c, WA_I_CONST);
+		cell = emit_ab(c, d, 0);
+		emit_u(c, v[0]);
+	}
+	c->last_dst = cell;
+}
+
+/* Pops n operands and emits op {base, a} [{b}]. */
+static uint32_t emit_nary(comp *c, int op, uint32_t n, uint32_t a)
+{
+	uint32_t base;
+	materialize_top(c, n);
+	for (uint32_t i = 0; i < n; i++)
+		pop(c);
+	base = c->sp;
+	emit_op(c, op);
+	emit_ab(c, base, a);
+	return base;
+}
+
+static void do_memory_table(comp *c, wa_instr *in)
+{
+	uint32_t s, d;
+	switch (in->op) {
+	case WA_OP_MEMORY_SIZE: emit_op(c, WA_I_MEMORY_SIZE); emit_ab(c, push(c, WA_I32), 0); break;
+	case WA_OP_MEMORY_GROW: s = pop(c); emit_op(c, WA_I_MEMORY_GROW); emit_ab(c, push(c, WA_I32), s); break;
+	case WA_OP_MEMORY_FILL: emit_nary(c, WA_I_MEMORY_FILL, 3, 0); break;
+	case WA_OP_MEMORY_COPY: emit_nary(c, WA_I_MEMORY_COPY, 3, 0); break;
+	case WA_OP_MEMORY_INIT: emit_nary(c, WA_I_MEMORY_INIT, 3, in->a); break;
+	case WA_OP_DATA_DROP: emit_op(c, WA_I_DATA_DROP); emit_ab(c, in->a, 0); break;
+	case WA_OP_TABLE_GET:
+		s = pop(c);
+		d = push(c, c->m->tables[in->a].elem);
+		emit_op(c, WA_I_TABLE_GET);
+		emit_ab(c, d, s);
+		emit_ab(c, in->a, 0);
+		break;
+	case WA_OP_TABLE_SET: emit_nary(c, WA_I_TABLE_SET, 2, in->a); break;
+	case WA_OP_TABLE_SIZE: emit_op(c, WA_I_TABLE_SIZE); emit_ab(c, push(c, WA_I32), in->a); break;
+	case WA_OP_TABLE_GROW: emit_nary(c, WA_I_TABLE_GROW, 2, in->a); push(c, WA_I32); break;
+	case WA_OP_TABLE_FILL: emit_nary(c, WA_I_TABLE_FILL, 3, in->a); break;
+	case WA_OP_TABLE_COPY: emit_nary(c, WA_I_TABLE_COPY, 3, in->a); emit_ab(c, in->b, 0); break;
+	case WA_OP_TABLE_INIT: emit_nary(c, WA_I_TABLE_INIT, 3, in->b); emit_ab(c, in->a, 0); break;
+	case WA_OP_ELEM_DROP: emit_op(c, WA_I_ELEM_DROP); emit_ab(c, in->a, 0); break;
+	}
+}
+
+static void do_select(comp *c)
+{
+	uint32_t cond = pop(c), b = pop(c), a = pop(c), d;
+	uint8_t t = c->tys[c->ntys];
+	d = push(c, t);
+	emit_op(c, t == WA_V128 ? WA_I_SELECT2 : WA_I_SELECT);
+	emit_ab(c, d, a);
+	emit_ab(c, b, cond);
+}
+
+static int do_instr(comp *c, wa_instr *in)
+{
+	wa_module *m = c->m;
+	uint32_t s, d;
+	if (wa_ops[in->op].sig) {
+		do_generic(c, in);
+		return 0;
+	}
+	switch (in->op) {
+	case WA_OP_UNREACHABLE: emit_op(c, WA_I_UNREACHABLE); c->dead = true; break;
+	case WA_OP_NOP: break;
+	case WA_OP_BLOCK: case WA_OP_LOOP: case WA_OP_IF: do_block(c, in); break;
+	case WA_OP_ELSE: do_else(c); break;
+	case WA_OP_END: do_end(c); break;
+	case WA_OP_BR: emit_br(c, in->a); c->dead = true; break;
+	case WA_OP_BR_IF: emit_br_if(c, in->a, pop(c)); break;
+	case WA_OP_BR_TABLE: c->dead = true; return emit_br_table(c, in, pop(c));
+	case WA_OP_RETURN: emit_return(c); c->dead = true; break;
+	case WA_OP_CALL: do_call(c, &m->types[m->func_types[in->a]], WA_I_CALL, in->a, 0); break;
+	case WA_OP_CALL_INDIRECT: do_call(c, &m->types[in->a], WA_I_CALL_INDIRECT, in->a, in->b); break;
+	case WA_OP_DROP: pop(c); break;
+	case WA_OP_SELECT: case WA_OP_SELECT_T: do_select(c); break;
+	case WA_OP_LOCAL_GET: case WA_OP_LOCAL_SET: case WA_OP_LOCAL_TEE: do_local(c, in); break;
+	case WA_OP_GLOBAL_GET: case WA_OP_GLOBAL_SET: do_global(c, in); break;
+	case WA_OP_I32_CONST: do_const(c, WA_I32, in->v); break;
+	case WA_OP_I64_CONST: do_const(c, WA_I64, in->v); break;
+	case WA_OP_F32_CONST: do_const(c, WA_F32, in->v); break;
+	case WA_OP_F64_CONST: do_const(c, WA_F64, in->v); break;
+	case WA_OP_V128_CONST: do_const(c, WA_V128, in->v); break;
+	case WA_OP_REF_NULL: in->v[0] = 0; do_const(c, (uint8_t)in->a, in->v); break;
+	case WA_OP_REF_IS_NULL:
+		s = pop(c);
+		emit_op(c, WA_I_REF_IS_NULL);
+		emit_ab(c, push(c, WA_I32), s);
+		break;
+	case WA_OP_REF_FUNC: emit_op(c, WA_I_REF_FUNC); emit_ab(c, push(c, WA_FUNCREF), in->a); break;
+	case WA_OP_I8X16_SHUFFLE:
+		s = pop(c);
+		d = pop(c);
+		emit_op(c, WA_I_SHUFFLE);
+		emit_ab(c, push(c, WA_V128), d);
+		emit_ab(c, s, 0);
+		emit_u(c, in->v[0]);
+		emit_u(c, in->v[1]);
+		break;
+	default: do_memory_table(c, in); break;
+	}
+	return 0;
+}
+
+/* In dead code only nesting matters until the matching else/end. */
+static int skip_dead(comp *c, wa_instr *in)
+{
+	switch (in->op) {
+	case WA_OP_BLOCK: case WA_OP_LOOP: case WA_OP_IF:
+		c->dead_depth++;
+		return 1;
+	case WA_OP_ELSE:
+		return c->dead_depth ? 1 : 0;
+	case WA_OP_END:
+		if (c->dead_depth) {
+			c->dead_depth--;
+			return 1;
+		}
+		return 0;
+	}
+	return 1;
+}
+
+static void setup_locals(comp *c, const wa_functype *t, wa_funcdef *f)
+{
+	uint32_t s = 0;
+	c->nlocals = t->nparams + f->nlocals;
+	c->lslot = malloc((c->nlocals + 1) * sizeof *c->lslot);
+	c->ltype = malloc(c->nlocals + 1);
+	if (!c->lslot || !c->ltype) {
+		c->oom = true;
+		return;
+	}
+	for (uint32_t i = 0; i < c->nlocals; i++) {
+		c->ltype[i] = i < t->nparams ? t->types[i] : f->locals[i - t->nparams];
+		c->lslot[i] = s;
+		s += (uint32_t)wa_slots(c->ltype[i]);
+	}
+	c->sp = c->maxsp = s;
+}
+
+static int finish(comp *c, const wa_functype *t, wa_funcdef *f)
+{
+	wa_code *code = malloc(sizeof *code + c->n * sizeof(wa_cell));
+	if (!code)
+		return -ERR_NOMEM;
+	code->ncells = c->n;
+	code->param_slots = t->param_slots;
+	code->local_slots = c->nlocals ? c->lslot[c->nlocals - 1] + (uint32_t)wa_slots(c->ltype[c->nlocals - 1]) : 0;
+	code->nslots = c->maxsp > t->result_slots ? c->maxsp : t->result_slots;
+	memcpy(code->cells, c->code, c->n * sizeof(wa_cell));
+	f->code = code;
+	return 0;
+}
+
+static int compile_func(wa_module *m, wa_funcdef *f, wa_err *e)
+{
+	const wa_functype *t = &m->types[f->type];
+	wa_reader r = { f->body, f->end, m->bytes, e, NULL };
+	comp c = { .m = m, .e = e, .last_dst = NONE_FIX };
+	wa_instr in = { 0 };
+	int err = 0;
+	setup_locals(&c, t, f);
+	in.bt_kind = WA_BT_EMPTY;
+	in.op = WA_OP_BLOCK;
+	push_block(&c, &in);
+	if (c.oom)
+		return -ERR_NOMEM;
+	c.blocks[0].results = wa_ft_results(t);
+	c.blocks[0].nresults = t->nresults;
+	while (!err && !c.oom && c.nblocks > 0 && r.p < r.end) {
+		err = wa_read_instr(&r, &in);
+		if (err)
+			break;
+		if (c.dead && skip_dead(&c, &in))
+			continue;
+		err = do_instr(&c, &in);
+	}
+	if (!err && c.oom)
+		err = -ERR_NOMEM;
+	if (!err)
+		err = finish(&c, t, f);
+	for (uint32_t i = 0; i < c.nblocks; i++)
+		free(c.blocks[i].fix);
+	free(c.blocks);
+	free(c.code);
+	free(c.tys);
+	free(c.slots);
+	free(c.locs);
+	free(c.lslot);
+	free(c.ltype);
+	return err;
+}
+
+int wa_compile(wa_module *m, wa_err *e)
+{
+	chk_init();
+	for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports; i++) {
+		if (m->funcs[i].code)
+			continue;
+		int err = compile_func(m, &m->funcs[i], e);
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,620 @@
+/* interp.c - the threaded interpreter of compiled WebAssembly code.  One
+ * function, dispatch through vmdispatch/vmcase/vmbreak (computed goto where
+ * the compiler has it, a plain switch elsewhere).  Traps are return values. */
+#include "wasm/interp.h"
+#include "wasm/numeric.h"
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#if defined(__GNUC__) && !defined(WA_NO_THREADED)
+#define WA_THREADED 1
+#define vmdispatch(x) goto *(x).lbl;
+#define vmcase(l) L_##l:
+#define vmbreak goto *pc->lbl
+#else
+#define WA_THREADED 0
+#define vmdispatch(x) switch ((x).u)
+#define vmcase(l) case l:
+#define vmbreak break
+#endif
+
+#define TRAP(msg) do { trapmsg = (msg); goto trap; } while (0)
+#define TRUNC(k, T, x) ({ if ((x) != (x)) TRAP(WA_TRAP_CONV); if (!wa_fits_##k(x)) TRAP(WA_TRAP_OVERFLOW); (T)(x); })
+
+static inline wa_v128 rd_v128(const uint64_t *p) { wa_v128 v; memcpy(&v, p, 16); return v; }
+static inline void wr_v128(uint64_t *p, wa_v128 v) { memcpy(p, &v, 16); }
+
+#define T_i uint32_t
+#define T_l uint64_t
+#define T_f float
+#define T_d double
+#define T_v wa_v128
+#define RD_i(s) ((uint32_t)fp[s])
+#define RD_l(s) (fp[s])
+#define RD_f(s) f32_from((uint32_t)fp[s])
+#define RD_d(s) f64_from(fp[s])
+#define RD_v(s) rd_v128(fp + (s))
+#define WR_i(s, x) (fp[s] = (uint32_t)(x))
+#define WR_l(s, x) (fp[s] = (uint64_t)(x))
+#define WR_f(s, x) (fp[s] = f32_bits(x))
+#define WR_d(s, x) (fp[s] = f64_bits(x))
+#define WR_v(s, x) wr_v128(fp + (s), (x))
+
+#define SZ_M0 1
+#define SZ_M1 2
+#define SZ_M2 4
+#define SZ_M3 8
+#define SZ_M4 16
+#define SZ_ML0 1
+#define SZ_ML1 2
+#define SZ_ML2 4
+#define SZ_ML3 8
+
+/* Handler bodies per operand shape; layout {d, a} {b or imm, imm}. */
+#define H_UN(ta, tr, e) { T_##ta a = RD_##ta(pc[1].p.b); uint32_t lane = pc[2].p.a; (void)lane; \
+	WR_##tr(pc[1].p.a, (e)); pc += 3; vmbreak; }
+#define H_BIN(ta, tb, tr, e) { T_##ta a = RD_##ta(pc[1].p.b); T_##tb b = RD_##tb(pc[2].p.a); \
+	uint32_t lane = pc[2].p.b; (void)lane; WR_##tr(pc[1].p.a, (e)); pc += 3; vmbreak; }
+#define H_TERN(e) { wa_v128 a = RD_v(pc[1].p.b), b = RD_v(pc[2].p.a), c = RD_v(pc[2].p.b); \
+	WR_v(pc[1].p.a, (e)); pc += 3; vmbreak; }
+#define EA(chk, size) uint64_t ea = (uint64_t)RD_i(pc[1].p.b) + pc[2].p.b; \
+	if (chk && unlikely(ea + size > memsize)) { TRAP(WA_TRAP_OOB); } uint8_t *m = mem + ea;
+#define H_LOAD(tr, size, chk, e) { EA(chk, size) WR_##tr(pc[1].p.a, (e)); pc += 3; vmbreak; }
+#define H_STORE(tb, size, chk, e) { T_##tb b = RD_##tb(pc[2].p.a); EA(chk, size) e; pc += 3; vmbreak; }
+#define H_LOADLANE(size, chk, e) { wa_v128 a = RD_v(pc[2].p.a); uint32_t lane = pc[3].p.a; \
+	EA(chk, size) WR_v(pc[1].p.a, (e)); pc += 4; vmbreak; }
+#define H_STORELANE(size, chk, e) { wa_v128 b = RD_v(pc[2].p.a); uint32_t lane = pc[3].p.a; \
+	EA(chk, size) e; pc += 4; vmbreak; }
+
+#define CASE_i_i(n, imm, e) vmcase(WA_OP_##n) H_UN(i, i, e)
+#define LBL_i_i(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_l_i(n, imm, e) vmcase(WA_OP_##n) H_UN(l, i, e)
+#define LBL_l_i(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_f_i(n, imm, e) vmcase(WA_OP_##n) H_UN(f, i, e)
+#define LBL_f_i(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_d_i(n, imm, e) vmcase(WA_OP_##n) H_UN(d, i, e)
+#define LBL_d_i(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_v_i(n, imm, e) vmcase(WA_OP_##n) H_UN(v, i, e)
+#define LBL_v_i(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_l_l(n, imm, e) vmcase(WA_OP_##n) H_UN(l, l, e)
+#define LBL_l_l(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_i_l(n, imm, e) vmcase(WA_OP_##n) H_UN(i, l, e)
+#define LBL_i_l(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_f_l(n, imm, e) vmcase(WA_OP_##n) H_UN(f, l, e)
+#define LBL_f_l(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_d_l(n, imm, e) vmcase(WA_OP_##n) H_UN(d, l, e)
+#define LBL_d_l(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_v_l(n, imm, e) vmcase(WA_OP_##n) H_UN(v, l, e)
+#define LBL_v_l(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_f_f(n, imm, e) vmcase(WA_OP_##n) H_UN(f, f, e)
+#define LBL_f_f(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_i_f(n, imm, e) vmcase(WA_OP_##n) H_UN(i, f, e)
+#define LBL_i_f(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_l_f(n, imm, e) vmcase(WA_OP_##n) H_UN(l, f, e)
+#define LBL_l_f(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_d_f(n, imm, e) vmcase(WA_OP_##n) H_UN(d, f, e)
+#define LBL_d_f(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_v_f(n, imm, e) vmcase(WA_OP_##n) H_UN(v, f, e)
+#define LBL_v_f(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_d_d(n, imm, e) vmcase(WA_OP_##n) H_UN(d, d, e)
+#define LBL_d_d(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_i_d(n, imm, e) vmcase(WA_OP_##n) H_UN(i, d, e)
+#define LBL_i_d(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_l_d(n, imm, e) vmcase(WA_OP_##n) H_UN(l, d, e)
+#define LBL_l_d(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_f_d(n, imm, e) vmcase(WA_OP_##n) H_UN(f, d, e)
+#define LBL_f_d(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_v_d(n, imm, e) vmcase(WA_OP_##n) H_UN(v, d, e)
+#define LBL_v_d(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_v_v(n, imm, e) vmcase(WA_OP_##n) H_UN(v, v, e)
+#define LBL_v_v(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_i_v(n, imm, e) vmcase(WA_OP_##n) H_UN(i, v, e)
+#define LBL_i_v(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_l_v(n, imm, e) vmcase(WA_OP_##n) H_UN(l, v, e)
+#define LBL_l_v(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_f_v(n, imm, e) vmcase(WA_OP_##n) H_UN(f, v, e)
+#define LBL_f_v(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_d_v(n, imm, e) vmcase(WA_OP_##n) H_UN(d, v, e)
+#define LBL_d_v(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_ii_i(n, imm, e) vmcase(WA_OP_##n) H_BIN(i, i, i, e)
+#define LBL_ii_i(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_ll_i(n, imm, e) vmcase(WA_OP_##n) H_BIN(l, l, i, e)
+#define LBL_ll_i(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_ff_i(n, imm, e) vmcase(WA_OP_##n) H_BIN(f, f, i, e)
+#define LBL_ff_i(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_dd_i(n, imm, e) vmcase(WA_OP_##n) H_BIN(d, d, i, e)
+#define LBL_dd_i(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_ll_l(n, imm, e) vmcase(WA_OP_##n) H_BIN(l, l, l, e)
+#define LBL_ll_l(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_ff_f(n, imm, e) vmcase(WA_OP_##n) H_BIN(f, f, f, e)
+#define LBL_ff_f(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_dd_d(n, imm, e) vmcase(WA_OP_##n) H_BIN(d, d, d, e)
+#define LBL_dd_d(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_vv_v(n, imm, e) vmcase(WA_OP_##n) H_BIN(v, v, v, e)
+#define LBL_vv_v(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_vi_v(n, imm, e) vmcase(WA_OP_##n) H_BIN(v, i, v, e)
+#define LBL_vi_v(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_vl_v(n, imm, e) vmcase(WA_OP_##n) H_BIN(v, l, v, e)
+#define LBL_vl_v(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_vf_v(n, imm, e) vmcase(WA_OP_##n) H_BIN(v, f, v, e)
+#define LBL_vf_v(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_vd_v(n, imm, e) vmcase(WA_OP_##n) H_BIN(v, d, v, e)
+#define LBL_vd_v(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_vvv_v(n, imm, e) vmcase(WA_OP_##n) H_TERN(e)
+#define LBL_vvv_v(n) [WA_OP_##n] = &&L_WA_OP_##n,
+#define CASE_Li(n, imm, e) vmcase(WA_OP_##n) H_LOAD(i, SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_LOAD(i, SZ_##imm, 1, e)
+#define CASE_Si(n, imm, e) vmcase(WA_OP_##n) H_STORE(i, SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_STORE(i, SZ_##imm, 1, e)
+#define CASE_Ll(n, imm, e) vmcase(WA_OP_##n) H_LOAD(l, SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_LOAD(l, SZ_##imm, 1, e)
+#define CASE_Sl(n, imm, e) vmcase(WA_OP_##n) H_STORE(l, SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_STORE(l, SZ_##imm, 1, e)
+#define CASE_Lf(n, imm, e) vmcase(WA_OP_##n) H_LOAD(f, SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_LOAD(f, SZ_##imm, 1, e)
+#define CASE_Sf(n, imm, e) vmcase(WA_OP_##n) H_STORE(f, SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_STORE(f, SZ_##imm, 1, e)
+#define CASE_Ld(n, imm, e) vmcase(WA_OP_##n) H_LOAD(d, SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_LOAD(d, SZ_##imm, 1, e)
+#define CASE_Sd(n, imm, e) vmcase(WA_OP_##n) H_STORE(d, SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_STORE(d, SZ_##imm, 1, e)
+#define CASE_Lv(n, imm, e) vmcase(WA_OP_##n) H_LOAD(v, SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_LOAD(v, SZ_##imm, 1, e)
+#define CASE_Sv(n, imm, e) vmcase(WA_OP_##n) H_STORE(v, SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_STORE(v, SZ_##imm, 1, e)
+#define CASE_LLv(n, imm, e) vmcase(WA_OP_##n) H_LOADLANE(SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_LOADLANE(SZ_##imm, 1, e)
+#define CASE_SLv(n, imm, e) vmcase(WA_OP_##n) H_STORELANE(SZ_##imm, 0, e) vmcase(WA_CHK_##n) H_STORELANE(SZ_##imm, 1, e)
+#define LBL_Li(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define LBL_Ll(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define LBL_Lf(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define LBL_Ld(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define LBL_Lv(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define LBL_Si(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define LBL_Sl(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define LBL_Sf(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define LBL_Sd(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define LBL_Sv(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define LBL_LLv(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define LBL_SLv(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define CASE_SP(n, imm, e)
+#define LBL_SP(n)
+
+#define IOP_LBL(n) [WA_I_##n] = &&L_WA_I_##n,
+
+#if WA_THREADED
+static const void *const *g_labels;
+#endif
+
+#define LOAD_MEM() do { \
+		wa_memory *m0_ = inst && inst->mod->nmems ? inst->mems[0] : NULL; \
+		mem = m0_ ? m0_->base : NULL; \
+		memsize = m0_ ? m0_->size : 0; \
+	} while (0)
+
+static const char *mem_init(wa_instance *inst, uint32_t seg, uint64_t *a);
+static const char *mem_fill_copy(wa_memory *mm, int copy, uint64_t *a);
+static const char *table_op(wa_instance *inst, int op, uint32_t x, uint32_t y, uint64_t *a);
+
+static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
+{
+#if WA_THREADED
+	static const void *const labels[WA_ALL_OPS] = {
+#define X(name, pfx, code, text, imm, shape, expr) LBL_##shape(name)
+		WA_OPCODES(X)
+#undef X
+		WA_IOPS(IOP_LBL)
+	};
+	if (init) {
+		g_labels = labels;
+		return 0;
+	}
+#endif
+	static const wa_cell halt = { .u = 0 };
+	const uint32_t base_depth = t->depth;
+	const char *trapmsg = NULL;
+	const wa_cell *pc;
+	uint64_t *fp = sp;
+	wa_func *cur = f, *callee;
+	wa_instance *inst = f->inst;
+	uint8_t *mem;
+	uint64_t memsize;
+	wa_code *code;
+	(void)halt;
+	(void)init;
+
+	if (f->host) {
+		trapmsg = f->host(t, f->env, sp);
+		if (trapmsg)
+			goto trap;
+		return 0;
+	}
+	code = f->code;
+	if (t->depth >= t->max_depth || sp + code->nslots > t->stack_end)
+		TRAP(WA_TRAP_EXHAUSTED);
+	memset(fp + code->param_slots, 0, (code->local_slots - code->param_slots) * sizeof *fp);
+	t->frames[t->depth++] = (wa_frame){ NULL, NULL, NULL };
+	pc = code->cells;
+	LOAD_MEM();
+
+	for (;;) {
+		vmdispatch(*pc) {
+#define X(name, pfx, code, text, imm, shape, expr) CASE_##shape(name, imm, expr)
+		WA_OPCODES(X)
+#undef X
+		vmcase(WA_I_HALT) {
+			return 0;
+		}
+		vmcase(WA_I_UNREACHABLE) {
+			TRAP(WA_TRAP_UNREACHABLE);
+		}
+		vmcase(WA_I_JMP) {
+			pc = pc + 1 + pc[1].s;
+			vmbreak;
+		}
+		vmcase(WA_I_BR_IF) {
+			pc = RD_i(pc[1].p.a) ? pc + 2 + pc[2].s : pc + 3;
+			vmbreak;
+		}
+		vmcase(WA_I_BR_UNLESS) {
+			pc = RD_i(pc[1].p.a) ? pc + 3 : pc + 2 + pc[2].s;
+			vmbreak;
+		}
+		vmcase(WA_I_BR_TABLE) {
+			uint32_t i = RD_i(pc[1].p.a), n = pc[1].p.b;
+			const wa_cell *e = pc + 2 + (i < n ? i : n);
+			pc = e + e->s;
+			vmbreak;
+		}
+		vmcase(WA_I_MOV) {
+			fp[pc[1].p.a] = fp[pc[1].p.b];
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_MOV2) {
+			memmove(fp + pc[1].p.a, fp + pc[1].p.b, 16);
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_CONST) {
+			fp[pc[1].p.a] = pc[2].u;
+			pc += 3;
+			vmbreak;
+		}
+		vmcase(WA_I_CONST2) {
+			fp[pc[1].p.a] = pc[2].u;
+			fp[pc[1].p.a + 1] = pc[3].u;
+			pc += 4;
+			vmbreak;
+		}
+		vmcase(WA_I_GLOBAL_GET) {
+			fp[pc[1].p.a] = inst->globals[pc[1].p.b]->v[0];
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_GLOBAL_GET2) {
+			memcpy(fp + pc[1].p.a, inst->globals[pc[1].p.b]->v, 16);
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_GLOBAL_SET) {
+			inst->globals[pc[1].p.b]->v[0] = fp[pc[1].p.a];
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_GLOBAL_SET2) {
+			memcpy(inst->globals[pc[1].p.b]->v, fp + pc[1].p.a, 16);
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_CALL) {
+			callee = inst->funcs[pc[1].p.b];
+			sp = fp + pc[1].p.a;
+			pc += 2;
+			goto do_call;
+		}
+		vmcase(WA_I_CALL_INDIRECT) {
+			wa_table *tb = inst->tables[pc[2].p.a];
+			uint32_t i = RD_i(pc[2].p.b);
+			if (i >= tb->size)
+				TRAP(WA_TRAP_UNDEF_ELEM);
+			callee = (wa_func *)(uintptr_t)tb->elems[i];
+			if (!callee)
+				TRAP(WA_TRAP_UNINIT);
+			if (!wa_functype_eq(callee->type, &inst->mod->types[pc[1].p.b]))
+				TRAP(WA_TRAP_INDIRECT);
+			sp = fp + pc[1].p.a;
+			pc += 3;
+			goto do_call;
+		}
+		vmcase(WA_I_RETURN) {
+			wa_frame *fr = &t->frames[--t->depth];
+			if (t->depth == base_depth)
+				return 0;
+			pc = fr->pc;
+			fp = fr->fp;
+			cur = fr->func;
+			inst = cur->inst;
+			LOAD_MEM();
+			vmbreak;
+		}
+		vmcase(WA_I_SELECT) {
+			fp[pc[1].p.a] = RD_i(pc[2].p.b) ? fp[pc[1].p.b] : fp[pc[2].p.a];
+			pc += 3;
+			vmbreak;
+		}
+		vmcase(WA_I_SELECT2) {
+			memmove(fp + pc[1].p.a, fp + (RD_i(pc[2].p.b) ? pc[1].p.b : pc[2].p.a), 16);
+			pc += 3;
+			vmbreak;
+		}
+		vmcase(WA_I_MEMORY_SIZE) {
+			WR_i(pc[1].p.a, inst->mems[0]->pages);
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_MEMORY_GROW) {
+			WR_i(pc[1].p.a, (uint32_t)wa_memory_grow(inst->mems[0], RD_i(pc[1].p.b)));
+			LOAD_MEM();
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_MEMORY_FILL) {
+			if ((trapmsg = mem_fill_copy(inst->mems[0], 0, fp + pc[1].p.a)))
+				goto trap;
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_MEMORY_COPY) {
+			if ((trapmsg = mem_fill_copy(inst->mems[0], 1, fp + pc[1].p.a)))
+				goto trap;
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_MEMORY_INIT) {
+			if ((trapmsg = mem_init(inst, pc[1].p.b, fp + pc[1].p.a)))
+				goto trap;
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_DATA_DROP) {
+			inst->data_lens[pc[1].p.a] = 0;
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_TABLE_GET) {
+			wa_table *tb = inst->tables[pc[2].p.a];
+			uint32_t i = RD_i(pc[1].p.b);
+			if (i >= tb->size)
+				TRAP(WA_TRAP_TABLE_OOB);
+			fp[pc[1].p.a] = tb->elems[i];
+			pc += 3;
+			vmbreak;
+		}
+		vmcase(WA_I_TABLE_SET) {
+			if ((trapmsg = table_op(inst, WA_I_TABLE_SET, pc[1].p.b, 0, fp + pc[1].p.a)))
+				goto trap;
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_TABLE_SIZE) {
+			WR_i(pc[1].p.a, inst->tables[pc[1].p.b]->size);
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_TABLE_GROW) {
+			uint64_t *a = fp + pc[1].p.a;
+			WR_i(pc[1].p.a, (uint32_t)wa_table_grow(inst->tables[pc[1].p.b], (uint32_t)a[1], a[0]));
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_TABLE_FILL) {
+			if ((trapmsg = table_op(inst, WA_I_TABLE_FILL, pc[1].p.b, 0, fp + pc[1].p.a)))
+				goto trap;
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_TABLE_COPY) {
+			if ((trapmsg = table_op(inst, WA_I_TABLE_COPY, pc[1].p.b, pc[2].p.a, fp + pc[1].p.a)))
+				goto trap;
+			pc += 3;
+			vmbreak;
+		}
+		vmcase(WA_I_TABLE_INIT) {
+			if ((trapmsg = table_op(inst, WA_I_TABLE_INIT, pc[1].p.b, pc[2].p.a, fp + pc[1].p.a)))
+				goto trap;
+			pc += 3;
+			vmbreak;
+		}
+		vmcase(WA_I_ELEM_DROP) {
+			inst->elem_lens[pc[1].p.a] = 0;
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_REF_IS_NULL) {
+			WR_i(pc[1].p.a, fp[pc[1].p.b] == 0);
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_REF_FUNC) {
+			fp[pc[1].p.a] = (uintptr_t)inst->funcs[pc[1].p.b];
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(WA_I_SHUFFLE) {
+			WR_v(pc[1].p.a, vi8_shuffle(RD_v(pc[1].p.b), RD_v(pc[2].p.a), (const uint8_t *)&pc[3]));
+			pc += 5;
+			vmbreak;
+		}
+		vmcase(WA_I_FUEL) {
+			if (t->fuel >= 0 && --t->fuel < 0)
+				TRAP(WA_TRAP_FUEL);
+			pc += 1;
+			vmbreak;
+		}
+#if !WA_THREADED
+		default:
+			TRAP("illegal internal opcode");
+#endif
+		}
+		continue;
+	do_call:
+		if (callee->host) {
+			if ((trapmsg = callee->host(t, callee->env, sp)))
+				goto trap;
+			LOAD_MEM();
+			continue;
+		}
+		code = callee->code;
+		if (unlikely(t->depth >= t->max_depth || sp + code->nslots > t->stack_end))
+			TRAP(WA_TRAP_EXHAUSTED);
+		if (t->fuel >= 0 && --t->fuel < 0)
+			TRAP(WA_TRAP_FUEL);
+		t->frames[t->depth++] = (wa_frame){ pc, fp, cur };
+		memset(sp + code->param_slots, 0, (code->local_slots - code->param_slots) * sizeof *sp);
+		fp = sp;
+		cur = callee;
+		if (callee->inst != inst) {
+			inst = callee->inst;
+			LOAD_MEM();
+		}
+		pc = code->cells;
+	}
+trap:
+	t->trap = trapmsg;
+	t->depth = base_depth;
+	return -1;
+}
+
+/* ---- out-of-line instruction bodies ---- */
+
+static const char *mem_fill_copy(wa_memory *mm, int copy, uint64_t *a)
+{
+	uint64_t d = (uint32_t)a[0], s = (uint32_t)a[1], n = (uint32_t)a[2];
+	if (d + n > mm->size || (copy && s + n > mm->size))
+		return WA_TRAP_OOB;
+	if (copy)
+		memmove(mm->base + d, mm->base + s, n);
+	else
+		memset(mm->base + d, (int)(uint8_t)s, n);
+	return NULL;
+}
+
+static const char *mem_init(wa_instance *inst, uint32_t seg, uint64_t *a)
+{
+	wa_memory *mm = inst->mems[0];
+	uint64_t d = (uint32_t)a[0], s = (uint32_t)a[1], n = (uint32_t)a[2];
+	if (s + n > inst->data_lens[seg] || d + n > mm->size)
+		return WA_TRAP_OOB;
+	memcpy(mm->base + d, inst->mod->datas[seg].bytes + s, n);
+	return NULL;
+}
+
+static const char *table_op(wa_instance *inst, int op, uint32_t x, uint32_t y, uint64_t *a)
+{
+	wa_table *tb = inst->tables[x];
+	uint64_t i = (uint32_t)a[0], v = a[1], n = (uint32_t)a[2];
+	switch (op) {
+	case WA_I_TABLE_SET:
+		if (i >= tb->size)
+			return WA_TRAP_TABLE_OOB;
+		tb->elems[i] = v;
+		return NULL;
+	case WA_I_TABLE_FILL:
+		if (i + n > tb->size)
+			return WA_TRAP_TABLE_OOB;
+		for (uint64_t k = 0; k < n; k++)
+			tb->elems[i + k] = v;
+		return NULL;
+	case WA_I_TABLE_COPY: {
+		wa_table *src = inst->tables[y];
+		uint64_t s = (uint32_t)a[1];
+		if (i + n > tb->size || s + n > src->size)
+			return WA_TRAP_TABLE_OOB;
+		memmove(tb->elems + i, src->elems + s, n * sizeof *tb->elems);
+		return NULL;
+	}
+	default: { /* init from element segment y */
+		uint64_t s = (uint32_t)a[1];
+		if (s + n > inst->elem_lens[y] || i + n > tb->size)
+			return WA_TRAP_TABLE_OOB;
+		memcpy(tb->elems + i, inst->elem_vals[y] + s, n * sizeof *tb->elems);
+		return NULL;
+	}
+	}
+}
+
+/* ---- guard regions: a fault inside a reserved memory is a trap ---- */
+
+#define MAX_RESERVED 4096
+static struct { _Atomic(uintptr_t) lo, hi; } reserved[MAX_RESERVED];
+static __thread sigjmp_buf *trap_jmp;
+
+void wa_guard_register(void *base, size_t len, bool on);
+void wa_guard_register(void *base, size_t len, bool on)
+{
+	for (int i = 0; i < MAX_RESERVED; i++) {
+		if (on && reserved[i].lo == 0) {
+			reserved[i].hi = (uintptr_t)base + len;
+			reserved[i].lo = (uintptr_t)base;
+			return;
+		}
+		if (!on && reserved[i].lo == (uintptr_t)base) {
+			reserved[i].lo = 0;
+			reserved[i].hi = 0;
+			return;
+		}
+	}
+}
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+	(void)uc;
+	if (trap_jmp)
+		for (int i = 0; i < MAX_RESERVED; i++)
+			if (a >= reserved[i].lo && a < reserved[i].hi)
+				siglongjmp(*trap_jmp, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+bool wa_guard_pages(void)
+{
+	static int state; /* 0 unknown, 1 yes, 2 no */
+	if (!state) {
+		struct sigaction sa;
+		void *p = mmap(NULL, (size_t)8 << 30, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		state = 2;
+		if (p != MAP_FAILED && !getenv("CAIRN_WASM_NO_GUARD")) {
+			munmap(p, (size_t)8 << 30);
+			memset(&sa, 0, sizeof sa);
+			sa.sa_sigaction = on_segv;
+			sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+			sigemptyset(&sa.sa_mask);
+			if (!sigaction(SIGSEGV, &sa, NULL) && !sigaction(SIGBUS, &sa, NULL))
+				state = 1;
+		}
+	}
+	return state == 1;
+}
+
+wa_cell wa_op_cell(int op)
+{
+#if WA_THREADED
+	if (!g_labels)
+		(void)run(NULL, NULL, NULL, 1);
+	return (wa_cell){ .lbl = g_labels[op] };
+#else
+	return (wa_cell){ .u = (uint64_t)op };
+#endif
+}
+
+int wa_exec(wa_thread *t, wa_func *f, uint64_t *sp)
+{
+	sigjmp_buf jb, *volatile prev = trap_jmp;
+	volatile uint32_t depth = t->depth;
+	int r;
+	if (sigsetjmp(jb, 0)) {
+		trap_jmp = prev;
+		t->depth = depth;
+		t->trap = WA_TRAP_OOB;
+		return -1;
+	}
+	trap_jmp = &jb;
+	r = run(t, f, sp, 0);
+	trap_jmp = prev;
+	return r;
+}
