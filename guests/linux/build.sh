@@ -12,6 +12,11 @@ CROSS=riscv64-linux-gnu-
 FRAGMENT=$HERE/cairn.config
 INIT=$HERE/init
 UDHCPC_SCRIPT=$HERE/udhcpc.script
+# Bump these when a stage's build steps below change (the stamps also hold package versions and
+# the hashes of cairn.config, init and udhcpc.script, so edits to those rebuild by themselves).
+KERNEL_RECIPE=1
+BUSYBOX_RECIPE=1
+INITRAMFS_RECIPE=1
 FORCE=0 WHAT=all
 for a in "$@"; do
     case $a in
@@ -108,9 +113,9 @@ GCC_VER=$(dpkg-query -W -f='${Version}' gcc-riscv64-linux-gnu)
 step "inputs: linux-source-6.1 $K_VER, busybox $BB_VER, gcc-riscv64-linux-gnu $GCC_VER"
 
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
-KSTAMP="kernel linux-source-6.1=$K_VER gcc=$GCC_VER fragment=$(hash_of "$FRAGMENT") script=$(hash_of "$0")"
-BSTAMP="busybox=$BB_VER gcc=$GCC_VER script=$(hash_of "$0")"
-ISTAMP="initramfs $BSTAMP init=$(hash_of "$INIT" "$UDHCPC_SCRIPT")"
+KSTAMP="kernel recipe=$KERNEL_RECIPE linux-source-6.1=$K_VER gcc=$GCC_VER fragment=$(hash_of "$FRAGMENT")"
+BSTAMP="busybox recipe=$BUSYBOX_RECIPE busybox=$BB_VER gcc=$GCC_VER"
+ISTAMP="initramfs recipe=$INITRAMFS_RECIPE $BSTAMP init=$(hash_of "$INIT" "$UDHCPC_SCRIPT")"
 stamp_ok() { [ "$FORCE" = 0 ] && [ -f "$CACHE/$1" ] && [ -f "$CACHE/$2" ] && [ "$(cat "$CACHE/$2")" = "$3" ]; }
 
 # ---------------------------------------------------------------------------------------------
@@ -173,7 +178,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 # 4. Busybox: Debian source package (patches applied by dpkg-source), Debian's own static config
 #    (debian/config/pkg/static) cross-compiled for riscv64, installed with applet links.
-BSRC=$CACHE/src/busybox-$BB_VER
+BSRC=$CACHE/src/busybox-${BB_VER#*:}   # no epoch colon: make cannot take it in paths
 BOUT=$CACHE/build/busybox
 BINST=$CACHE/build/busybox-install
 if [ "$WHAT" = kernel ]; then
@@ -193,26 +198,37 @@ else
     fi
     rm -rf "$BOUT" "$BINST"
     mkdir -p "$BOUT"
-    # Debian's static flavour config, cross-compiled; mkfs.ext2 as a name for mke2fs.
+    # Debian's static flavour config, cross-compiled, installed with applet symlinks (Debian's
+    # package installs the bare binary); mkfs.ext2 as a name for mke2fs.
     sed -e 's|^CONFIG_CROSS_COMPILER_PREFIX=.*|CONFIG_CROSS_COMPILER_PREFIX="'$CROSS'"|' \
         -e 's|^# CONFIG_MKFS_EXT2 is not set|CONFIG_MKFS_EXT2=y|' \
+        -e 's|^CONFIG_INSTALL_APPLET_DONT=y|# CONFIG_INSTALL_APPLET_DONT is not set|' \
+        -e 's|^# CONFIG_INSTALL_APPLET_SYMLINKS is not set|CONFIG_INSTALL_APPLET_SYMLINKS=y|' \
         -e 's|^CONFIG_PREFIX=.*|CONFIG_PREFIX="'"$BINST"'"|' \
         "$BSRC/debian/config/pkg/static" > "$BOUT/.config"
     BMAKE=(make -C "$BSRC" O="$BOUT")
     step "busybox: configure (Debian static config, CROSS_COMPILER_PREFIX=$CROSS)"
-    yes "" | "${BMAKE[@]}" oldconfig >"$CACHE/logs/busybox-config.log" 2>&1 || die "busybox oldconfig failed"
-    for o in STATIC ASH FEATURE_EDITING CTTYHACK SETSID MOUNT UDHCPC MDEV POWEROFF MKE2FS NPROC; do
+    ( set +o pipefail; yes "" | "${BMAKE[@]}" oldconfig ) >"$CACHE/logs/busybox-config.log" 2>&1 \
+        || die "busybox oldconfig failed (see $CACHE/logs/busybox-config.log)"
+    for o in STATIC INSTALL_APPLET_SYMLINKS ASH FEATURE_EDITING ASH_JOB_CONTROL CTTYHACK SETSID; do
         grep -qx "CONFIG_$o=y" "$BOUT/.config" || die "busybox config lacks CONFIG_$o"
     done
     step "busybox: make -j$JOBS (log $CACHE/logs/busybox.log)"
     logged "$CACHE/logs/busybox.log" "${BMAKE[@]}" -j"$JOBS" busybox
     logged "$CACHE/logs/busybox-install.log" "${BMAKE[@]}" install
+    missing=""
+    for a in sh ash mount ls cat echo ps top free df dmesg uname date hwclock ip ifconfig udhcpc \
+             wget nc mke2fs mkfs.ext2 mdev poweroff reboot sleep grep sed awk hexdump od dd sync \
+             nproc setsid cttyhack; do
+        grep -q "/$a\$" "$BOUT/busybox.links" || missing="$missing $a"
+    done
+    [ -z "$missing" ] || die "busybox lacks applets:$missing"
     file -b "$BOUT/busybox" 2>/dev/null | grep -q 'RISC-V.*statically linked' \
         || { command -v file >/dev/null && die "busybox is not a static RISC-V binary: $(file -b "$BOUT/busybox")"; }
     echo "$(( $(date +%s) - BT0 ))" > "$CACHE/busybox.seconds"
     echo "$BSTAMP" > "$CACHE/busybox.stamp"
     rm -f "$CACHE/initramfs.stamp"
-    step "busybox built in $(cat "$CACHE/busybox.seconds")s: $(ls "$BINST"/bin "$BINST"/sbin "$BINST"/usr/bin "$BINST"/usr/sbin | grep -vc ':$') applet links"
+    step "busybox built in $(cat "$CACHE/busybox.seconds")s: $(wc -l < "$BOUT/busybox.links") applets"
 fi
 
 # ---------------------------------------------------------------------------------------------
