@@ -52,8 +52,8 @@ row "U-Boot (S-mode)" "Hit any key" -M virt -m 256M -nographic -bios default -ke
 row "U-Boot (M-mode)" "Hit any key" -M virt -m 256M -nographic -bios /usr/lib/u-boot/qemu-riscv64/u-boot.bin
 L=${LINUX_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cairn/guests/linux}
 if [ -f "$L/Image" ] && [ -f "$L/initramfs.cpio.gz" ]; then
-	row "Linux shell" "~ #" -M virt -m 256M -nographic -bios default -kernel "$L/Image" -initrd "$L/initramfs.cpio.gz" -append "console=ttyS0"
-	row "Linux -smp 4" "~ #" -M virt -m 256M -smp 4 -nographic -bios default -kernel "$L/Image" -initrd "$L/initramfs.cpio.gz" -append "console=ttyS0"
+	row "Linux shell" "cairn:~#" -M virt -m 256M -nographic -bios default -kernel "$L/Image" -initrd "$L/initramfs.cpio.gz" -append "console=ttyS0"
+	row "Linux -smp 4" "cairn:~#" -M virt -m 256M -smp 4 -nographic -bios default -kernel "$L/Image" -initrd "$L/initramfs.cpio.gz" -append "console=ttyS0"
 else
 	echo "(no Linux guest in $L: sh guests/linux/build.sh builds it)"
 fi
