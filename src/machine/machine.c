@@ -130,7 +130,9 @@ void machine_destroy(struct machine *m)
 		free(m->vcpu[k]);
 	}
 	for (int k = 0; k < m->ndevs; k++)
-		if (m->devs[k].opaque != m)
+		if (m->devs[k].ops->destroy)
+			m->devs[k].ops->destroy(m->devs[k].opaque);
+		else if (m->devs[k].opaque != m)
 			free(m->devs[k].opaque);
 	if (m->ram)
 		munmap(m->ram, m->cfg.ram_size);
@@ -362,4 +364,10 @@ int machine_run(struct machine *m)
 void machine_set_irq(struct machine *m, int irq, bool level)
 {
 	(void)m; (void)irq; (void)level; /* the PLIC arrives with the full board */
+}
+
+uint32_t machine_plic_phandle(struct machine *m)
+{
+	(void)m;
+	return 1; /* stub: the PLIC (main line) owns its phandle */
 }
