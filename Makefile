@@ -17,7 +17,7 @@ endif
 WARN      := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS    ?= $(OPT) -g
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -Iinclude -D_GNU_SOURCE -MMD -MP -pthread
-LDLIBS    := -lfdt -lm -pthread
+LDLIBS    := -lslirp -lfdt -lm -pthread
 
 LIB_SRCS  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
 CLI_SRCS  := $(wildcard src/cli/*.c)

@@ -122,4 +122,12 @@ int virtio_console_create(struct machine *m, uint64_t base, int irq, struct virt
  * the driver posts receive buffers.  Returns the number of bytes accepted. */
 size_t virtio_console_input(struct virtio_console *c, const uint8_t *buf, size_t len);
 
+struct net_opts {
+	/* QEMU hostfwd= rules, "tcp::HOSTPORT-:GUESTPORT" (or udp, with optional
+	 * addresses); unused entries NULL. */
+	const char *hostfwd[8];
+};
+/* User-mode networking (libslirp): guest 10.0.2.15, host 10.0.2.2, DNS 10.0.2.3. */
+int virtio_net_create(struct machine *m, uint64_t base, int irq, const struct net_opts *o) MUST_CHECK;
+
 #endif

@@ -521,6 +521,47 @@ static void test_console(void)
 	fclose(out);
 }
 
+/* ---- virtio-net: an ARP request for the slirp host gets its reply ---- */
+
+static const uint8_t arp_request[42] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 0x08, 0x06,
+	0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,
+	0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 10, 0, 2, 15,
+	0, 0, 0, 0, 0, 0, 10, 0, 2, 2,
+};
+
+static void test_net(void)
+{
+	struct net_opts o = { .hostfwd = { "tcp::0-:22" } };
+	int slot = m->ndevs - 3;
+	if (virtio_net_create(m, VIRTIO_MMIO_BASE + (uint64_t)slot * 0x1000, 1 + slot, &o)) {
+		CHECK(0, "virtio-net created");
+		return;
+	}
+	struct dev *d = last_dev();
+	struct ring rx, tx;
+	CHECK(rd(d, 8) == VIRTIO_ID_NET && rd(d, 0x100) == 0x12005452, "net id and MAC");
+	negotiate(d, 0);
+	ring_setup(&rx, d, 0, 8, 0x10000);
+	ring_setup(&tx, d, 1, 8, 0x13000);
+	driver_ok(d);
+	memset(host(RAM(0x22000), 2048), 0, 2048);
+	set_desc(rx.desc, 0, RAM(0x22000), 2048, 2, 0);
+	submit(&rx, 0);
+	uint8_t *f = host(RAM(0x20000), 64);
+	memset(f, 0, 12);
+	memcpy(f + 12, arp_request, sizeof arp_request);
+	set_desc(tx.desc, 0, RAM(0x20000), 12 + sizeof arp_request, 0, 0);
+	submit(&tx, 0);
+	CHECK(wait_used(&tx, 1), "net frame sent");
+	const uint8_t *r = host(RAM(0x22000), 64);
+	CHECK(wait_used(&rx, 1) && used_len(&rx, 0) >= 12 + 42 && r[12 + 12] == 0x08 && r[12 + 13] == 0x06 &&
+	      r[12 + 21] == 2 && r[12 + 28] == 10 && r[12 + 31] == 2, "ARP reply from 10.0.2.2 (len %u)",
+	      used_len(&rx, 0));
+	struct net_opts bad = { .hostfwd = { "tcp:nonsense" } };
+	CHECK(virtio_net_create(m, VIRTIO_MMIO_BASE + 0x7000, 8, &bad) == -ERR_INVAL, "bad hostfwd refused");
+}
+
 /* ---- Device tree node ---- */
 
 static void test_fdt(struct dev *d)
@@ -556,6 +597,7 @@ int main(void)
 	test_blk_ro(img);
 	test_blk_snapshot(img);
 	test_console();
+	test_net();
 	struct blk_opts bad = { .file = "/nonexistent/disk.img" };
 	CHECK(virtio_blk_create(m, VIRTIO_MMIO_BASE + 0x7000, 8, &bad) == -ERR_NOENT, "missing image file");
 	machine_destroy(m);
