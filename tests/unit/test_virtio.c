@@ -236,6 +236,14 @@ static void h_loop(struct ring *r)
 	submit(r, 0);
 }
 
+/* Zero-length descriptors add no segment: only the step bound ends this. */
+static void h_loop0(struct ring *r)
+{
+	set_desc(r->desc, 0, RAM(0x20000), 0, 2 | 1, 1);
+	set_desc(r->desc, 1, RAM(0x20000), 0, 2 | 1, 0);
+	submit(r, 0);
+}
+
 static void h_next_range(struct ring *r)
 {
 	set_desc(r->desc, 0, RAM(0x20000), 8, 2 | 1, 40);
@@ -321,6 +329,7 @@ static void test_hostile(struct dev *d)
 		{ "buffer at MMIO", h_mmio }, { "buffer outside RAM", h_outside },
 		{ "length past RAM end", h_overflow }, { "address wraps", h_wrap },
 		{ "head beyond queue", h_head }, { "descriptor loop", h_loop },
+		{ "loop of empty descriptors", h_loop0 },
 		{ "next beyond queue", h_next_range }, { "readable after writable", h_read_after_write },
 		{ "avail index jump", h_avail_jump }, { "nested indirect", h_nested },
 		{ "loop in indirect table", h_indirect_loop }, { "indirect table too long", h_indirect_huge },
