@@ -17,7 +17,7 @@ endif
 WARN      := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS    ?= $(OPT) -g
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -Iinclude -D_GNU_SOURCE -MMD -MP -pthread
-LDLIBS    := -lfdt -lm -pthread
+LDLIBS    := -lslirp -lfdt -lm -pthread
 
 LIB_SRCS  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
 CLI_SRCS  := $(wildcard src/cli/*.c)
@@ -113,7 +113,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -O1 -g -Isrc -Iinclude -D_GNU_SOURCE -pthread -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(LIB_SRCS) -lfdt -lm
+		-o $@ $< $(LIB_SRCS) $(LDLIBS)
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do echo "fuzz: $$f ($(FUZZ_TIME)s)"; mkdir -p build/fuzz/corpus-$$(basename $$f); \
 		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=0 build/fuzz/corpus-$$(basename $$f) 2>build/fuzz/$$(basename $$f).log \

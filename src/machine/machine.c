@@ -142,6 +142,8 @@ void machine_destroy(struct machine *m)
 	for (int k = 0; k < m->ndevs; k++)
 		if (m->devs[k].ops->destroy)
 			m->devs[k].ops->destroy(m->devs[k].opaque);
+		else if (m->devs[k].opaque != m)
+			free(m->devs[k].opaque);
 	if (m->ram)
 		munmap(m->ram, m->cfg.ram_size);
 	if (m->mrom)
@@ -525,3 +527,4 @@ uint32_t machine_plic_phandle(struct machine *m)
 {
 	return plic_phandle(m->plic);
 }
+

@@ -111,6 +111,8 @@ void machine_destroy(struct machine *m);
 uint8_t *machine_dma(struct machine *m, uint64_t gpa, uint64_t len, bool write);
 /* Drive interrupt line irq (1..VIRT_NIRQ-1) of the interrupt controller. */
 void machine_set_irq(struct machine *m, int irq, bool level);
+/* The interrupt controller's phandle, for devices' interrupt-parent. */
+uint32_t machine_plic_phandle(struct machine *m);
 int machine_add_dev(struct machine *m, uint64_t base, uint64_t size, const struct dev_ops *ops, void *opaque) MUST_CHECK;
 void machine_halt(struct machine *m, int code);
 /* Reboot: stop every hart, reload the images, start again (like QEMU's reset). */

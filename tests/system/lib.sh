@@ -6,7 +6,9 @@ T=$(mktemp -d)
 OUT=$T/out
 FIFO=$T/in
 mkfifo "$FIFO"
-trap 'kill $PID 2>/dev/null; exec 3>&- 2>/dev/null; rm -rf "$T"' EXIT
+PID=""
+: >"$OUT"
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; exec 3>&- 2>/dev/null; rm -rf "$T"' EXIT
 
 start() {
 	"$@" <"$FIFO" >"$OUT" 2>&1 &

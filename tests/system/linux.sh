@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 CAIRN=${CAIRN:-build/cairn}
 G=${LINUX_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cairn/guests/linux}
-sh guests/linux/build.sh >"$T/build.log" 2>&1 || { tail -20 "$T/build.log"; fail "guests/linux/build.sh failed"; }
+bash guests/linux/build.sh >"$T/build.log" 2>&1 || { tail -20 "$T/build.log"; fail "guests/linux/build.sh failed"; }
 for smp in 1 4; do
 	: >"$OUT"
 	start "$CAIRN" vm -M virt -m 256M -smp $smp -nographic -bios default \
