@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "machine/machine.h"
+#include "machine/virtio.h"
 
 static void vm_usage(FILE *f)
 {
@@ -22,6 +23,11 @@ static void vm_usage(FILE *f)
 		"  -initrd FILE           initial ramdisk\n"
 		"  -append STRING         kernel command line\n"
 		"  -dtb FILE              use this device tree instead of the generated one\n"
+		"  -drive file=F,format=raw,if=virtio[,readonly=on]   a virtio-blk disk\n"
+		"  -drive if=none,id=ID,file=F,format=raw -device virtio-blk-device,drive=ID\n"
+		"  -netdev user,id=ID[,hostfwd=tcp::HOST-:GUEST] -device virtio-net-device,netdev=ID\n"
+		"  -device virtio-rng-device | virtio-serial-device [-device virtconsole]\n"
+		"  -snapshot              disk writes stay in memory; image files are untouched\n"
 		"  -M virt,dumpdtb=FILE   write the generated device tree and exit\n"
 		"  -serial stdio|mon:stdio  the UART on stdio (the default)\n"
 		"  -serial unix:PATH,server[,nowait]  the UART on a unix socket\n"
@@ -166,6 +172,158 @@ static int parse_serial(const char *v, struct machine_config *cfg)
 	return -1;
 }
 
+/* ---- virtio devices: -drive, -netdev, -device, -snapshot ---- */
+
+enum { V_BLK, V_NET, V_RNG, V_CON };
+static struct { int kind; struct blk_opts blk; struct net_opts net; } vdev[VIRTIO_MMIO_SLOTS];
+static int nvdev;
+static struct drive { char id[64]; struct blk_opts o; bool used, if_none; } drives[VIRTIO_MMIO_SLOTS];
+static int ndrives;
+static struct netdev { char id[64]; struct net_opts o; } netdevs[VIRTIO_MMIO_SLOTS];
+static int nnetdevs;
+static bool snapshot_all;
+
+static int add_vdev(int kind)
+{
+	if (nvdev == VIRTIO_MMIO_SLOTS) {
+		cairn_error("vm: at most %d virtio devices", VIRTIO_MMIO_SLOTS);
+		return -1;
+	}
+	vdev[nvdev].kind = kind;
+	return nvdev++;
+}
+
+/* -drive file=F[,format=raw][,if=virtio|none][,id=ID][,readonly=on] */
+static int parse_drive(const char *v)
+{
+	char b[512], *list;
+	if (ndrives == VIRTIO_MMIO_SLOTS || asprintf(&list, "x,%s", v) < 0)
+		return -1;
+	struct drive *d = &drives[ndrives];
+	const char *f = opt_get(list, "file", b, sizeof b);
+	if (!f || !*f) {
+		cairn_error("vm: -drive needs file=");
+		return -1;
+	}
+	d->o.file = strdup(f);
+	const char *fmt = opt_get(list, "format", b, sizeof b);
+	if (fmt && strcmp(fmt, "raw")) {
+		cairn_error("vm: -drive format=%s: only raw images are supported", fmt);
+		return -1;
+	}
+	d->o.readonly = opt_on(opt_get(list, "readonly", b, sizeof b));
+	d->o.snapshot = opt_on(opt_get(list, "snapshot", b, sizeof b));
+	if (opt_get(list, "id", b, sizeof b))
+		snprintf(d->id, sizeof d->id, "%.63s", b);
+	const char *iface = opt_get(list, "if", b, sizeof b);
+	if (iface && strcmp(iface, "virtio") && strcmp(iface, "none")) {
+		cairn_error("vm: -drive if=%s: use if=virtio, or if=none with -device virtio-blk-device", iface);
+		return -1;
+	}
+	d->if_none = iface && !strcmp(iface, "none");
+	ndrives++;
+	if (!d->if_none) { /* if=virtio (a PCI device on QEMU; virtio-mmio here) */
+		int k = add_vdev(V_BLK);
+		if (k < 0)
+			return -1;
+		vdev[k].blk = d->o;
+		d->used = true;
+	}
+	return 0;
+}
+
+/* -netdev user,id=ID[,hostfwd=RULE]... */
+static int parse_netdev(const char *v)
+{
+	char b[256];
+	if (strncmp(v, "user", 4) || (v[4] && v[4] != ',')) {
+		cairn_error("vm: -netdev %s: only user-mode networking (-netdev user,id=ID) is supported", v);
+		return -1;
+	}
+	if (nnetdevs == VIRTIO_MMIO_SLOTS)
+		return -1;
+	struct netdev *n = &netdevs[nnetdevs++];
+	if (!opt_get(v, "id", n->id, sizeof n->id)) {
+		cairn_error("vm: -netdev user needs id=");
+		return -1;
+	}
+	int h = 0;
+	for (const char *p = strstr(v, ",hostfwd="); p && h < 8; p = strstr(p + 1, ",hostfwd=")) {
+		const char *q = p + 9, *end = strchr(q, ',');
+		n->o.hostfwd[h++] = strndup(q, end ? (size_t)(end - q) : strlen(q));
+	}
+	(void)b;
+	return 0;
+}
+
+static int parse_device(const char *v)
+{
+	char b[128], *list;
+	const char *comma = strchr(v, ',');
+	size_t nl = comma ? (size_t)(comma - v) : strlen(v);
+	if (asprintf(&list, "x%s", comma ? comma : "") < 0)
+		return -1;
+	if (nl == 17 && !strncmp(v, "virtio-blk-device", nl)) {
+		const char *id = opt_get(list, "drive", b, sizeof b);
+		for (int k = 0; id && k < ndrives; k++)
+			if (drives[k].if_none && !drives[k].used && !strcmp(drives[k].id, id)) {
+				int s = add_vdev(V_BLK);
+				if (s < 0)
+					return -1;
+				vdev[s].blk = drives[k].o;
+				drives[k].used = true;
+				return 0;
+			}
+		cairn_error("vm: -device virtio-blk-device: no unused -drive if=none,id=%s", id ? id : "?");
+		return -1;
+	}
+	if (nl == 17 && !strncmp(v, "virtio-net-device", nl)) {
+		const char *id = opt_get(list, "netdev", b, sizeof b);
+		for (int k = 0; id && k < nnetdevs; k++)
+			if (!strcmp(netdevs[k].id, id)) {
+				int s = add_vdev(V_NET);
+				if (s < 0)
+					return -1;
+				vdev[s].net = netdevs[k].o;
+				return 0;
+			}
+		cairn_error("vm: -device virtio-net-device: no -netdev with id=%s", id ? id : "?");
+		return -1;
+	}
+	if (nl == 17 && !strncmp(v, "virtio-rng-device", nl))
+		return add_vdev(V_RNG) < 0 ? -1 : 0;
+	if ((nl == 20 && !strncmp(v, "virtio-serial-device", nl)))
+		return add_vdev(V_CON) < 0 ? -1 : 0;
+	if (nl == 11 && !strncmp(v, "virtconsole", nl))
+		return 0; /* the port of virtio-serial-device: one console port */
+	cairn_error("vm: unsupported -device '%.*s' (virtio-blk-device, virtio-net-device, virtio-rng-device, "
+		    "virtio-serial-device, virtconsole)", (int)nl, v);
+	return -1;
+}
+
+static int create_vdevs(struct machine *m)
+{
+	for (int k = 0; k < ndrives; k++)
+		if (drives[k].if_none && !drives[k].used)
+			cairn_warn("vm: -drive id=%s is not used by any -device", drives[k].id);
+	for (int k = 0; k < nvdev; k++) {
+		uint64_t base = VIRTIO_MMIO_BASE + (uint64_t)k * VIRTIO_MMIO_SIZE;
+		int irq = 1 + k, err = 0;
+		switch (vdev[k].kind) {
+		case V_BLK:
+			vdev[k].blk.snapshot |= snapshot_all;
+			err = virtio_blk_create(m, base, irq, &vdev[k].blk);
+			break;
+		case V_NET: err = virtio_net_create(m, base, irq, &vdev[k].net); break;
+		case V_RNG: err = virtio_rng_create(m, base, irq); break;
+		case V_CON: err = virtio_console_create(m, base, irq, &m->vcon); break;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int need_arg(int argc, char **argv, int k)
 {
 	if (k + 1 >= argc) {
@@ -222,6 +380,17 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, const c
 			if (need_arg(argc, argv, k))
 				return -1;
 			cfg->append = argv[++k];
+		} else if (!strcmp(o, "-drive")) {
+			if (need_arg(argc, argv, k) || parse_drive(argv[++k]))
+				return -1;
+		} else if (!strcmp(o, "-netdev")) {
+			if (need_arg(argc, argv, k) || parse_netdev(argv[++k]))
+				return -1;
+		} else if (!strcmp(o, "-device")) {
+			if (need_arg(argc, argv, k) || parse_device(argv[++k]))
+				return -1;
+		} else if (!strcmp(o, "-snapshot")) {
+			snapshot_all = true;
 		} else if (!strcmp(o, "-dtb")) {
 			if (need_arg(argc, argv, k))
 				return -1;
@@ -275,6 +444,10 @@ int cli_vm(int argc, char **argv)
 	int err = machine_create(&m, &cfg);
 	if (err) {
 		cairn_error("vm: cannot create the machine: %s", cairn_strerror(err));
+		return 1;
+	}
+	if (create_vdevs(m)) {
+		machine_destroy(m);
 		return 1;
 	}
 	int r = machine_load(m);

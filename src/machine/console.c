@@ -3,6 +3,7 @@
  * Ctrl-A is the escape (x quit, h help, a a literal Ctrl-A); or on a unix
  * socket (-serial unix:PATH,server) that clients connect to, one at a time. */
 #include "machine/machine.h"
+#include "machine/virtio.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -51,7 +52,8 @@ static void make_raw(void)
 static void feed(struct machine *m, uint8_t c)
 {
 	/* A full FIFO waits for the guest to read, as a real line would. */
-	while (!uart_receive(m->uart, c) && !__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE)) {
+	while (!(m->vcon ? virtio_console_input(m->vcon, &c, 1) == 1 : uart_receive(m->uart, c)) &&
+	       !__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE)) {
 		struct timespec ts = { 0, 1000000 };
 		nanosleep(&ts, NULL);
 	}

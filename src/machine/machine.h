@@ -89,6 +89,7 @@ struct machine {
 	volatile bool console_dirty; /* unflushed output: flushed when harts pause */
 	struct plic *plic;
 	struct uart *uart;
+	struct virtio_console *vcon; /* when set, console input goes here, not to the UART */
 	uint32_t next_phandle;
 	uint32_t intc_phandle[VIRT_MAX_HARTS];
 	uint32_t test_phandle;

@@ -67,10 +67,10 @@ void plic_set_irq(struct plic *p, int irq, bool level)
 		return;
 	pthread_mutex_lock(&p->mu);
 	setbit(p->level, irq, level);
+	/* The gateway forwards one request per assertion; a request already
+	 * pending stays pending even if the line drops (PLIC spec, gateways). */
 	if (level && !bit(p->claimed, irq))
 		setbit(p->pending, irq, true);
-	else if (!level)
-		setbit(p->pending, irq, false);
 	update(p);
 	pthread_mutex_unlock(&p->mu);
 }

@@ -380,6 +380,12 @@ bool rv_csr(rv_hart *h, int csr, int op, uint64_t src, bool write_en, uint64_t *
 	*old = v;
 	if (!write_en)
 		return true;
-	uint64_t nv = op == 0 ? src : op == 1 ? (v | src) : (v & ~src);
+	/* mip reads OR the interrupt controller's SEIP into the software bit,
+	 * but csrrs/csrrc modify only the software bit (priv spec 3.1.9):
+	 * otherwise a set of SSIP would latch a device's SEIP forever. */
+	uint64_t base = v;
+	if (csr == CSR_MIP)
+		base = (v & ~(uint64_t)RV_MIP_SEIP) | (h->mip & RV_MIP_SEIP);
+	uint64_t nv = op == 0 ? src : op == 1 ? (base | src) : (base & ~src);
 	return csr_write(h, csr, nv);
 }
