@@ -34,12 +34,13 @@ RV_TESTS  := $(patsubst tests/riscv/%.S,$(BUILD)/tests/riscv/%.elf,$(wildcard te
 RV_COMMON := tests/riscv/crt0.S tests/riscv/lib.c
 RV_LD     := tests/riscv/link.ld
 
-.PHONY: all help run test unit test-riscv test-wasm wasm-spec bench-riscv bench fuzz conformance clean deps
+.PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench fuzz conformance clean deps
 all: $(BUILD)/cairn $(BUILD)/libcairn.a
 
 help:
 	@echo "make               build $(BUILD)/cairn and $(BUILD)/libcairn.a"
-	@echo "make run           boot the demo guest (bare-metal until the Linux guest lands)"
+	@echo "make run           boot the Linux guest to a shell (built from Debian sources on first use)"
+	@echo "make run-demo      boot the bare-metal demo guest"
 	@echo "make test          build and run every test; ends with 'N passed, N failed'"
 	@echo "make SAN=1 test    the same under AddressSanitizer + UBSan (build/san)"
 	@echo "make CC=clang      build with clang (any target)"
@@ -60,7 +61,15 @@ $(DEMO): guests/baremetal/start.S guests/baremetal/demo.c guests/baremetal/link.
 	$(RV_PREFIX)gcc -march=rv64gc -mabi=lp64d -mcmodel=medany -O2 -ffreestanding -nostdlib -static \
 		-Wl,--no-warn-rwx-segments -T guests/baremetal/link.ld -o $@ guests/baremetal/start.S guests/baremetal/demo.c
 
-run: $(BUILD)/cairn $(DEMO)
+# The Linux guest: built from Debian sources into the cache on first use.
+GUEST_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cairn/guests/linux
+run: $(BUILD)/cairn
+	bash guests/linux/build.sh
+	$(BUILD)/cairn vm -M virt -m 512M -smp 2 -nographic -kernel $(GUEST_DIR)/Image \
+		-initrd $(GUEST_DIR)/initramfs.cpio.gz -append "console=ttyS0" \
+		-netdev user,id=n0 -device virtio-net-device,netdev=n0 -device virtio-rng-device
+
+run-demo: $(BUILD)/cairn $(DEMO)
 	$(BUILD)/cairn vm -M virt -m 128M -bios none -nographic -kernel $(DEMO)
 
 $(BUILD)/%.o: %.c
