@@ -1,6 +1,7 @@
 #!/bin/bash
 # guests/linux/smoke-qemu.sh - boots the Linux guest (Image + initramfs from build.sh) on the virt
 # board, waits for the shell prompt, types a command, checks its output and that the VM powers off.
+# (The console's lines end in \r\r\n: the guest's tty and the host pty each add a \r.)
 # VM selects the emulator (default qemu-system-riscv64, the reference; later: VM="build/cairn vm").
 set -euo pipefail
 
@@ -29,7 +30,7 @@ echo "smoke: $SMOKE_CMD -append \"$APPEND\" (console log: $LOG)"
 
 expect -f - <<'EXP'
 log_user 0
-log_file -noappend $env(SMOKE_LOG)
+log_file -a -noappend $env(SMOKE_LOG)
 set smp $env(SMOKE_SMP)
 proc fail {msg} { puts "smoke: FAIL: $msg"; catch {exec kill -9 [exp_pid]}; exit 1 }
 set t0 [clock milliseconds]
@@ -38,7 +39,7 @@ eval spawn -noecho [split $env(SMOKE_CMD)] -append [list $env(SMOKE_APPEND)]
 set timeout $env(SMOKE_BOOT_TIMEOUT)
 expect {
     -re {Linux version ([^ ]+)} { set t_kernel [clock milliseconds]; exp_continue }
-    -re {cairn-linux: [^\r\n]*} { set banner $expect_out(0,string); exp_continue }
+    -re {(cairn-linux: [^\r\n]*)\r*\n} { set banner $expect_out(1,string); exp_continue }
     -re {Kernel panic[^\r\n]*} { fail "$expect_out(0,string)" }
     "cairn:~# " { }
     timeout { fail "no shell prompt within $env(SMOKE_BOOT_TIMEOUT)s" }
@@ -48,20 +49,20 @@ set t_prompt [clock milliseconds]
 if {![info exists banner]} { fail "no cairn-linux banner before the prompt" }
 puts "smoke: $banner"
 if {[info exists t_kernel]} {
-    puts [format "smoke: kernel banner after %.2fs" [expr {($t_kernel - $t0) / 1000.0}]]
+    puts [format "smoke: first kernel output after %.2fs" [expr {($t_kernel - $t0) / 1000.0}]]
 }
 puts [format "smoke: shell prompt after %.2fs" [expr {($t_prompt - $t0) / 1000.0}]]
 
 set timeout $env(SMOKE_CMD_TIMEOUT)
 send "echo hello-\$((6*7)); nproc; poweroff -f\r"
 expect {
-    -re {\nhello-42\r?\n} { }
+    -re {\nhello-42\r*\n} { }
     timeout { fail "no hello-42 from the shell" }
     eof { fail "VM exited before hello-42" }
 }
 expect {
-    -re "^$smp\r?\n" { }
-    -re {^([0-9]+)\r?\n} { fail "nproc says $expect_out(1,string), expected $smp" }
+    -re "^$smp\r*\n" { }
+    -re {^([0-9]+)\r*\n} { fail "nproc says $expect_out(1,string), expected $smp" }
     timeout { fail "no nproc output" }
     eof { fail "VM exited before nproc output" }
 }
