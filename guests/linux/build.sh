@@ -16,7 +16,7 @@ UDHCPC_SCRIPT=$HERE/udhcpc.script
 # the hashes of cairn.config, init and udhcpc.script, so edits to those rebuild by themselves).
 KERNEL_RECIPE=1
 BUSYBOX_RECIPE=1
-INITRAMFS_RECIPE=1
+INITRAMFS_RECIPE=2
 FORCE=0 WHAT=all
 for a in "$@"; do
     case $a in
@@ -159,6 +159,8 @@ else
         || die "merge_config.sh failed (see $CACHE/logs/kernel-config.log)"
     logged "$CACHE/logs/kernel-olddefconfig.log" "${KMAKE[@]}" olddefconfig
     check_kconfig "$KOUT/.config"
+    kkind=incremental
+    [ -f "$KOUT/vmlinux" ] || kkind="from scratch"
     step "kernel: make -j$JOBS Image (10-15 min on 2 cores from scratch; log $CACHE/logs/kernel.log)"
     "${KMAKE[@]}" -j"$JOBS" Image >"$CACHE/logs/kernel.log" 2>&1 &
     kpid=$!
@@ -170,9 +172,9 @@ else
     cp "$KOUT/arch/riscv/boot/Image" "$CACHE/Image.tmp" && mv "$CACHE/Image.tmp" "$CACHE/Image"
     cp "$KOUT/.config" "$CACHE/kernel.config"
     cat "$KOUT/include/config/kernel.release" > "$CACHE/kernel.release"
-    echo "$(( $(date +%s) - KT0 ))" > "$CACHE/kernel.seconds"
+    echo "$(( $(date +%s) - KT0 )) ($kkind, -j$JOBS)" > "$CACHE/kernel.seconds"
     echo "$KSTAMP" > "$CACHE/kernel.stamp"
-    step "kernel built in $(cat "$CACHE/kernel.seconds")s: $CACHE/Image ($(cat "$CACHE/kernel.release"))"
+    step "kernel built in $(cat "$CACHE/kernel.seconds"): $CACHE/Image ($(cat "$CACHE/kernel.release"))"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -225,10 +227,10 @@ else
     [ -z "$missing" ] || die "busybox lacks applets:$missing"
     file -b "$BOUT/busybox" 2>/dev/null | grep -q 'RISC-V.*statically linked' \
         || { command -v file >/dev/null && die "busybox is not a static RISC-V binary: $(file -b "$BOUT/busybox")"; }
-    echo "$(( $(date +%s) - BT0 ))" > "$CACHE/busybox.seconds"
+    echo "$(( $(date +%s) - BT0 )) (from scratch, -j$JOBS)" > "$CACHE/busybox.seconds"
     echo "$BSTAMP" > "$CACHE/busybox.stamp"
     rm -f "$CACHE/initramfs.stamp"
-    step "busybox built in $(cat "$CACHE/busybox.seconds")s: $(wc -l < "$BOUT/busybox.links") applets"
+    step "busybox built in $(cat "$CACHE/busybox.seconds"): $(wc -l < "$BOUT/busybox.links") applets"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -245,11 +247,14 @@ else
     mkdir -p "$R"
     cp -a "$BINST"/. "$R"/
     mkdir -p "$R"/proc "$R"/sys "$R"/tmp "$R"/run "$R"/mnt "$R"/root "$R"/etc \
-             "$R"/usr/share/udhcpc "$R"/var/log
+             "$R"/var/log
     chmod 1777 "$R"/tmp
     ln -sfn /run "$R"/var/run
     install -m 0755 "$INIT" "$R"/init
-    install -m 0755 "$UDHCPC_SCRIPT" "$R"/usr/share/udhcpc/default.script
+    # udhcpc's script goes where this busybox looks for it (Debian: /etc/udhcpc/default.script).
+    us=$(sed -n 's/^CONFIG_UDHCPC_DEFAULT_SCRIPT="\(.*\)"$/\1/p' "$BOUT/.config")
+    mkdir -p "$R$(dirname "${us:?no CONFIG_UDHCPC_DEFAULT_SCRIPT in busybox .config}")"
+    install -m 0755 "$UDHCPC_SCRIPT" "$R$us"
     printf 'root:x:0:0:root:/root:/bin/sh\n' > "$R"/etc/passwd
     printf 'root:x:0:\n' > "$R"/etc/group
     printf 'cairn\n' > "$R"/etc/hostname
@@ -289,11 +294,11 @@ fi
     echo "kernel_release: $(cat "$CACHE/kernel.release")"
     echo "kernel_source: linux-source-6.1 $K_VER (Debian), ARCH=riscv defconfig + cairn.config"
     echo "kernel_sha256: $(sha256sum "$CACHE/Image" | cut -d' ' -f1)"
-    echo "kernel_build_seconds: $(cat "$CACHE/kernel.seconds" 2>/dev/null || echo unknown)"
+    echo "kernel_last_build_seconds: $(cat "$CACHE/kernel.seconds" 2>/dev/null || echo unknown)"
     echo "initramfs: initramfs.cpio.gz"
     echo "initramfs_sha256: $(sha256sum "$CACHE/initramfs.cpio.gz" | cut -d' ' -f1)"
     echo "busybox_source: busybox $BB_VER (Debian source package, static config)"
-    echo "busybox_build_seconds: $(cat "$CACHE/busybox.seconds" 2>/dev/null || echo unknown)"
+    echo "busybox_last_build_seconds: $(cat "$CACHE/busybox.seconds" 2>/dev/null || echo unknown)"
     echo "cross_compiler: gcc-riscv64-linux-gnu $GCC_VER"
     echo "config_fragment_sha256: $(sha256sum "$FRAGMENT" | cut -d' ' -f1)"
     echo "init_sha256: $(sha256sum "$INIT" | cut -d' ' -f1)"

@@ -15,6 +15,7 @@ APPEND=${APPEND:-console=ttyS0}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}     # seconds from start to the shell prompt
 CMD_TIMEOUT=${CMD_TIMEOUT:-30}        # seconds for the command and the power-off
 LOG=${LOG:-$CACHE/smoke-$(basename "${VM%% *}").log}
+DEVICES=${DEVICES:-0}                 # 1: also attach virtio blk/net/rng and exercise them
 
 for f in "$KERNEL" "$INITRD"; do
     [ -f "$f" ] || { echo "smoke: $f missing: run guests/linux/build.sh first" >&2; exit 2; }
@@ -24,6 +25,16 @@ command -v expect >/dev/null || { echo "smoke: needs expect (apt-get install exp
 # $VM is split on spaces on purpose ("build/cairn vm").
 # shellcheck disable=SC2206
 export SMOKE_CMD="$VM -M virt -m $MEM -smp $SMP -nographic -bios default -kernel $KERNEL -initrd $INITRD"
+if [ "$DEVICES" = 1 ]; then
+    # A blank 32 MiB disk, user-mode networking (its built-in DHCP server answers on the
+    # emulator's side; nothing leaves the host) and an RNG, all on virtio-mmio.
+    DISK=$(mktemp /tmp/cairn-smoke-disk.XXXXXX)
+    trap 'rm -f "$DISK"' EXIT
+    truncate -s 32M "$DISK"
+    SMOKE_CMD="$SMOKE_CMD -drive file=$DISK,if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0"
+    SMOKE_CMD="$SMOKE_CMD -netdev user,id=n0 -device virtio-net-device,netdev=n0 -device virtio-rng-device"
+fi
+export SMOKE_DEVICES=$DEVICES
 export SMOKE_APPEND=$APPEND SMOKE_SMP=$SMP SMOKE_BOOT_TIMEOUT=$BOOT_TIMEOUT \
        SMOKE_CMD_TIMEOUT=$CMD_TIMEOUT SMOKE_LOG=$LOG
 echo "smoke: $SMOKE_CMD -append \"$APPEND\" (console log: $LOG)"
@@ -54,6 +65,30 @@ if {[info exists t_kernel]} {
 puts [format "smoke: shell prompt after %.2fs" [expr {($t_prompt - $t0) / 1000.0}]]
 
 set timeout $env(SMOKE_CMD_TIMEOUT)
+if {$env(SMOKE_DEVICES) == 1} {
+    # virtio IDs: 1 net, 2 block, 4 entropy
+    send "cat /sys/bus/virtio/devices/*/device | sort | tr '\\n' ' '; echo; udhcpc -i eth0 -n -q -t 5; mke2fs -q /dev/vda && mount -t ext4 /dev/vda /mnt && echo disk-\$((3*5)) > /mnt/f && umount /mnt && mount /dev/vda /mnt && cat /mnt/f; umount /mnt\r"
+    expect {
+        -re {\n0x0001 0x0002 0x0004 \r*\n} { }
+        timeout { fail "virtio devices net, block and rng not all found under /sys/bus/virtio" }
+        eof { fail "VM exited during the device test" }
+    }
+    expect {
+        -re {udhcpc: eth0 ([0-9.]+/[0-9]+)} { puts "smoke: DHCP gave eth0 $expect_out(1,string)" }
+        timeout { fail "udhcpc did not configure eth0" }
+        eof { fail "VM exited during the device test" }
+    }
+    expect {
+        -re {\ndisk-15\r*\n} { puts "smoke: mke2fs + mount of /dev/vda: file written and read back" }
+        timeout { fail "the ext2 file system on /dev/vda did not work" }
+        eof { fail "VM exited during the device test" }
+    }
+    expect {
+        "cairn:~# " { }
+        timeout { fail "no prompt after the device test" }
+        eof { fail "VM exited during the device test" }
+    }
+}
 send "echo hello-\$((6*7)); nproc; poweroff -f\r"
 expect {
     -re {\nhello-42\r*\n} { }
