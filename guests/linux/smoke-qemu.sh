@@ -20,7 +20,21 @@ DEVICES=${DEVICES:-0}                 # 1: also attach virtio blk/net/rng and ex
 for f in "$KERNEL" "$INITRD"; do
     [ -f "$f" ] || { echo "smoke: $f missing: run guests/linux/build.sh first" >&2; exit 2; }
 done
-command -v expect >/dev/null || { echo "smoke: needs expect (apt-get install expect)" >&2; exit 2; }
+# Debian packages: expect drives the console; QEMU (with its OpenSBI for -bios default) only
+# when it is the emulator under test.
+need="expect"
+case $VM in qemu-system-riscv64*) need="$need qemu-system-misc qemu-system-data" ;; esac
+missing=""
+for p in $need; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    echo "smoke: installing$missing"
+    # shellcheck disable=SC2086
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        -o DPkg::Lock::Timeout=600 $missing >/dev/null
+fi
 
 # $VM is split on spaces on purpose ("build/cairn vm").
 # shellcheck disable=SC2206
