@@ -14,8 +14,8 @@ INIT=$HERE/init
 UDHCPC_SCRIPT=$HERE/udhcpc.script
 # Bump these when a stage's build steps below change (the stamps also hold package versions and
 # the hashes of cairn.config, init and udhcpc.script, so edits to those rebuild by themselves).
-KERNEL_RECIPE=1
-BUSYBOX_RECIPE=1
+KERNEL_RECIPE=2
+BUSYBOX_RECIPE=2
 INITRAMFS_RECIPE=2
 FORCE=0 WHAT=all
 for a in "$@"; do
@@ -29,6 +29,10 @@ for a in "$@"; do
 done
 
 T0=$(date +%s)
+# One fixed date for build stamps (uname -v, busybox's banner) and archive mtimes: identical
+# inputs give identical outputs.
+EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
+export SOURCE_DATE_EPOCH=$EPOCH
 step() { printf '[linux-guest %4ds] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
 die() { printf '[linux-guest] ERROR: %s\n' "$*" >&2; exit 1; }
 # Runs "$@" with its output in a log; on failure shows the log's tail.
@@ -151,7 +155,9 @@ else
         rm -rf "$KOUT"   # objects from another source version
     fi
     mkdir -p "$KOUT"
-    KMAKE=(make -C "$KSRC" O="$KOUT" ARCH=riscv CROSS_COMPILE=$CROSS)
+    KMAKE=(make -C "$KSRC" O="$KOUT" ARCH=riscv CROSS_COMPILE=$CROSS KBUILD_BUILD_USER=cairn
+           KBUILD_BUILD_HOST=cairn KBUILD_BUILD_VERSION=1
+           KBUILD_BUILD_TIMESTAMP="$(LC_ALL=C date -u -d "@$EPOCH")")
     step "kernel: defconfig + cairn.config"
     logged "$CACHE/logs/kernel-config.log" "${KMAKE[@]}" defconfig
     ( cd "$KSRC" && ARCH=riscv CROSS_COMPILE=$CROSS scripts/kconfig/merge_config.sh -m -O "$KOUT" \
@@ -259,10 +265,9 @@ else
     printf 'root:x:0:\n' > "$R"/etc/group
     printf 'cairn\n' > "$R"/etc/hostname
     : > "$R"/etc/mdev.conf
-    # The kernel's usr/gen_init_cpio packs it: every entry root-owned, entries sorted, fixed mtime
-    # (so identical inputs give an identical archive), plus /dev/console, which the kernel opens
+    # The kernel's usr/gen_init_cpio packs it: every entry root-owned, entries sorted, mtimes
+    # $EPOCH, plus /dev/console, which the kernel opens
     # for /init's stdio before any devtmpfs is mounted (no root or mknod needed for that node).
-    EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
     GEN=$CACHE/build/gen_init_cpio
     [ "$GEN" -nt "$KSRC/usr/gen_init_cpio.c" ] || gcc -O2 -o "$GEN" "$KSRC/usr/gen_init_cpio.c"
     LIST=$CACHE/build/initramfs.list
