@@ -45,7 +45,7 @@ logged() {
 # 1. Debian build dependencies (installs only what is missing; as root or through sudo)
 DEPS="linux-source-6.1 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross
       linux-libc-dev-riscv64-cross make gcc libc6-dev flex bison bc libssl-dev libelf-dev cpio
-      dpkg-dev xz-utils bzip2 gzip patch perl ca-certificates"
+      dpkg-dev xz-utils bzip2 gzip patch perl file ca-certificates"
 missing=""
 for p in $DEPS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -231,8 +231,8 @@ else
         grep -q "/$a\$" "$BOUT/busybox.links" || missing="$missing $a"
     done
     [ -z "$missing" ] || die "busybox lacks applets:$missing"
-    file -b "$BOUT/busybox" 2>/dev/null | grep -q 'RISC-V.*statically linked' \
-        || { command -v file >/dev/null && die "busybox is not a static RISC-V binary: $(file -b "$BOUT/busybox")"; }
+    file -b "$BOUT/busybox" | grep -q 'RISC-V.*statically linked' \
+        || die "busybox is not a static RISC-V binary: $(file -b "$BOUT/busybox")"
     echo "$(( $(date +%s) - BT0 )) (from scratch, -j$JOBS)" > "$CACHE/busybox.seconds"
     echo "$BSTAMP" > "$CACHE/busybox.stamp"
     rm -f "$CACHE/initramfs.stamp"
