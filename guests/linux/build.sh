@@ -16,7 +16,7 @@ UDHCPC_SCRIPT=$HERE/udhcpc.script
 # the hashes of cairn.config, init and udhcpc.script, so edits to those rebuild by themselves).
 KERNEL_RECIPE=2
 BUSYBOX_RECIPE=2
-INITRAMFS_RECIPE=2
+INITRAMFS_RECIPE=3
 FORCE=0 WHAT=all
 for a in "$@"; do
     case $a in
@@ -268,6 +268,7 @@ else
     # The kernel's usr/gen_init_cpio packs it: every entry root-owned, entries sorted, mtimes
     # $EPOCH, plus /dev/console, which the kernel opens
     # for /init's stdio before any devtmpfs is mounted (no root or mknod needed for that node).
+    find "$R" -exec touch -h -d "@$EPOCH" {} +   # gen_init_cpio -t covers only non-file entries
     GEN=$CACHE/build/gen_init_cpio
     [ "$GEN" -nt "$KSRC/usr/gen_init_cpio.c" ] || gcc -O2 -o "$GEN" "$KSRC/usr/gen_init_cpio.c"
     LIST=$CACHE/build/initramfs.list
