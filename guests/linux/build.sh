@@ -133,7 +133,7 @@ REQUIRED="SOC_VIRT MMU SMP RISCV_SBI RISCV_SBI_V01 HVC_RISCV_SBI SERIAL_EARLYCON
 check_kconfig() {
     local cfg=$1 bad="" o n
     for o in $REQUIRED; do
-        grep -qx "CONFIG_$o=y" "$cfg" || bad="$bad $o($(grep -E "^(# )?CONFIG_$o[= ]" "$cfg" || echo absent))"
+        grep -qx "CONFIG_$o=y" "$cfg" || bad="$bad $o($(grep -E "^(# )?CONFIG_${o}[= ]" "$cfg" || echo absent))"
     done
     n=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$cfg")
     [ "${n:-0}" -ge 8 ] || bad="$bad NR_CPUS=${n:-unset}"
@@ -155,7 +155,7 @@ else
         rm -rf "$KOUT"   # objects from another source version
     fi
     mkdir -p "$KOUT"
-    KMAKE=(make -C "$KSRC" O="$KOUT" ARCH=riscv CROSS_COMPILE=$CROSS KBUILD_BUILD_USER=cairn
+    KMAKE=(make -C "$KSRC" O="$KOUT" ARCH=riscv CROSS_COMPILE="$CROSS" KBUILD_BUILD_USER=cairn
            KBUILD_BUILD_HOST=cairn KBUILD_BUILD_VERSION=1
            KBUILD_BUILD_TIMESTAMP="$(LC_ALL=C date -u -d "@$EPOCH")")
     step "kernel: defconfig + cairn.config"
@@ -293,7 +293,9 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # 6. Manifest: what was built from what (once both halves exist).
-[ -f "$CACHE/Image" ] && [ -f "$CACHE/initramfs.cpio.gz" ] || { step "done (partial: $WHAT)"; exit 0; }
+if [ ! -f "$CACHE/Image" ] || [ ! -f "$CACHE/initramfs.cpio.gz" ]; then
+    step "done (partial: $WHAT)"; exit 0
+fi
 {
     echo "# cairn Linux guest (guests/linux/build.sh); paths relative to this directory"
     echo "kernel: Image"
