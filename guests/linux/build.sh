@@ -14,9 +14,9 @@ INIT=$HERE/init
 UDHCPC_SCRIPT=$HERE/udhcpc.script
 # Bump these when a stage's build steps below change (the stamps also hold package versions and
 # the hashes of cairn.config, init and udhcpc.script, so edits to those rebuild by themselves).
-KERNEL_RECIPE=1
-BUSYBOX_RECIPE=1
-INITRAMFS_RECIPE=1
+KERNEL_RECIPE=2
+BUSYBOX_RECIPE=2
+INITRAMFS_RECIPE=3
 FORCE=0 WHAT=all
 for a in "$@"; do
     case $a in
@@ -29,6 +29,10 @@ for a in "$@"; do
 done
 
 T0=$(date +%s)
+# One fixed date for build stamps (uname -v, busybox's banner) and archive mtimes: identical
+# inputs give identical outputs.
+EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
+export SOURCE_DATE_EPOCH=$EPOCH
 step() { printf '[linux-guest %4ds] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
 die() { printf '[linux-guest] ERROR: %s\n' "$*" >&2; exit 1; }
 # Runs "$@" with its output in a log; on failure shows the log's tail.
@@ -41,7 +45,7 @@ logged() {
 # 1. Debian build dependencies (installs only what is missing; as root or through sudo)
 DEPS="linux-source-6.1 gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross
       linux-libc-dev-riscv64-cross make gcc libc6-dev flex bison bc libssl-dev libelf-dev cpio
-      dpkg-dev xz-utils bzip2 gzip patch perl ca-certificates"
+      dpkg-dev xz-utils bzip2 gzip patch perl file ca-certificates"
 missing=""
 for p in $DEPS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -129,7 +133,7 @@ REQUIRED="SOC_VIRT MMU SMP RISCV_SBI RISCV_SBI_V01 HVC_RISCV_SBI SERIAL_EARLYCON
 check_kconfig() {
     local cfg=$1 bad="" o n
     for o in $REQUIRED; do
-        grep -qx "CONFIG_$o=y" "$cfg" || bad="$bad $o($(grep -E "^(# )?CONFIG_$o[= ]" "$cfg" || echo absent))"
+        grep -qx "CONFIG_$o=y" "$cfg" || bad="$bad $o($(grep -E "^(# )?CONFIG_${o}[= ]" "$cfg" || echo absent))"
     done
     n=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$cfg")
     [ "${n:-0}" -ge 8 ] || bad="$bad NR_CPUS=${n:-unset}"
@@ -151,7 +155,9 @@ else
         rm -rf "$KOUT"   # objects from another source version
     fi
     mkdir -p "$KOUT"
-    KMAKE=(make -C "$KSRC" O="$KOUT" ARCH=riscv CROSS_COMPILE=$CROSS)
+    KMAKE=(make -C "$KSRC" O="$KOUT" ARCH=riscv CROSS_COMPILE="$CROSS" KBUILD_BUILD_USER=cairn
+           KBUILD_BUILD_HOST=cairn KBUILD_BUILD_VERSION=1
+           KBUILD_BUILD_TIMESTAMP="$(LC_ALL=C date -u -d "@$EPOCH")")
     step "kernel: defconfig + cairn.config"
     logged "$CACHE/logs/kernel-config.log" "${KMAKE[@]}" defconfig
     ( cd "$KSRC" && ARCH=riscv CROSS_COMPILE=$CROSS scripts/kconfig/merge_config.sh -m -O "$KOUT" \
@@ -159,6 +165,8 @@ else
         || die "merge_config.sh failed (see $CACHE/logs/kernel-config.log)"
     logged "$CACHE/logs/kernel-olddefconfig.log" "${KMAKE[@]}" olddefconfig
     check_kconfig "$KOUT/.config"
+    kkind=incremental
+    [ -f "$KOUT/vmlinux" ] || kkind="from scratch"
     step "kernel: make -j$JOBS Image (10-15 min on 2 cores from scratch; log $CACHE/logs/kernel.log)"
     "${KMAKE[@]}" -j"$JOBS" Image >"$CACHE/logs/kernel.log" 2>&1 &
     kpid=$!
@@ -170,9 +178,9 @@ else
     cp "$KOUT/arch/riscv/boot/Image" "$CACHE/Image.tmp" && mv "$CACHE/Image.tmp" "$CACHE/Image"
     cp "$KOUT/.config" "$CACHE/kernel.config"
     cat "$KOUT/include/config/kernel.release" > "$CACHE/kernel.release"
-    echo "$(( $(date +%s) - KT0 ))" > "$CACHE/kernel.seconds"
+    echo "$(( $(date +%s) - KT0 ))s ($kkind, -j$JOBS)" > "$CACHE/kernel.seconds"
     echo "$KSTAMP" > "$CACHE/kernel.stamp"
-    step "kernel built in $(cat "$CACHE/kernel.seconds")s: $CACHE/Image ($(cat "$CACHE/kernel.release"))"
+    step "kernel built in $(cat "$CACHE/kernel.seconds"): $CACHE/Image ($(cat "$CACHE/kernel.release"))"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -223,12 +231,12 @@ else
         grep -q "/$a\$" "$BOUT/busybox.links" || missing="$missing $a"
     done
     [ -z "$missing" ] || die "busybox lacks applets:$missing"
-    file -b "$BOUT/busybox" 2>/dev/null | grep -q 'RISC-V.*statically linked' \
-        || { command -v file >/dev/null && die "busybox is not a static RISC-V binary: $(file -b "$BOUT/busybox")"; }
-    echo "$(( $(date +%s) - BT0 ))" > "$CACHE/busybox.seconds"
+    file -b "$BOUT/busybox" | grep -q 'RISC-V.*statically linked' \
+        || die "busybox is not a static RISC-V binary: $(file -b "$BOUT/busybox")"
+    echo "$(( $(date +%s) - BT0 ))s (from scratch, -j$JOBS)" > "$CACHE/busybox.seconds"
     echo "$BSTAMP" > "$CACHE/busybox.stamp"
     rm -f "$CACHE/initramfs.stamp"
-    step "busybox built in $(cat "$CACHE/busybox.seconds")s: $(wc -l < "$BOUT/busybox.links") applets"
+    step "busybox built in $(cat "$CACHE/busybox.seconds"): $(wc -l < "$BOUT/busybox.links") applets"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -245,19 +253,22 @@ else
     mkdir -p "$R"
     cp -a "$BINST"/. "$R"/
     mkdir -p "$R"/proc "$R"/sys "$R"/tmp "$R"/run "$R"/mnt "$R"/root "$R"/etc \
-             "$R"/usr/share/udhcpc "$R"/var/log
+             "$R"/var/log
     chmod 1777 "$R"/tmp
     ln -sfn /run "$R"/var/run
     install -m 0755 "$INIT" "$R"/init
-    install -m 0755 "$UDHCPC_SCRIPT" "$R"/usr/share/udhcpc/default.script
+    # udhcpc's script goes where this busybox looks for it (Debian: /etc/udhcpc/default.script).
+    us=$(sed -n 's/^CONFIG_UDHCPC_DEFAULT_SCRIPT="\(.*\)"$/\1/p' "$BOUT/.config")
+    mkdir -p "$R$(dirname "${us:?no CONFIG_UDHCPC_DEFAULT_SCRIPT in busybox .config}")"
+    install -m 0755 "$UDHCPC_SCRIPT" "$R$us"
     printf 'root:x:0:0:root:/root:/bin/sh\n' > "$R"/etc/passwd
     printf 'root:x:0:\n' > "$R"/etc/group
     printf 'cairn\n' > "$R"/etc/hostname
     : > "$R"/etc/mdev.conf
-    # The kernel's usr/gen_init_cpio packs it: every entry root-owned, entries sorted, fixed mtime
-    # (so identical inputs give an identical archive), plus /dev/console, which the kernel opens
+    # The kernel's usr/gen_init_cpio packs it: every entry root-owned, entries sorted, mtimes
+    # $EPOCH, plus /dev/console, which the kernel opens
     # for /init's stdio before any devtmpfs is mounted (no root or mknod needed for that node).
-    EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
+    find "$R" -exec touch -h -d "@$EPOCH" {} +   # gen_init_cpio -t covers only non-file entries
     GEN=$CACHE/build/gen_init_cpio
     [ "$GEN" -nt "$KSRC/usr/gen_init_cpio.c" ] || gcc -O2 -o "$GEN" "$KSRC/usr/gen_init_cpio.c"
     LIST=$CACHE/build/initramfs.list
@@ -282,18 +293,20 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # 6. Manifest: what was built from what (once both halves exist).
-[ -f "$CACHE/Image" ] && [ -f "$CACHE/initramfs.cpio.gz" ] || { step "done (partial: $WHAT)"; exit 0; }
+if [ ! -f "$CACHE/Image" ] || [ ! -f "$CACHE/initramfs.cpio.gz" ]; then
+    step "done (partial: $WHAT)"; exit 0
+fi
 {
     echo "# cairn Linux guest (guests/linux/build.sh); paths relative to this directory"
     echo "kernel: Image"
     echo "kernel_release: $(cat "$CACHE/kernel.release")"
     echo "kernel_source: linux-source-6.1 $K_VER (Debian), ARCH=riscv defconfig + cairn.config"
     echo "kernel_sha256: $(sha256sum "$CACHE/Image" | cut -d' ' -f1)"
-    echo "kernel_build_seconds: $(cat "$CACHE/kernel.seconds" 2>/dev/null || echo unknown)"
+    echo "kernel_last_build: $(cat "$CACHE/kernel.seconds" 2>/dev/null || echo unknown)"
     echo "initramfs: initramfs.cpio.gz"
     echo "initramfs_sha256: $(sha256sum "$CACHE/initramfs.cpio.gz" | cut -d' ' -f1)"
     echo "busybox_source: busybox $BB_VER (Debian source package, static config)"
-    echo "busybox_build_seconds: $(cat "$CACHE/busybox.seconds" 2>/dev/null || echo unknown)"
+    echo "busybox_last_build: $(cat "$CACHE/busybox.seconds" 2>/dev/null || echo unknown)"
     echo "cross_compiler: gcc-riscv64-linux-gnu $GCC_VER"
     echo "config_fragment_sha256: $(sha256sum "$FRAGMENT" | cut -d' ' -f1)"
     echo "init_sha256: $(sha256sum "$INIT" | cut -d' ' -f1)"
