@@ -6,6 +6,7 @@
 
 #include <setjmp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -294,6 +295,16 @@ static const char *mem_init(wa_instance *inst, uint32_t seg, uint64_t *a);
 static const char *mem_fill_copy(wa_memory *mm, int copy, uint64_t *a);
 static const char *table_op(wa_instance *inst, int op, uint32_t x, uint32_t y, uint64_t *a);
 
+/* frames[d].func is the function running at depth d (a call stores the
+ * callee in the next slot, the same value its own call frame will hold), so
+ * the trace needs no bookkeeping on the fast path beyond one store. */
+static void record_trace(wa_thread *t, uint32_t base_depth)
+{
+	t->ntrace = 0;
+	for (uint32_t d = t->depth + 1; d-- > base_depth + 1 && t->ntrace < ARRAY_SIZE(t->trace);)
+		t->trace[t->ntrace++] = t->frames[d].func;
+}
+
 static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 {
 #if WA_THREADED
@@ -335,6 +346,7 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		TRAP(WA_TRAP_EXHAUSTED);
 	memset(fp + code->param_slots, 0, (code->local_slots - code->param_slots) * sizeof *fp);
 	t->frames[t->depth++] = (wa_frame){ NULL, NULL, NULL };
+	t->frames[t->depth].func = f;
 	pc = code->cells;
 	LOAD_MEM();
 
@@ -575,6 +587,7 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		if (t->fuel >= 0 && --t->fuel < 0)
 			TRAP(WA_TRAP_FUEL);
 		t->frames[t->depth++] = (wa_frame){ pc, fp, cur };
+		t->frames[t->depth].func = callee;
 		memset(sp + code->param_slots, 0, (code->local_slots - code->param_slots) * sizeof *sp);
 		fp = sp;
 		cur = callee;
@@ -586,6 +599,9 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 	}
 trap:
 	t->trap = trapmsg;
+	t->ntrace = 0;
+	if (!f->host)
+		record_trace(t, base_depth);
 	t->depth = base_depth;
 	return -1;
 }
@@ -703,6 +719,21 @@ bool wa_guard_pages(void)
 	return state == 1;
 }
 
+void wa_trap_trace(const wa_thread *t, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	for (uint32_t i = 0; i < t->ntrace && n + 1 < len; i++) {
+		const wa_func *f = t->trace[i];
+		const char *name = f && f->inst ? wa_func_name(f->inst->mod, f->idx) : NULL;
+		int w = snprintf(buf + n, len - n, "%s%s%s(func %u)", i ? " <- " : "", name ? name : "",
+				 name ? " " : "", f ? f->idx : 0);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+}
+
 wa_cell wa_op_cell(int op)
 {
 #if WA_THREADED
@@ -721,6 +752,7 @@ int wa_exec(wa_thread *t, wa_func *f, uint64_t *sp)
 	int r;
 	if (sigsetjmp(jb, 0)) {
 		trap_jmp = prev;
+		record_trace(t, depth);
 		t->depth = depth;
 		t->trap = WA_TRAP_OOB;
 		return -1;

@@ -393,9 +393,11 @@ static void assert_return(script *s, const wa_sx *c)
 		return;
 	}
 	r = do_action(s, &c->items[1], res, &nres, &msg);
-	if (r)
-		{
-		report(s, c, false, "assert_return: %s", r > 0 ? msg : "action failed");
+	if (r) {
+		char trace[512];
+		wa_trap_trace(&s->thread, trace, sizeof trace);
+		report(s, c, false, "assert_return: %s%s%s", r > 0 ? msg : "action failed",
+		       r > 0 ? " at " : "", r > 0 ? trace : "");
 		return;
 	}
 	if (nres != c->n - 2)
