@@ -687,14 +687,25 @@ void wa_guard_register(void *base, size_t len, bool on)
 	}
 }
 
+static struct sigaction old_segv, old_bus;
+
+/* Faults outside a wasm memory go to whoever handled the signal before. */
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
-	(void)uc;
+	struct sigaction *old = sig == SIGBUS ? &old_bus : &old_segv;
 	if (trap_jmp)
 		for (int i = 0; i < MAX_RESERVED; i++)
 			if (a >= reserved[i].lo && a < reserved[i].hi)
 				siglongjmp(*trap_jmp, 1);
+	if (old->sa_flags & SA_SIGINFO) {
+		old->sa_sigaction(sig, si, uc);
+		return;
+	}
+	if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+		old->sa_handler(sig);
+		return;
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -712,7 +723,7 @@ bool wa_guard_pages(void)
 			sa.sa_sigaction = on_segv;
 			sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 			sigemptyset(&sa.sa_mask);
-			if (!sigaction(SIGSEGV, &sa, NULL) && !sigaction(SIGBUS, &sa, NULL))
+			if (!sigaction(SIGSEGV, &sa, &old_segv) && !sigaction(SIGBUS, &sa, &old_bus))
 				state = 1;
 		}
 	}
