@@ -576,6 +576,8 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		continue;
 	do_call:
 		if (callee->host) {
+			/* a host function may call back in: its frames go above */
+			t->host_top = sp + callee->type->param_slots + callee->type->result_slots;
 			if ((trapmsg = callee->host(t, callee->env, sp)))
 				goto trap;
 			LOAD_MEM();

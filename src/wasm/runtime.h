@@ -91,6 +91,7 @@ typedef struct wa_thread {
 	uint32_t depth, max_depth;
 	const char *trap;
 	int64_t fuel;               /* < 0: unlimited */
+	uint64_t *host_top;         /* free stack above a running host function's slots */
 	wa_func *trace[16];         /* innermost first: where the last trap happened */
 	uint32_t ntrace;
 } wa_thread;
