@@ -119,10 +119,16 @@ bench: all $(RV_BENCH)
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+# Library objects are instrumented once and shared by every fuzz target.
+FUZZ_CFLAGS := -std=gnu17 -O1 -g -Isrc -Iinclude -D_GNU_SOURCE -pthread
+FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzz/obj/%.o)
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang -std=gnu17 -O1 -g -Isrc -Iinclude -D_GNU_SOURCE -pthread -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(LIB_SRCS) $(LDLIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+-include $(FUZZ_OBJS:.o=.d)
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do echo "fuzz: $$f ($(FUZZ_TIME)s)"; mkdir -p build/fuzz/corpus-$$(basename $$f); \
 		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=0 build/fuzz/corpus-$$(basename $$f) 2>build/fuzz/$$(basename $$f).log \

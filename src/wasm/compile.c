@@ -36,10 +36,23 @@ typedef struct comp {
 	uint32_t dead_depth;
 	uint32_t last_dst;      /* {d, a} cell of the instruction just emitted that
 				 * computed a value into a home slot, or NONE_FIX */
+	uint16_t last_op;       /* its opcode */
 	bool oom;
 } comp;
 
 static uint16_t chk_of[WA_NOPS];
+static uint16_t brt_of[WA_NOPS]; /* fused compare-and-branch, 0 if none */
+
+static bool fusable_sig(const wa_opinfo *o)
+{
+	static const char *const sigs[] = { "i:i", "ii:i", "l:i", "ll:i", "ff:i", "dd:i" };
+	if (!o->sig || wa_imm_memalign(o->imm) >= 0 || wa_imm_lanes(o->imm))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		if (!strcmp(o->sig, sigs[i]))
+			return true;
+	return false;
+}
 static bool guard_mode;
 
 static void chk_init(void)
@@ -50,6 +63,12 @@ static void chk_init(void)
 		return;
 	for (int i = 0; i < WA_NOPS; i++)
 		chk_of[i] = (uint16_t)((wa_ops[i].sig && wa_imm_memalign(wa_ops[i].imm) >= 0) ? k++ : i);
+	k = WA_FUSE_BASE + 1;
+	for (int i = 0; i < WA_NOPS; i++)
+		if (fusable_sig(&wa_ops[i])) {
+			brt_of[i] = (uint16_t)k;
+			k += 2;
+		}
 	guard_mode = wa_guard_pages();
 	done = true;
 }
@@ -270,6 +289,25 @@ static void emit_br(comp *c, uint32_t depth)
 	link_label(c, b, emit_u(c, 0));
 }
 
+/* Branch on cond (when_true: non-zero); when cond was just computed by a
+ * fusable instruction, that instruction becomes the branch.  Returns the
+ * offset cell to patch. */
+static uint32_t emit_cond_branch(comp *c, uint32_t cond, bool when_true)
+{
+	if (c->last_dst != NONE_FIX && c->last_op < WA_NOPS && brt_of[c->last_op] && c->code[c->last_dst].p.a == cond &&
+	    c->last_dst + 2 == c->n) {
+		uint32_t a = c->code[c->last_dst].p.b, b = c->code[c->last_dst + 1].p.a;
+		int op = brt_of[c->last_op] + (when_true ? 0 : 1);
+		c->n = c->last_dst - 1; /* drop the compare */
+		emit_op(c, op);
+		emit_ab(c, b, a);
+		return emit_u(c, 0);
+	}
+	emit_op(c, when_true ? WA_I_BR_IF : WA_I_BR_UNLESS);
+	emit_ab(c, cond, 0);
+	return emit_u(c, 0);
+}
+
 static void emit_br_if(comp *c, uint32_t depth, uint32_t cond)
 {
 	cblock *b = &c->blocks[c->nblocks - 1 - depth];
@@ -277,14 +315,10 @@ static void emit_br_if(comp *c, uint32_t depth, uint32_t cond)
 	uint32_t n, skip;
 	label_types(b, &ts, &n);
 	if (b != &c->blocks[0] && !needs_moves(c, ts, n, b->base_slot)) {
-		emit_op(c, WA_I_BR_IF);
-		emit_ab(c, cond, 0);
-		link_label(c, b, emit_u(c, 0));
+		link_label(c, b, emit_cond_branch(c, cond, true));
 		return;
 	}
-	emit_op(c, WA_I_BR_UNLESS);
-	emit_ab(c, cond, 0);
-	skip = emit_u(c, 0);
+	skip = emit_cond_branch(c, cond, false);
 	emit_br(c, depth);
 	c->code[skip].s = (int64_t)c->n - (int64_t)skip;
 }
@@ -351,21 +385,26 @@ static void push_block(comp *c, wa_instr *in)
 
 static void do_block(comp *c, wa_instr *in)
 {
-	uint32_t cond = 0;
-	c->last_dst = NONE_FIX;
-	if (in->op == WA_OP_IF)
+	uint32_t cond = 0, fix = NONE_FIX;
+	if (in->op == WA_OP_IF) {
 		cond = pop(c);
+		if (c->ntys == 0 || in->bt_kind != WA_BT_TYPE || !c->m->types[in->a].nparams) {
+			bool clean = true; /* nothing to materialize: branch right away */
+			for (uint32_t i = 0; i < c->ntys; i++)
+				clean &= c->locs[i] == c->slots[i];
+			if (clean)
+				fix = emit_cond_branch(c, cond, false);
+		}
+	}
+	c->last_dst = NONE_FIX;
 	/* invariant: no entry aliases a local across a block boundary, so a
 	 * copy made inside one arm never stands for the other arm */
 	materialize_top(c, c->ntys);
 	push_block(c, in);
 	if (c->oom)
 		return;
-	if (in->op == WA_OP_IF) {
-		emit_op(c, WA_I_BR_UNLESS);
-		emit_ab(c, cond, 0);
-		c->blocks[c->nblocks - 1].else_fix = emit_u(c, 0);
-	} else if (in->op == WA_OP_LOOP) { /* loop heads count fuel when a limit is set */
+	if (in->op == WA_OP_IF)
+		c->blocks[c->nblocks - 1].else_fix = fix != NONE_FIX ? fix : emit_cond_branch(c, cond, false); else if (in->op == WA_OP_LOOP) { /* loop heads count fuel when a limit is set */
 		emit_op(c, WA_I_FUEL);
 	}
 }
@@ -449,8 +488,10 @@ static void do_generic(comp *c, wa_instr *in)
 		emit_ab(c, in->a, 0);
 	if (o->imm >= WA_IMM_ML0 && o->imm <= WA_IMM_ML3)
 		emit_ab(c, in->a, 0);
-	if (colon[1])
+	if (colon[1]) {
 		c->last_dst = first_cell;
+		c->last_op = (uint16_t)in->op;
+	}
 }
 
 /* local.set/tee right after the instruction that computed the value: make
@@ -539,6 +580,7 @@ static void do_const(comp *c, uint8_t t, const uint64_t *v)
 		emit_u(c, v[0]);
 	}
 	c->last_dst = cell;
+	c->last_op = WA_NOPS;
 }
 
 /* Pops n operands and emits op {base, a} [{b}]. */

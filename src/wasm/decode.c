@@ -845,14 +845,18 @@ static void read_names(wa_module *m, const uint8_t *p, const uint8_t *end)
 		r.p += size;
 		if (id != 1 || rd_u32(&sub, &n))
 			continue;
-		if (!m->func_names)
+		if (!m->func_names) {
 			m->func_names = calloc(m->nfuncs + 1, sizeof(char *));
+			if (!m->func_names)
+				return;
+			m->nfunc_names = m->nfuncs;
+		}
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t idx;
 			char *name;
 			if (rd_u32(&sub, &idx) || rd_name(&sub, &name, NULL))
 				return;
-			if (idx < m->nfuncs && !m->func_names[idx])
+			if (idx < m->nfunc_names && !m->func_names[idx])
 				m->func_names[idx] = name;
 			else
 				free(name);
@@ -971,7 +975,7 @@ int wa_decode(const uint8_t *bytes, size_t len, wa_module **out, wa_err *e)
 
 const char *wa_func_name(const wa_module *m, uint32_t idx)
 {
-	if (m->func_names && idx < m->nfuncs && m->func_names[idx])
+	if (m->func_names && idx < m->nfunc_names && m->func_names[idx])
 		return m->func_names[idx];
 	return NULL;
 }
@@ -994,9 +998,8 @@ void wa_module_free(wa_module *m)
 		free(m->funcs[i].locals);
 		free(m->funcs[i].code);
 	}
-	if (m->func_names)
-		for (uint32_t i = 0; i < m->nfuncs; i++)
-			free(m->func_names[i]);
+	for (uint32_t i = 0; m->func_names && i < m->nfunc_names; i++)
+		free(m->func_names[i]);
 	for (uint32_t i = 0; i < m->ncustoms; i++)
 		free(m->customs[i].name);
 	free(m->func_names);

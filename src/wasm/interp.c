@@ -6,6 +6,7 @@
 
 #include <setjmp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -169,9 +170,115 @@ static inline void wr_v128(uint64_t *p, wa_v128 v) { memcpy(p, &v, 16); }
 #define LBL_Sv(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
 #define LBL_LLv(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
 #define LBL_SLv(n) [WA_OP_##n] = &&L_WA_OP_##n, [WA_CHK_##n] = &&L_WA_CHK_##n,
+#define H_BRC(ta, tb, e, t) { T_##ta a = RD_##ta(pc[1].p.b); T_##tb b = RD_##tb(pc[1].p.a); (void)b; \
+	pc = ((e) != 0) == (t) ? pc + 2 + pc[2].s : pc + 3; vmbreak; }
+#define FUSED(n, ta, tb, e) vmcase(WA_BRT_##n) H_BRC(ta, tb, e, 1) vmcase(WA_BRF_##n) H_BRC(ta, tb, e, 0)
+#define FUSE_i_i(n, e) FUSED(n, i, i, e)
+#define FUSE_ii_i(n, e) FUSED(n, i, i, e)
+#define FUSE_l_i(n, e) FUSED(n, l, l, e)
+#define FUSE_ll_i(n, e) FUSED(n, l, l, e)
+#define FUSE_ff_i(n, e) FUSED(n, f, f, e)
+#define FUSE_dd_i(n, e) FUSED(n, d, d, e)
+#define FLBL(n) [WA_BRT_##n] = &&L_WA_BRT_##n, [WA_BRF_##n] = &&L_WA_BRF_##n,
+#define FLBL_i_i(n) FLBL(n)
+#define FLBL_ii_i(n) FLBL(n)
+#define FLBL_l_i(n) FLBL(n)
+#define FLBL_ll_i(n) FLBL(n)
+#define FLBL_ff_i(n) FLBL(n)
+#define FLBL_dd_i(n) FLBL(n)
 #define CASE_SP(n, imm, e)
 #define LBL_SP(n)
 
+#define FUSE_SP(n, e)
+#define FLBL_SP(n)
+#define FUSE_l_l(n, e)
+#define FLBL_l_l(n)
+#define FUSE_ll_l(n, e)
+#define FLBL_ll_l(n)
+#define FUSE_f_f(n, e)
+#define FLBL_f_f(n)
+#define FUSE_ff_f(n, e)
+#define FLBL_ff_f(n)
+#define FUSE_d_d(n, e)
+#define FLBL_d_d(n)
+#define FUSE_dd_d(n, e)
+#define FLBL_dd_d(n)
+#define FUSE_f_i(n, e)
+#define FLBL_f_i(n)
+#define FUSE_d_i(n, e)
+#define FLBL_d_i(n)
+#define FUSE_i_l(n, e)
+#define FLBL_i_l(n)
+#define FUSE_f_l(n, e)
+#define FLBL_f_l(n)
+#define FUSE_d_l(n, e)
+#define FLBL_d_l(n)
+#define FUSE_i_f(n, e)
+#define FLBL_i_f(n)
+#define FUSE_l_f(n, e)
+#define FLBL_l_f(n)
+#define FUSE_d_f(n, e)
+#define FLBL_d_f(n)
+#define FUSE_i_d(n, e)
+#define FLBL_i_d(n)
+#define FUSE_l_d(n, e)
+#define FLBL_l_d(n)
+#define FUSE_f_d(n, e)
+#define FLBL_f_d(n)
+#define FUSE_v_v(n, e)
+#define FLBL_v_v(n)
+#define FUSE_vv_v(n, e)
+#define FLBL_vv_v(n)
+#define FUSE_vvv_v(n, e)
+#define FLBL_vvv_v(n)
+#define FUSE_v_i(n, e)
+#define FLBL_v_i(n)
+#define FUSE_v_l(n, e)
+#define FLBL_v_l(n)
+#define FUSE_v_f(n, e)
+#define FLBL_v_f(n)
+#define FUSE_v_d(n, e)
+#define FLBL_v_d(n)
+#define FUSE_i_v(n, e)
+#define FLBL_i_v(n)
+#define FUSE_l_v(n, e)
+#define FLBL_l_v(n)
+#define FUSE_f_v(n, e)
+#define FLBL_f_v(n)
+#define FUSE_d_v(n, e)
+#define FLBL_d_v(n)
+#define FUSE_vi_v(n, e)
+#define FLBL_vi_v(n)
+#define FUSE_vl_v(n, e)
+#define FLBL_vl_v(n)
+#define FUSE_vf_v(n, e)
+#define FLBL_vf_v(n)
+#define FUSE_vd_v(n, e)
+#define FLBL_vd_v(n)
+#define FUSE_Li(n, e)
+#define FLBL_Li(n)
+#define FUSE_Ll(n, e)
+#define FLBL_Ll(n)
+#define FUSE_Lf(n, e)
+#define FLBL_Lf(n)
+#define FUSE_Ld(n, e)
+#define FLBL_Ld(n)
+#define FUSE_Lv(n, e)
+#define FLBL_Lv(n)
+#define FUSE_LLv(n, e)
+#define FLBL_LLv(n)
+#define FUSE_Si(n, e)
+#define FLBL_Si(n)
+#define FUSE_Sl(n, e)
+#define FLBL_Sl(n)
+#define FUSE_Sf(n, e)
+#define FLBL_Sf(n)
+#define FUSE_Sd(n, e)
+#define FLBL_Sd(n)
+#define FUSE_Sv(n, e)
+#define FLBL_Sv(n)
+#define FUSE_SLv(n, e)
+#define FLBL_SLv(n)
 #define IOP_LBL(n) [WA_I_##n] = &&L_WA_I_##n,
 
 #if WA_THREADED
@@ -188,11 +295,24 @@ static const char *mem_init(wa_instance *inst, uint32_t seg, uint64_t *a);
 static const char *mem_fill_copy(wa_memory *mm, int copy, uint64_t *a);
 static const char *table_op(wa_instance *inst, int op, uint32_t x, uint32_t y, uint64_t *a);
 
+/* frames[d].func is the function running at depth d (a call stores the
+ * callee in the next slot, the same value its own call frame will hold), so
+ * the trace needs no bookkeeping on the fast path beyond one store. */
+static void record_trace(wa_thread *t, uint32_t base_depth)
+{
+	t->ntrace = 0;
+	for (uint32_t d = t->depth + 1; d-- > base_depth + 1 && t->ntrace < ARRAY_SIZE(t->trace);)
+		t->trace[t->ntrace++] = t->frames[d].func;
+}
+
 static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 {
 #if WA_THREADED
 	static const void *const labels[WA_ALL_OPS] = {
 #define X(name, pfx, code, text, imm, shape, expr) LBL_##shape(name)
+		WA_OPCODES(X)
+#undef X
+#define X(name, pfx, code, text, imm, shape, expr) FLBL_##shape(name)
 		WA_OPCODES(X)
 #undef X
 		WA_IOPS(IOP_LBL)
@@ -226,12 +346,16 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		TRAP(WA_TRAP_EXHAUSTED);
 	memset(fp + code->param_slots, 0, (code->local_slots - code->param_slots) * sizeof *fp);
 	t->frames[t->depth++] = (wa_frame){ NULL, NULL, NULL };
+	t->frames[t->depth].func = f;
 	pc = code->cells;
 	LOAD_MEM();
 
 	for (;;) {
 		vmdispatch(*pc) {
 #define X(name, pfx, code, text, imm, shape, expr) CASE_##shape(name, imm, expr)
+		WA_OPCODES(X)
+#undef X
+#define X(name, pfx, code, text, imm, shape, expr) FUSE_##shape(name, expr)
 		WA_OPCODES(X)
 #undef X
 		vmcase(WA_I_HALT) {
@@ -452,6 +576,8 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		continue;
 	do_call:
 		if (callee->host) {
+			/* a host function may call back in: its frames go above */
+			t->host_top = sp + callee->type->param_slots + callee->type->result_slots;
 			if ((trapmsg = callee->host(t, callee->env, sp)))
 				goto trap;
 			LOAD_MEM();
@@ -463,6 +589,7 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		if (t->fuel >= 0 && --t->fuel < 0)
 			TRAP(WA_TRAP_FUEL);
 		t->frames[t->depth++] = (wa_frame){ pc, fp, cur };
+		t->frames[t->depth].func = callee;
 		memset(sp + code->param_slots, 0, (code->local_slots - code->param_slots) * sizeof *sp);
 		fp = sp;
 		cur = callee;
@@ -474,6 +601,9 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 	}
 trap:
 	t->trap = trapmsg;
+	t->ntrace = 0;
+	if (!f->host)
+		record_trace(t, base_depth);
 	t->depth = base_depth;
 	return -1;
 }
@@ -559,14 +689,25 @@ void wa_guard_register(void *base, size_t len, bool on)
 	}
 }
 
+static struct sigaction old_segv, old_bus;
+
+/* Faults outside a wasm memory go to whoever handled the signal before. */
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
-	(void)uc;
+	struct sigaction *old = sig == SIGBUS ? &old_bus : &old_segv;
 	if (trap_jmp)
 		for (int i = 0; i < MAX_RESERVED; i++)
 			if (a >= reserved[i].lo && a < reserved[i].hi)
 				siglongjmp(*trap_jmp, 1);
+	if (old->sa_flags & SA_SIGINFO) {
+		old->sa_sigaction(sig, si, uc);
+		return;
+	}
+	if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+		old->sa_handler(sig);
+		return;
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -584,11 +725,26 @@ bool wa_guard_pages(void)
 			sa.sa_sigaction = on_segv;
 			sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 			sigemptyset(&sa.sa_mask);
-			if (!sigaction(SIGSEGV, &sa, NULL) && !sigaction(SIGBUS, &sa, NULL))
+			if (!sigaction(SIGSEGV, &sa, &old_segv) && !sigaction(SIGBUS, &sa, &old_bus))
 				state = 1;
 		}
 	}
 	return state == 1;
+}
+
+void wa_trap_trace(const wa_thread *t, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	for (uint32_t i = 0; i < t->ntrace && n + 1 < len; i++) {
+		const wa_func *f = t->trace[i];
+		const char *name = f && f->inst ? wa_func_name(f->inst->mod, f->idx) : NULL;
+		int w = snprintf(buf + n, len - n, "%s%s%s(func %u)", i ? " <- " : "", name ? name : "",
+				 name ? " " : "", f ? f->idx : 0);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
 }
 
 wa_cell wa_op_cell(int op)
@@ -609,6 +765,7 @@ int wa_exec(wa_thread *t, wa_func *f, uint64_t *sp)
 	int r;
 	if (sigsetjmp(jb, 0)) {
 		trap_jmp = prev;
+		record_trace(t, depth);
 		t->depth = depth;
 		t->trap = WA_TRAP_OOB;
 		return -1;

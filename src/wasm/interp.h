@@ -129,6 +129,68 @@ enum {
 #define X(name, pfx, code, text, imm, shape, expr) WA_CHK_IF_##shape(name)
 	WA_OPCODES(X)
 #undef X
+	WA_CHK_END
+};
+
+/* Rows computing an i32 from i32/i64/f32/f64 operands also exist fused with
+ * a following br_if/if: BRT branches when the result is non-zero, BRF when
+ * it is zero.  Layout {b, a} {off}. */
+#define WA_FUSE_IF_i_i(n) WA_BRT_##n, WA_BRF_##n,
+#define WA_FUSE_IF_ii_i(n) WA_BRT_##n, WA_BRF_##n,
+#define WA_FUSE_IF_l_i(n) WA_BRT_##n, WA_BRF_##n,
+#define WA_FUSE_IF_ll_i(n) WA_BRT_##n, WA_BRF_##n,
+#define WA_FUSE_IF_ff_i(n) WA_BRT_##n, WA_BRF_##n,
+#define WA_FUSE_IF_dd_i(n) WA_BRT_##n, WA_BRF_##n,
+#define WA_FUSE_IF_SP(n)
+#define WA_FUSE_IF_l_l(n)
+#define WA_FUSE_IF_ll_l(n)
+#define WA_FUSE_IF_f_f(n)
+#define WA_FUSE_IF_ff_f(n)
+#define WA_FUSE_IF_d_d(n)
+#define WA_FUSE_IF_dd_d(n)
+#define WA_FUSE_IF_f_i(n)
+#define WA_FUSE_IF_d_i(n)
+#define WA_FUSE_IF_i_l(n)
+#define WA_FUSE_IF_f_l(n)
+#define WA_FUSE_IF_d_l(n)
+#define WA_FUSE_IF_i_f(n)
+#define WA_FUSE_IF_l_f(n)
+#define WA_FUSE_IF_d_f(n)
+#define WA_FUSE_IF_i_d(n)
+#define WA_FUSE_IF_l_d(n)
+#define WA_FUSE_IF_f_d(n)
+#define WA_FUSE_IF_v_v(n)
+#define WA_FUSE_IF_vv_v(n)
+#define WA_FUSE_IF_vvv_v(n)
+#define WA_FUSE_IF_v_i(n)
+#define WA_FUSE_IF_v_l(n)
+#define WA_FUSE_IF_v_f(n)
+#define WA_FUSE_IF_v_d(n)
+#define WA_FUSE_IF_i_v(n)
+#define WA_FUSE_IF_l_v(n)
+#define WA_FUSE_IF_f_v(n)
+#define WA_FUSE_IF_d_v(n)
+#define WA_FUSE_IF_vi_v(n)
+#define WA_FUSE_IF_vl_v(n)
+#define WA_FUSE_IF_vf_v(n)
+#define WA_FUSE_IF_vd_v(n)
+#define WA_FUSE_IF_Li(n)
+#define WA_FUSE_IF_Ll(n)
+#define WA_FUSE_IF_Lf(n)
+#define WA_FUSE_IF_Ld(n)
+#define WA_FUSE_IF_Lv(n)
+#define WA_FUSE_IF_LLv(n)
+#define WA_FUSE_IF_Si(n)
+#define WA_FUSE_IF_Sl(n)
+#define WA_FUSE_IF_Sf(n)
+#define WA_FUSE_IF_Sd(n)
+#define WA_FUSE_IF_Sv(n)
+#define WA_FUSE_IF_SLv(n)
+enum {
+	WA_FUSE_BASE = WA_CHK_END - 1,
+#define X(name, pfx, code, text, imm, shape, expr) WA_FUSE_IF_##shape(name)
+	WA_OPCODES(X)
+#undef X
 	WA_ALL_OPS
 };
 

@@ -179,6 +179,7 @@ typedef struct wa_module {
 	uint32_t datacount;
 	uint8_t *declared_refs; /* per function: may be named by ref.func */
 	char **func_names;      /* from the name section, may be NULL */
+	uint32_t nfunc_names;   /* entries in func_names */
 	wa_custom *customs;
 	uint32_t ncustoms;
 } wa_module;

@@ -419,7 +419,11 @@ int wa_instance_export(wa_instance *inst, const char *name, size_t len, wa_exter
 int wa_call(wa_thread *t, wa_func *f, const uint64_t *args, uint64_t *results)
 {
 	uint32_t np = f->type->param_slots, nr = f->type->result_slots;
-	uint64_t *sp = t->stack;
+	uint64_t *sp = t->depth ? t->host_top : t->stack; /* re-entered from a host function */
+	if (sp + np + nr > t->stack_end) {
+		t->trap = WA_TRAP_EXHAUSTED;
+		return -1;
+	}
 	if (np)
 		memcpy(sp, args, np * sizeof *sp);
 	if (wa_exec(t, f, sp))

@@ -91,6 +91,9 @@ typedef struct wa_thread {
 	uint32_t depth, max_depth;
 	const char *trap;
 	int64_t fuel;               /* < 0: unlimited */
+	uint64_t *host_top;         /* free stack above a running host function's slots */
+	wa_func *trace[16];         /* innermost first: where the last trap happened */
+	uint32_t ntrace;
 } wa_thread;
 
 int wa_thread_init(wa_thread *t, size_t stack_slots, uint32_t max_depth) MUST_CHECK;
@@ -112,6 +115,10 @@ int wa_instance_export(wa_instance *inst, const char *name, size_t len, wa_exter
 /* Call: args and results in 8-byte slots (v128 in two).  Returns 0, or -1
  * with t->trap set to the trap message. */
 int wa_call(wa_thread *t, wa_func *f, const uint64_t *args, uint64_t *results) MUST_CHECK;
+
+/* The last trap's call stack as text ("f (func 3) <- g (func 1)"), names
+ * from the name section where present. */
+void wa_trap_trace(const wa_thread *t, char *buf, size_t len);
 
 /* Host objects. */
 wa_func *wa_host_func(const wa_functype *type, wa_host_fn fn, void *env);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 typedef struct named {
 	char *name;           /* $id or registered name */
@@ -126,6 +127,22 @@ static int resolve_imports(script *s, wa_module *m, wa_extern *ext, wa_err *e)
 	return 0;
 }
 
+/* CAIRN_WAST_DUMP=DIR saves every module's binary (fuzzing seeds). */
+static void dump_module(const uint8_t *bin, size_t len)
+{
+	static unsigned count;
+	const char *dir = getenv("CAIRN_WAST_DUMP");
+	char path[4096];
+	FILE *f;
+	if (!dir)
+		return;
+	snprintf(path, sizeof path, "%s/m%05u-%d.wasm", dir, count++, (int)getpid());
+	if ((f = fopen(path, "wb"))) {
+		fwrite(bin, 1, len, f);
+		fclose(f);
+	}
+}
+
 enum { STAGE_TEXT = 1, STAGE_DECODE, STAGE_VALIDATE, STAGE_LINK, STAGE_INSTANTIATE };
 
 /* Load a (module ...) form; returns the failing stage (0 = loaded). */
@@ -138,6 +155,7 @@ static int load_module(script *s, const wa_sx *form, wa_instance **out, wa_err *
 	*out = NULL;
 	if (wa_wat_encode(form, &bin, &len, e))
 		return STAGE_TEXT;
+	dump_module(bin, len);
 	if (wa_decode(bin, len, &m, e)) {
 		free(bin);
 		return STAGE_DECODE;
@@ -393,9 +411,11 @@ static void assert_return(script *s, const wa_sx *c)
 		return;
 	}
 	r = do_action(s, &c->items[1], res, &nres, &msg);
-	if (r)
-		{
-		report(s, c, false, "assert_return: %s", r > 0 ? msg : "action failed");
+	if (r) {
+		char trace[512];
+		wa_trap_trace(&s->thread, trace, sizeof trace);
+		report(s, c, false, "assert_return: %s%s%s", r > 0 ? msg : "action failed",
+		       r > 0 ? " at " : "", r > 0 ? trace : "");
 		return;
 	}
 	if (nres != c->n - 2)

@@ -1344,6 +1344,34 @@ static void section(buf *out, uint8_t id, uint32_t count, const buf *b, bool alw
 	free(tmp.p);
 }
 
+/* Function names ($ids, without the '$') for trap traces. */
+static void name_section(wat *w, buf *out)
+{
+	space *f = &w->sp[SP_FUNC];
+	buf names = { 0 }, sub = { 0 }, sec = { 0 };
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < f->n; i++)
+		if (f->v[i].n > 1) {
+			putu(&names, i);
+			putname(&names, (const uint8_t *)f->v[i].s + 1, f->v[i].n - 1);
+			n++;
+		}
+	if (n) {
+		putu(&sub, n);
+		put(&sub, names.p, names.n);
+		putname(&sec, (const uint8_t *)"name", 4);
+		put8(&sec, 1);
+		putu(&sec, sub.n);
+		put(&sec, sub.p, sub.n);
+		put8(out, 0);
+		putu(out, sec.n);
+		put(out, sec.p, sec.n);
+	}
+	free(names.p);
+	free(sub.p);
+	free(sec.p);
+}
+
 static void assemble(wat *w, buf *out)
 {
 	buf types = { 0 };
@@ -1378,6 +1406,7 @@ static void assemble(wat *w, buf *out)
 	}
 	section(out, 10, w->nfunc, &w->code, false);
 	section(out, 11, w->ndata, &w->data, false);
+	name_section(w, out);
 	free(types.p);
 }
 

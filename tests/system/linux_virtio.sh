@@ -1,8 +1,8 @@
 #!/bin/sh
 # linux_virtio.sh - the Linux guest with every virtio device: reads a file
 # from an ext4 disk made here and writes one back (checked on the host with
-# debugfs), gets a DHCP address from slirp and opens a TCP connection to a
-# port on the host, reads the RNG, and powers off cleanly.
+# debugfs), gets a DHCP address from slirp, opens a TCP connection to a port
+# on the host and accepts one through hostfwd, reads the RNG, powers off.
 . "$(dirname "$0")/lib.sh"
 CAIRN=${CAIRN:-build/cairn}
 G=${LINUX_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cairn/guests/linux}
@@ -12,12 +12,14 @@ echo "hello-from-host" >"$T/root/in.txt"
 truncate -s 32M "$T/disk.img"
 mkfs.ext4 -q -F -d "$T/root" "$T/disk.img" || fail "mkfs.ext4"
 PORT=$((20000 + $$ % 20000))
+FWD=$((PORT + 1))
 nc -l 127.0.0.1 $PORT >"$T/tcp.txt" &
 NC=$!
 start "$CAIRN" vm -M virt -m 256M -smp 2 -nographic -bios default \
 	-kernel "$G/Image" -initrd "$G/initramfs.cpio.gz" -append "console=ttyS0" \
 	-drive file="$T/disk.img",format=raw,if=virtio \
-	-netdev user,id=n0 -device virtio-net-device,netdev=n0 -device virtio-rng-device
+	-netdev user,id=n0,hostfwd=tcp:127.0.0.1:$FWD-:2323 -device virtio-net-device,netdev=n0 \
+	-device virtio-rng-device
 wait_for "cairn:~# " 300
 send "echo ids: \$(cat /sys/bus/virtio/devices/*/device)"
 wait_for "ids: 0x0002 0x0001 0x0004" 10
@@ -28,6 +30,13 @@ send "ip link set eth0 up; udhcpc -i eth0 -n -q -t 5 -s /usr/share/udhcpc/defaul
 wait_for "addr: 10.0.2.15/24" 60
 send "echo tcp-through-slirp | nc 10.0.2.2 $PORT; echo nc-done"
 wait_for "nc-done" 30
+# hostfwd: a host connection to 127.0.0.1:FWD reaches the guest's port 2323.
+send "nc -l -p 2323 >/tmp/fwd.txt & echo listening"
+wait_for "listening" 10
+sleep 1
+echo "host-through-hostfwd" | nc -N 127.0.0.1 $FWD 2>/dev/null || echo "host-through-hostfwd" | nc -q 1 127.0.0.1 $FWD
+send "sleep 1; echo fwd: \$(cat /tmp/fwd.txt)"
+wait_for "fwd: host-through-hostfwd" 20
 send "echo rng: \$(cat /sys/class/misc/hw_random/rng_current) \$(od -An -N16 -tx1 /dev/hwrng | tr -d ' ' | wc -c)"
 wait_for "rng: virtio_rng" 30
 send "poweroff -f"
@@ -35,4 +44,4 @@ finish 60
 kill $NC 2>/dev/null
 grep -q "tcp-through-slirp" "$T/tcp.txt" || fail "the host's listener got '$(cat "$T/tcp.txt")'"
 [ "$(debugfs -R 'cat /out.txt' "$T/disk.img" 2>/dev/null)" = "guest-wrote" ] || fail "out.txt not on the disk image"
-echo "ok: virtio-blk (ext4 read+write), virtio-net (DHCP, TCP to the host), virtio-rng, poweroff"
+echo "ok: virtio-blk (ext4 read+write), virtio-net (DHCP, TCP to the host, hostfwd into the guest), virtio-rng, poweroff"

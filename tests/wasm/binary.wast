@@ -30,3 +30,14 @@
 (assert_malformed (module binary "\00asm\01\00\00\00" "\03\02\01\00") "function and code section have inconsistent lengths")
 (assert_malformed (module binary "\00asm\01\00\00\00" "\01\04\01\60\00\00" "\03\02\01\00"
   "\0a\05\01\03\00\fc\09") "unexpected end")
+
+;; A name section before the function section (custom sections go anywhere).
+(module binary
+  "\00asm\01\00\00\00"
+  "\00\0b\04name\01\04\01\00\01f"
+  "\01\04\01\60\00\00"
+  "\03\02\01\00"
+  "\07\05\01\01f\00\00"
+  "\0a\04\01\02\00\0b"
+)
+(assert_return (invoke "f"))

@@ -1,0 +1,120 @@
+/* test_wasm_api.c - the wasm engine's host-side API: text -> module ->
+ * instance, host imports that call back into wasm, traps with call traces,
+ * fuel, and memory growth seen from the host.  Prints failures; exit 0 = ok. */
+#include "wasm/runtime.h"
+#include "wasm/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static int failures;
+#define CHECK(c) do { if (!(c)) { printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); failures++; } } while (0)
+
+static const char src[] =
+	"(module\n"
+	"  (import \"host\" \"twice\" (func $twice (param i32) (result i32)))\n"
+	"  (memory (export \"mem\") 1 4)\n"
+	"  (func $sq (export \"sq\") (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))\n"
+	"  (func (export \"quad-sq\") (param i32) (result i32) (call $twice (call $twice (local.get 0))))\n"
+	"  (func $bad (export \"bad\") (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))\n"
+	"  (func (export \"via\") (param i32) (result i32) (call $bad (local.get 0)))\n"
+	"  (func (export \"spin\") (loop (br 0))))\n";
+
+typedef struct host {
+	wa_instance *inst;
+	int calls;
+} host;
+
+/* twice(x) = sq(x) + sq(x), calling back into the instance. */
+static const char *twice(wa_thread *t, void *env, uint64_t *slots)
+{
+	host *h = env;
+	wa_extern sq;
+	uint64_t arg = slots[0], r = 0;
+	h->calls++;
+	if (wa_instance_export(h->inst, "sq", 2, &sq) || wa_call(t, sq.func, &arg, &r))
+		return "callback failed";
+	slots[0] = (uint32_t)(2 * r);
+	return NULL;
+}
+
+static wa_module *load(void)
+{
+	wa_sx top;
+	wa_err e;
+	uint8_t *bin;
+	size_t len;
+	wa_module *m = NULL;
+	if (wa_sx_parse(src, sizeof src - 1, &top, &e) || top.n != 1)
+		return NULL;
+	if (!wa_wat_encode(&top.items[0], &bin, &len, &e)) {
+		if (wa_decode(bin, len, &m, &e) || wa_validate(m, &e)) {
+			printf("module: %s\n", e.msg);
+			wa_module_free(m);
+			m = NULL;
+		}
+		free(bin);
+	}
+	wa_sx_free(&top);
+	return m;
+}
+
+static uint32_t call1(wa_thread *t, wa_instance *inst, const char *name, uint32_t arg, int *trapped)
+{
+	wa_extern x;
+	uint64_t a = arg, r = 0;
+	*trapped = 0;
+	if (wa_instance_export(inst, name, strlen(name), &x))
+		return 0xdead;
+	*trapped = wa_call(t, x.func, &a, &r) != 0;
+	return (uint32_t)r;
+}
+
+int main(void)
+{
+	wa_module *m = load();
+	wa_thread t;
+	wa_err e;
+	host h = { 0 };
+	uint8_t twice_types[2] = { WA_I32, WA_I32 };
+	wa_functype ft = { 1, 1, twice_types, 0, 0, 0 };
+	wa_extern imp;
+	int trapped;
+	char trace[256];
+	CHECK(m != NULL);
+	if (!m || wa_thread_init(&t, 1 << 16, 1000))
+		return 1;
+	wa_functype_init(&ft);
+	imp.kind = WA_EXT_FUNC;
+	imp.func = wa_host_func(&ft, twice, &h);
+	CHECK(!wa_instantiate(m, &imp, &t, &h.inst, &e));
+	if (!h.inst)
+		return 1;
+
+	CHECK(call1(&t, h.inst, "quad-sq", 3, &trapped) == 2 * (18 * 18) && !trapped); /* twice(twice(3)) */
+	CHECK(h.calls == 2);
+
+	CHECK(call1(&t, h.inst, "via", 0, &trapped) == 0 && trapped);
+	CHECK(t.trap && !strcmp(t.trap, WA_TRAP_DIV0));
+	wa_trap_trace(&t, trace, sizeof trace);
+	CHECK(!strcmp(trace, "bad (func 3) <- (func 4)"));
+	CHECK(call1(&t, h.inst, "via", 2, &trapped) == 0 && !trapped); /* usable after a trap */
+
+	t.fuel = 1000;
+	CHECK(call1(&t, h.inst, "spin", 0, &trapped) == 0 && trapped);
+	CHECK(t.trap && !strcmp(t.trap, WA_TRAP_FUEL));
+	t.fuel = -1;
+
+	wa_extern mem;
+	CHECK(!wa_instance_export(h.inst, "mem", 3, &mem) && mem.kind == WA_EXT_MEMORY);
+	CHECK(wa_memory_grow(mem.mem, 3) == 1 && mem.mem->pages == 4);
+	CHECK(wa_memory_grow(mem.mem, 1) == -1);
+	mem.mem->base[4 * 65536 - 1] = 7; /* the last byte is writable */
+
+	wa_instance_free(h.inst);
+	wa_module_free(m);
+	free(imp.func);
+	wa_thread_free(&t);
+	printf("%s\n", failures ? "test_wasm_api: FAILED" : "test_wasm_api: ok");
+	return failures != 0;
+}
