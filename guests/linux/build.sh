@@ -29,6 +29,10 @@ for a in "$@"; do
 done
 
 T0=$(date +%s)
+# One build at a time per cache: tests, `make run` and people may start this concurrently.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock 9
 # One fixed date for build stamps (uname -v, busybox's banner) and archive mtimes: identical
 # inputs give identical outputs.
 EPOCH=${SOURCE_DATE_EPOCH:-1700000000}

@@ -193,12 +193,15 @@ static int add_vdev(int kind)
 	return nvdev++;
 }
 
-/* -drive file=F[,format=raw][,if=virtio|none][,id=ID][,readonly=on] */
-static int parse_drive(const char *v)
+/* -drive file=F[,format=raw][,if=virtio|none][,id=ID][,readonly=on]; list is
+ * the option string with a dummy first item so opt_get sees every key. */
+static int drive_opts(const char *list)
 {
-	char b[512], *list;
-	if (ndrives == VIRTIO_MMIO_SLOTS || asprintf(&list, "x,%s", v) < 0)
+	char b[512];
+	if (ndrives == VIRTIO_MMIO_SLOTS) {
+		cairn_error("vm: at most %d drives", VIRTIO_MMIO_SLOTS);
 		return -1;
+	}
 	struct drive *d = &drives[ndrives];
 	const char *f = opt_get(list, "file", b, sizeof b);
 	if (!f || !*f) {
@@ -256,13 +259,21 @@ static int parse_netdev(const char *v)
 	return 0;
 }
 
-static int parse_device(const char *v)
+static int parse_drive(const char *v)
 {
-	char b[128], *list;
+	char *list;
+	if (asprintf(&list, "x,%s", v) < 0)
+		return -1;
+	int r = drive_opts(list);
+	free(list);
+	return r;
+}
+
+static int device_opts(const char *v, const char *list)
+{
+	char b[128];
 	const char *comma = strchr(v, ',');
 	size_t nl = comma ? (size_t)(comma - v) : strlen(v);
-	if (asprintf(&list, "x%s", comma ? comma : "") < 0)
-		return -1;
 	if (nl == 17 && !strncmp(v, "virtio-blk-device", nl)) {
 		const char *id = opt_get(list, "drive", b, sizeof b);
 		for (int k = 0; id && k < ndrives; k++)
@@ -299,6 +310,17 @@ static int parse_device(const char *v)
 	cairn_error("vm: unsupported -device '%.*s' (virtio-blk-device, virtio-net-device, virtio-rng-device, "
 		    "virtio-serial-device, virtconsole)", (int)nl, v);
 	return -1;
+}
+
+static int parse_device(const char *v)
+{
+	char *list;
+	const char *comma = strchr(v, ',');
+	if (asprintf(&list, "x%s", comma ? comma : "") < 0)
+		return -1;
+	int r = device_opts(v, list);
+	free(list);
+	return r;
 }
 
 static int create_vdevs(struct machine *m)
