@@ -211,27 +211,51 @@ static void *io_thread(void *arg)
 
 /* ---- Creation and teardown ---- */
 
-/* "tcp::HOSTPORT-:GUESTPORT" (QEMU's hostfwd=, host and guest address optional). */
+/* Next field of a hostfwd rule up to sep (copied into out); NULL if too long. */
+static const char *field(const char *p, char sep, char *out, size_t n)
+{
+	const char *e = strchr(p, sep);
+	size_t len = e ? (size_t)(e - p) : strlen(p);
+	if (len >= n)
+		return NULL;
+	memcpy(out, p, len);
+	out[len] = 0;
+	return e ? e + 1 : p + len;
+}
+
+static bool port_of(const char *s, unsigned *port)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	*port = (unsigned)v;
+	return *s && !*end && v <= 65535;
+}
+
+/* QEMU's hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT */
 static int add_hostfwd(struct net *n, const char *spec)
 {
-	char proto[4] = "", haddr[32] = "", gaddr[32] = "";
+	char proto[8], haddr[32], hp[8], gaddr[32], gp[8];
 	unsigned hport, gport;
-	if (sscanf(spec, "%3[a-z]:%31[0-9.]:%u-%31[0-9.]:%u", proto, haddr, &hport, gaddr, &gport) != 5 &&
-	    sscanf(spec, "%3[a-z]::%u-%31[0-9.]:%u", proto, &hport, gaddr, &gport) != 4 &&
-	    sscanf(spec, "%3[a-z]::%u-:%u", proto, &hport, &gport) != 3)
-		return -ERR_INVAL;
+	const char *p = spec;
+	if (!(p = field(p, ':', proto, sizeof proto)) || !(p = field(p, ':', haddr, sizeof haddr)) ||
+	    !(p = field(p, '-', hp, sizeof hp)) || !(p = field(p, ':', gaddr, sizeof gaddr)) ||
+	    !(p = field(p, 0, gp, sizeof gp)) || !port_of(hp, &hport) || !port_of(gp, &gport))
+		goto bad;
 	struct in_addr h = { .s_addr = htonl(INADDR_ANY) }, g;
 	inet_pton(AF_INET, "10.0.2.15", &g);
 	if ((haddr[0] && inet_pton(AF_INET, haddr, &h) != 1) || (gaddr[0] && inet_pton(AF_INET, gaddr, &g) != 1))
-		return -ERR_INVAL;
+		goto bad;
 	bool udp = !strcmp(proto, "udp");
-	if ((!udp && strcmp(proto, "tcp")) || hport > 65535 || gport > 65535)
-		return -ERR_INVAL;
+	if (!udp && proto[0] && strcmp(proto, "tcp"))
+		goto bad;
 	if (slirp_add_hostfwd(n->slirp, udp, h, (int)hport, g, (int)gport) < 0) {
 		cairn_error("virtio-net: hostfwd %s: cannot listen on port %u", spec, hport);
 		return -ERR_IO;
 	}
 	return 0;
+bad:
+	cairn_error("virtio-net: bad hostfwd '%s' (want tcp:[HOSTADDR]:PORT-[GUESTADDR]:PORT)", spec);
+	return -ERR_INVAL;
 }
 
 static int slirp_start(struct net *n)

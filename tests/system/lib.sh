@@ -8,7 +8,8 @@ FIFO=$T/in
 mkfifo "$FIFO"
 PID=""
 : >"$OUT"
-trap '[ -n "$PID" ] && kill $PID 2>/dev/null; exec 3>&- 2>/dev/null; rm -rf "$T"' EXIT
+KILL=""   # more background pids to end on exit
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; [ -n "$KILL" ] && kill $KILL 2>/dev/null; exec 3>&- 2>/dev/null; rm -rf "$T"' EXIT
 
 start() {
 	"$@" <"$FIFO" >"$OUT" 2>&1 &

@@ -15,6 +15,7 @@ PORT=$((20000 + $$ % 20000))
 FWD=$((PORT + 1))
 nc -l 127.0.0.1 $PORT >"$T/tcp.txt" &
 NC=$!
+KILL=$NC
 start "$CAIRN" vm -M virt -m 256M -smp 2 -nographic -bios default \
 	-kernel "$G/Image" -initrd "$G/initramfs.cpio.gz" -append "console=ttyS0" \
 	-drive file="$T/disk.img",format=raw,if=virtio \
@@ -26,7 +27,7 @@ wait_for "ids: 0x0002 0x0001 0x0004" 10
 send "mount /dev/vda /mnt && cat /mnt/in.txt && echo guest-wrote >/mnt/out.txt && umount /mnt && echo blk-done"
 wait_for "hello-from-host" 30
 wait_for "blk-done" 30
-send "ip link set eth0 up; udhcpc -i eth0 -n -q -t 5 -s /usr/share/udhcpc/default.script >/dev/null 2>&1; echo addr: \$(ip -4 -o addr show eth0 | awk '{ print \$4 }')"
+send "ip link set eth0 up; udhcpc -i eth0 -n -q -t 5 >/dev/null 2>&1; echo addr: \$(ip -4 -o addr show eth0 | awk '{ print \$4 }')"
 wait_for "addr: 10.0.2.15/24" 60
 send "echo tcp-through-slirp | nc 10.0.2.2 $PORT; echo nc-done"
 wait_for "nc-done" 30
