@@ -52,9 +52,7 @@ static int clint_write(void *opaque, uint64_t off, int size, uint64_t val)
 
 static int clint_fdt(void *opaque, struct machine *m, void *fdt, int soc)
 {
-	char name[32];
-	snprintf(name, sizeof name, "clint@%llx", (unsigned long long)VIRT_CLINT_BASE);
-	int n = fdt_add_subnode(fdt, soc, name);
+	int n = fdt_dev_node(m, fdt, soc, "clint", VIRT_CLINT_BASE, 0x10000, 0);
 	if (n < 0)
 		return n;
 	uint32_t ext[4 * VIRT_MAX_HARTS];
@@ -65,8 +63,6 @@ static int clint_fdt(void *opaque, struct machine *m, void *fdt, int soc)
 		ext[4 * h + 3] = cpu_to_fdt32(RV_IRQ_MTI);
 	}
 	int err = fdt_setprop(fdt, n, "interrupts-extended", ext, (int)(16 * m->nharts));
-	err |= fdt_setprop_u64(fdt, n, "reg", VIRT_CLINT_BASE);
-	err |= fdt_appendprop_u64(fdt, n, "reg", 0x10000);
 	static const char compat[] = "sifive,clint0\0riscv,clint0";
 	err |= fdt_setprop(fdt, n, "compatible", compat, sizeof compat);
 	return err ? -1 : 0;
@@ -102,14 +98,10 @@ static int test_write(void *opaque, uint64_t off, int size, uint64_t val)
 
 static int test_fdt(void *opaque, struct machine *m, void *fdt, int soc)
 {
-	char name[32];
-	snprintf(name, sizeof name, "test@%llx", (unsigned long long)VIRT_TEST_BASE);
-	int n = fdt_add_subnode(fdt, soc, name);
+	int n = fdt_dev_node(m, fdt, soc, "test", VIRT_TEST_BASE, 0x1000, 0);
 	if (n < 0)
 		return n;
 	int err = fdt_setprop_u32(fdt, n, "phandle", m->test_phandle);
-	err |= fdt_setprop_u64(fdt, n, "reg", VIRT_TEST_BASE);
-	err |= fdt_appendprop_u64(fdt, n, "reg", 0x1000);
 	static const char compat[] = "sifive,test1\0sifive,test0\0syscon";
 	err |= fdt_setprop(fdt, n, "compatible", compat, sizeof compat);
 	return err ? -1 : 0;
@@ -188,17 +180,10 @@ static int rtc_write(void *opaque, uint64_t off, int size, uint64_t val)
 static int rtc_fdt(void *opaque, struct machine *m, void *fdt, int soc)
 {
 	struct rtc *r = opaque;
-	char name[32];
-	snprintf(name, sizeof name, "rtc@%llx", (unsigned long long)VIRT_RTC_BASE);
-	int n = fdt_add_subnode(fdt, soc, name);
+	int n = fdt_dev_node(m, fdt, soc, "rtc", VIRT_RTC_BASE, 0x1000, r->irq);
 	if (n < 0)
 		return n;
-	int err = fdt_setprop_u32(fdt, n, "interrupts", (uint32_t)r->irq);
-	err |= fdt_setprop_u32(fdt, n, "interrupt-parent", machine_plic_phandle(m));
-	err |= fdt_setprop_u64(fdt, n, "reg", VIRT_RTC_BASE);
-	err |= fdt_appendprop_u64(fdt, n, "reg", 0x1000);
-	err |= fdt_setprop_string(fdt, n, "compatible", "google,goldfish-rtc");
-	return err ? -1 : 0;
+	return fdt_setprop_string(fdt, n, "compatible", "google,goldfish-rtc");
 }
 
 static void rtc_destroy(void *opaque)

@@ -9,6 +9,21 @@
 #define FDT_ROOM (64 * 1024)
 #define CHECK(x) do { int e_ = (x); if (e_ < 0) return e_; } while (0)
 
+int fdt_dev_node(struct machine *m, void *fdt, int soc, const char *name, uint64_t base, uint64_t size, int irq)
+{
+	char full[48];
+	snprintf(full, sizeof full, "%s@%llx", name, (unsigned long long)base);
+	int n = fdt_add_subnode(fdt, soc, full);
+	CHECK(n);
+	if (irq > 0) {
+		CHECK(fdt_setprop_u32(fdt, n, "interrupts", (uint32_t)irq));
+		CHECK(fdt_setprop_u32(fdt, n, "interrupt-parent", machine_plic_phandle(m)));
+	}
+	CHECK(fdt_setprop_u64(fdt, n, "reg", base));
+	CHECK(fdt_appendprop_u64(fdt, n, "reg", size));
+	return n;
+}
+
 /* The ISA string Linux 6.1 and OpenSBI parse. */
 static const char isa[] = "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_sstc";
 

@@ -142,6 +142,9 @@ void htif_store_hook(struct machine *m, uint64_t pa, int size);
 int console_start(struct machine *m) MUST_CHECK;
 void console_stop(void);
 
+/* fdt.c: a device's node "name@base" under soc with reg and, if irq > 0, its
+ * PLIC interrupt; returns the node offset or a negative libfdt error. */
+int fdt_dev_node(struct machine *m, void *fdt, int soc, const char *name, uint64_t base, uint64_t size, int irq);
 /* fdt.c: the device tree of the board as built, in a malloc'd blob. */
 int fdt_build(struct machine *m, void **blob, size_t *size) MUST_CHECK;
 

@@ -154,9 +154,7 @@ static int plic_write(void *opaque, uint64_t off, int size, uint64_t val)
 static int plic_fdt(void *opaque, struct machine *m, void *fdt, int soc)
 {
 	struct plic *p = opaque;
-	char name[32];
-	snprintf(name, sizeof name, "plic@%llx", (unsigned long long)VIRT_PLIC_BASE);
-	int n = fdt_add_subnode(fdt, soc, name);
+	int n = fdt_dev_node(m, fdt, soc, "plic", VIRT_PLIC_BASE, VIRT_PLIC_SIZE, 0);
 	if (n < 0)
 		return n;
 	uint32_t ext[4 * VIRT_MAX_HARTS];
@@ -170,8 +168,6 @@ static int plic_fdt(void *opaque, struct machine *m, void *fdt, int soc)
 	err |= fdt_setprop_u32(fdt, n, "riscv,ndev", NSRC - 1);
 	err |= fdt_setprop(fdt, n, "interrupts-extended", ext, (int)(16 * m->nharts));
 	err |= fdt_setprop(fdt, n, "interrupt-controller", NULL, 0);
-	err |= fdt_setprop_u64(fdt, n, "reg", VIRT_PLIC_BASE);
-	err |= fdt_appendprop_u64(fdt, n, "reg", VIRT_PLIC_SIZE);
 	static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
 	err |= fdt_setprop(fdt, n, "compatible", compat, sizeof compat);
 	err |= fdt_setprop_u32(fdt, n, "#address-cells", 0);

@@ -134,16 +134,10 @@ static int uart_write(void *opaque, uint64_t off, int size, uint64_t val)
 static int uart_fdt(void *opaque, struct machine *m, void *fdt, int soc)
 {
 	struct uart *u = opaque;
-	char name[32];
-	snprintf(name, sizeof name, "serial@%llx", (unsigned long long)u->base);
-	int n = fdt_add_subnode(fdt, soc, name);
+	int n = fdt_dev_node(m, fdt, soc, "serial", u->base, 0x100, u->irq);
 	if (n < 0)
 		return n;
-	int err = fdt_setprop_u32(fdt, n, "interrupts", (uint32_t)u->irq);
-	err |= fdt_setprop_u32(fdt, n, "interrupt-parent", machine_plic_phandle(m));
-	err |= fdt_setprop_u32(fdt, n, "clock-frequency", 0x384000);
-	err |= fdt_setprop_u64(fdt, n, "reg", u->base);
-	err |= fdt_appendprop_u64(fdt, n, "reg", 0x100);
+	int err = fdt_setprop_u32(fdt, n, "clock-frequency", 0x384000);
 	err |= fdt_setprop_string(fdt, n, "compatible", "ns16550a");
 	return err ? -1 : 0;
 }
