@@ -52,7 +52,8 @@ static void make_raw(void)
 static void feed(struct machine *m, uint8_t c)
 {
 	/* A full FIFO waits for the guest to read, as a real line would. */
-	while (!(m->vcon ? virtio_console_input(m->vcon, &c, 1) == 1 : uart_receive(m->uart, c)) &&
+	bool vcon = m->vcon && m->input_to_vcon;
+	while (!(vcon ? virtio_console_input(m->vcon, &c, 1) == 1 : uart_receive(m->uart, c)) &&
 	       !__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE)) {
 		struct timespec ts = { 0, 1000000 };
 		nanosleep(&ts, NULL);
@@ -68,10 +69,17 @@ static void escape(struct machine *m, uint8_t c)
 		break;
 	case 'h': case '?':
 		fprintf(stderr, "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\n"
-				"C-a c    monitor (not available in cairn)\r\nC-a C-a  send C-a\r\n");
+				"C-a c    switch input between the UART and the virtio console\r\nC-a C-a  send C-a\r\n");
 		break;
 	case 'c':
-		fprintf(stderr, "\r\ncairn: no monitor; use 'cairn ctl' once the control socket exists\r\n");
+		/* QEMU switches the mux between frontends; here: UART <-> virtio console. */
+		if (m->vcon) {
+			m->input_to_vcon = !m->input_to_vcon;
+			fprintf(stderr, "\r\ncairn: console input now goes to the %s\r\n",
+				m->input_to_vcon ? "virtio console" : "UART");
+		} else {
+			fprintf(stderr, "\r\ncairn: no monitor and no virtio console to switch to\r\n");
+		}
 		break;
 	case 1: case 'a':
 		feed(m, 1);

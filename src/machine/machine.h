@@ -89,7 +89,8 @@ struct machine {
 	volatile bool console_dirty; /* unflushed output: flushed when harts pause */
 	struct plic *plic;
 	struct uart *uart;
-	struct virtio_console *vcon; /* when set, console input goes here, not to the UART */
+	struct virtio_console *vcon; /* the virtio console, if any */
+	volatile bool input_to_vcon; /* Ctrl-A c moves stdin between the UART and it */
 	uint32_t next_phandle;
 	uint32_t intc_phandle[VIRT_MAX_HARTS];
 	uint32_t test_phandle;
