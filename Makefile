@@ -46,7 +46,7 @@ help:
 	@echo "make CC=clang      build with clang (any target)"
 	@echo "make test-wasm     run the project's own WebAssembly scripts (tests/wasm/*.wast)"
 	@echo "make wasm-spec     WebAssembly 2.0 spec suite from WASM_TESTSUITE=DIR (docs/WASM_CONFORMANCE.md)"
-	@echo "make bench         benchmarks against qemu-system-riscv64 (ratios)"
+	@echo "make bench         guest speed and boot time against qemu-system-riscv64 (ratios)"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME)s (clang)"
 	@echo "make conformance   fetch-free: run riscv-tests from RISCV_TESTS_SRC=DIR (see docs/TESTING.md)"
 	@echo "make deps          install the Debian packages the build and tests need"
@@ -116,6 +116,7 @@ wasm-spec: $(BUILD)/cairn
 
 bench: all $(RV_BENCH)
 	@BUILD=$(BUILD) sh bench/run.sh
+	@BUILD=$(BUILD) sh bench/boot.sh
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
