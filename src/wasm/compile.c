@@ -450,17 +450,6 @@ static void do_end(comp *c)
 
 /* ---- instructions ---- */
 
-static uint8_t letter_type(char ch)
-{
-	switch (ch) {
-	case 'i': return WA_I32;
-	case 'l': return WA_I64;
-	case 'f': return WA_F32;
-	case 'd': return WA_F64;
-	default: return WA_V128;
-	}
-}
-
 /* Opcode-table instruction: operands popped, result pushed at the first
  * operand's slot; layout {d, a} {b, imm} [lane]. */
 static void do_generic(comp *c, wa_instr *in)
@@ -473,7 +462,7 @@ static void do_generic(comp *c, wa_instr *in)
 	for (uint32_t i = nops; i-- > 0;)
 		s[i] = pop(c);
 	if (colon[1])
-		d = push(c, letter_type(colon[1]));
+		d = push(c, wa_letter_type(colon[1]));
 	if (align >= 0 && !guard_mode)
 		op = chk_of[op];
 	emit_op(c, op);

@@ -190,4 +190,16 @@ int wa_validate(wa_module *m, wa_err *e) MUST_CHECK;
 void wa_module_free(wa_module *m);
 const char *wa_func_name(const wa_module *m, uint32_t idx);
 
+/* The value type of a letter in opcodes.h's type signatures (i l f d, else v128). */
+static inline uint8_t wa_letter_type(char ch)
+{
+	switch (ch) {
+	case 'i': return WA_I32;
+	case 'l': return WA_I64;
+	case 'f': return WA_F32;
+	case 'd': return WA_F64;
+	default: return WA_V128;
+	}
+}
+
 #endif

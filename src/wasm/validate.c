@@ -137,25 +137,14 @@ static void label_types(vctrl *f, const uint8_t **ts, uint32_t *n)
 	}
 }
 
-static uint8_t letter_type(char ch)
-{
-	switch (ch) {
-	case 'i': return WA_I32;
-	case 'l': return WA_I64;
-	case 'f': return WA_F32;
-	case 'd': return WA_F64;
-	default: return WA_V128;
-	}
-}
-
 /* Table-driven instructions: pop the operand letters, push the results. */
 static int check_sig(vctx *c, const char *sig)
 {
 	const char *colon = strchr(sig, ':');
 	for (const char *p = colon; p-- > sig;)
-		TRY(pop_expect(c, letter_type(*p), NULL));
+		TRY(pop_expect(c, wa_letter_type(*p), NULL));
 	for (const char *p = colon + 1; *p; p++)
-		TRY(push(c, letter_type(*p)));
+		TRY(push(c, wa_letter_type(*p)));
 	return 0;
 }
 
