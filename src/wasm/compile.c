@@ -4,6 +4,7 @@
 #include "wasm/interp.h"
 #include "wasm/reader.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #define NONE_FIX UINT32_MAX
@@ -38,6 +39,9 @@ typedef struct comp {
 				 * computed a value into a home slot, or NONE_FIX */
 	uint16_t last_op;       /* its opcode */
 	bool oom;
+	uint8_t *map;           /* source map: (cell delta, byte delta) LEB128 pairs */
+	uint32_t nmap, capmap, map_cell;
+	size_t map_pos;
 } comp;
 
 static uint16_t chk_of[WA_NOPS];
@@ -55,12 +59,9 @@ static bool fusable_sig(const wa_opinfo *o)
 }
 static bool guard_mode;
 
-static void chk_init(void)
+static void chk_tables(void)
 {
-	static bool done;
 	int k = WA_CHK_BASE + 1;
-	if (done)
-		return;
 	for (int i = 0; i < WA_NOPS; i++)
 		chk_of[i] = (uint16_t)((wa_ops[i].sig && wa_imm_memalign(wa_ops[i].imm) >= 0) ? k++ : i);
 	k = WA_FUSE_BASE + 1;
@@ -70,7 +71,13 @@ static void chk_init(void)
 			k += 2;
 		}
 	guard_mode = wa_guard_pages();
-	done = true;
+}
+
+/* Once per process: an embedder may compile modules on several threads. */
+static void chk_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, chk_tables);
 }
 
 static void *grow_arr(void *p, uint32_t *cap, uint32_t need, size_t sz, bool *oom)
@@ -691,6 +698,27 @@ static int skip_dead(comp *c, wa_instr *in)
 	return 1;
 }
 
+/* Source map entry for an instruction that emitted code from cell `cell`:
+ * traps and call sites map back to module byte offsets (wasm_frame_t). */
+static void map_put(comp *c, uint64_t v)
+{
+	do {
+		c->map = grow_arr(c->map, &c->capmap, c->nmap + 1, 1, &c->oom);
+		if (c->oom)
+			return;
+		c->map[c->nmap++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+}
+
+static void map_instr(comp *c, uint32_t cell, size_t pos)
+{
+	map_put(c, cell - c->map_cell);
+	map_put(c, pos - c->map_pos);
+	c->map_cell = cell;
+	c->map_pos = pos;
+}
+
 static void setup_locals(comp *c, const wa_functype *t, wa_funcdef *f)
 {
 	uint32_t s = 0;
@@ -711,10 +739,14 @@ static void setup_locals(comp *c, const wa_functype *t, wa_funcdef *f)
 
 static int finish(comp *c, const wa_functype *t, wa_funcdef *f)
 {
-	wa_code *code = malloc(sizeof *code + c->n * sizeof(wa_cell));
+	wa_code *code = malloc(sizeof *code + c->n * sizeof(wa_cell) + c->nmap);
 	if (!code)
 		return -ERR_NOMEM;
 	code->ncells = c->n;
+	code->nmap = c->nmap;
+	code->map_base = (uint32_t)(f->body - c->m->bytes);
+	if (c->nmap)
+		memcpy(code->cells + c->n, c->map, c->nmap);
 	code->param_slots = t->param_slots;
 	code->local_slots = c->nlocals ? c->lslot[c->nlocals - 1] + (uint32_t)wa_slots(c->ltype[c->nlocals - 1]) : 0;
 	code->nslots = c->maxsp > t->result_slots ? c->maxsp : t->result_slots;
@@ -727,7 +759,7 @@ static int compile_func(wa_module *m, wa_funcdef *f, wa_err *e)
 {
 	const wa_functype *t = &m->types[f->type];
 	wa_reader r = { f->body, f->end, m->bytes, e, NULL };
-	comp c = { .m = m, .e = e, .last_dst = NONE_FIX };
+	comp c = { .m = m, .e = e, .last_dst = NONE_FIX, .map_pos = (size_t)(f->body - m->bytes) };
 	wa_instr in = { 0 };
 	int err = 0;
 	setup_locals(&c, t, f);
@@ -744,7 +776,10 @@ static int compile_func(wa_module *m, wa_funcdef *f, wa_err *e)
 			break;
 		if (c.dead && skip_dead(&c, &in))
 			continue;
+		uint32_t start = c.n;
 		err = do_instr(&c, &in);
+		if (c.n != start)
+			map_instr(&c, start, in.pos);
 	}
 	if (!err && c.oom)
 		err = -ERR_NOMEM;
@@ -754,6 +789,7 @@ static int compile_func(wa_module *m, wa_funcdef *f, wa_err *e)
 		free(c.blocks[i].fix);
 	free(c.blocks);
 	free(c.code);
+	free(c.map);
 	free(c.tys);
 	free(c.slots);
 	free(c.locs);

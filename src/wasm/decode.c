@@ -3,7 +3,9 @@
  * with the spec test suite's message and its byte offset. */
 #include "wasm/reader.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -65,11 +67,8 @@ const wa_opinfo wa_ops[WA_NOPS] = {
 };
 
 static uint16_t op_plain[256], op_fc[32], op_fd[256];
-static void op_tables_init(void)
+static void op_tables_fill(void)
 {
-	static int done;
-	if (done)
-		return;
 	for (int i = 0; i < 256; i++)
 		op_plain[i] = op_fd[i] = WA_NOPS;
 	for (int i = 0; i < 32; i++)
@@ -87,7 +86,17 @@ static void op_tables_init(void)
 		else
 			op_fd[o->code] = (uint16_t)i;
 	}
-	done = 1;
+}
+
+/* Once per process: modules may be decoded on several threads. */
+static atomic_bool op_tables_ready;
+static void op_tables_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	if (likely(atomic_load_explicit(&op_tables_ready, memory_order_acquire)))
+		return;
+	pthread_once(&once, op_tables_fill);
+	atomic_store_explicit(&op_tables_ready, true, memory_order_release);
 }
 
 int wa_op_lookup(int prefix, uint32_t code)

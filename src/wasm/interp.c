@@ -4,8 +4,10 @@
 #include "wasm/interp.h"
 #include "wasm/numeric.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -282,8 +284,11 @@ static inline void wr_v128(uint64_t *p, wa_v128 v) { memcpy(p, &v, 16); }
 #define IOP_LBL(n) [WA_I_##n] = &&L_WA_I_##n,
 
 #if WA_THREADED
-static const void *const *g_labels;
+static const void *const *_Atomic g_labels;
 #endif
+
+/* Where a fault in a guarded memory jumps: set while wasm code runs. */
+static __thread sigjmp_buf *trap_jmp;
 
 #define LOAD_MEM() do { \
 		wa_memory *m0_ = inst && inst->mod->nmems ? inst->mems[0] : NULL; \
@@ -301,8 +306,12 @@ static const char *table_op(wa_instance *inst, int op, uint32_t x, uint32_t y, u
 static void record_trace(wa_thread *t, uint32_t base_depth)
 {
 	t->ntrace = 0;
-	for (uint32_t d = t->depth + 1; d-- > base_depth + 1 && t->ntrace < ARRAY_SIZE(t->trace);)
+	for (uint32_t d = t->depth + 1; d-- > base_depth + 1 && t->ntrace < ARRAY_SIZE(t->trace);) {
+		const wa_cell *pc = t->frames[d].pc;
+		/* callers' pcs are return addresses: step back into the call */
+		t->trace_pc[t->ntrace] = pc && d != t->depth ? pc - 1 : pc;
 		t->trace[t->ntrace++] = t->frames[d].func;
+	}
 }
 
 static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
@@ -318,14 +327,14 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		WA_IOPS(IOP_LBL)
 	};
 	if (init) {
-		g_labels = labels;
+		atomic_store_explicit(&g_labels, labels, memory_order_release);
 		return 0;
 	}
 #endif
 	static const wa_cell halt = { .u = 0 };
 	const uint32_t base_depth = t->depth;
 	const char *trapmsg = NULL;
-	const wa_cell *pc;
+	const wa_cell *pc = NULL;
 	uint64_t *fp = sp;
 	wa_func *cur = f, *callee;
 	wa_instance *inst = f->inst;
@@ -345,7 +354,7 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 	if (t->depth >= t->max_depth || sp + code->nslots > t->stack_end)
 		TRAP(WA_TRAP_EXHAUSTED);
 	memset(fp + code->param_slots, 0, (code->local_slots - code->param_slots) * sizeof *fp);
-	t->frames[t->depth++] = (wa_frame){ NULL, NULL, NULL };
+	t->depth++; /* frames[base_depth] stays the caller's (a host function's caller) */
 	t->frames[t->depth].func = f;
 	pc = code->cells;
 	LOAD_MEM();
@@ -576,18 +585,28 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		continue;
 	do_call:
 		if (callee->host) {
+			sigjmp_buf *jb = trap_jmp;
 			/* a host function may call back in: its frames go above */
 			t->host_top = sp + callee->type->param_slots + callee->type->result_slots;
-			if ((trapmsg = callee->host(t, callee->env, sp)))
+			trap_jmp = NULL; /* a fault in host code is no wasm trap */
+			trapmsg = callee->host(t, callee->env, sp);
+			trap_jmp = jb;
+			if (trapmsg) {
+				pc--; /* the trace points into the call */
 				goto trap;
+			}
 			LOAD_MEM();
 			continue;
 		}
 		code = callee->code;
-		if (unlikely(t->depth >= t->max_depth || sp + code->nslots > t->stack_end))
+		if (unlikely(t->depth >= t->max_depth || sp + code->nslots > t->stack_end)) {
+			pc--;
 			TRAP(WA_TRAP_EXHAUSTED);
-		if (t->fuel >= 0 && --t->fuel < 0)
+		}
+		if (t->fuel >= 0 && --t->fuel < 0) {
+			pc--;
 			TRAP(WA_TRAP_FUEL);
+		}
 		t->frames[t->depth++] = (wa_frame){ pc, fp, cur };
 		t->frames[t->depth].func = callee;
 		memset(sp + code->param_slots, 0, (code->local_slots - code->param_slots) * sizeof *sp);
@@ -602,8 +621,10 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 trap:
 	t->trap = trapmsg;
 	t->ntrace = 0;
-	if (!f->host)
+	if (t->depth > base_depth) {
+		t->frames[t->depth].pc = pc; /* the innermost frame's trap site */
 		record_trace(t, base_depth);
+	}
 	t->depth = base_depth;
 	return -1;
 }
@@ -670,23 +691,29 @@ static const char *table_op(wa_instance *inst, int op, uint32_t x, uint32_t y, u
 
 #define MAX_RESERVED 4096
 static struct { _Atomic(uintptr_t) lo, hi; } reserved[MAX_RESERVED];
-static __thread sigjmp_buf *trap_jmp;
 
-void wa_guard_register(void *base, size_t len, bool on);
-void wa_guard_register(void *base, size_t len, bool on)
+/* A slot is claimed with a compare-and-swap (stores on several threads may
+ * create memories at once) and filled so that the handler never sees a
+ * range larger than the real one: hi is set last and cleared first.  Fails
+ * (-1) when every slot is taken: compiled code has no bounds checks, so an
+ * unregistered reservation must not exist. */
+int wa_guard_register(void *base, size_t len, bool on);
+int wa_guard_register(void *base, size_t len, bool on)
 {
 	for (int i = 0; i < MAX_RESERVED; i++) {
-		if (on && reserved[i].lo == 0) {
-			reserved[i].hi = (uintptr_t)base + len;
+		uintptr_t want = 0;
+		if (on && atomic_compare_exchange_strong(&reserved[i].lo, &want, 1)) {
 			reserved[i].lo = (uintptr_t)base;
-			return;
+			reserved[i].hi = (uintptr_t)base + len;
+			return 0;
 		}
 		if (!on && reserved[i].lo == (uintptr_t)base) {
-			reserved[i].lo = 0;
 			reserved[i].hi = 0;
-			return;
+			reserved[i].lo = 0;
+			return 0;
 		}
 	}
+	return -1;
 }
 
 static struct sigaction old_segv, old_bus;
@@ -697,9 +724,11 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
 	uintptr_t a = (uintptr_t)si->si_addr;
 	struct sigaction *old = sig == SIGBUS ? &old_bus : &old_segv;
 	if (trap_jmp)
-		for (int i = 0; i < MAX_RESERVED; i++)
-			if (a >= reserved[i].lo && a < reserved[i].hi)
+		for (int i = 0; i < MAX_RESERVED; i++) {
+			uintptr_t lo = reserved[i].lo;
+			if (lo && a >= lo && a < reserved[i].hi)
 				siglongjmp(*trap_jmp, 1);
+		}
 	if (old->sa_flags & SA_SIGINFO) {
 		old->sa_sigaction(sig, si, uc);
 		return;
@@ -712,24 +741,32 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
 	raise(sig);
 }
 
+static bool guard_ok;
+
+/* Once per process, whichever thread comes first (an embedder may create
+ * stores on several threads). */
+static void guard_init(void)
+{
+	struct sigaction sa;
+	void *p = mmap(NULL, (size_t)8 << 30, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	munmap(p, (size_t)8 << 30);
+	if (getenv("CAIRN_WASM_NO_GUARD"))
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_segv;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	if (!sigaction(SIGSEGV, &sa, &old_segv) && !sigaction(SIGBUS, &sa, &old_bus))
+		guard_ok = true;
+}
+
 bool wa_guard_pages(void)
 {
-	static int state; /* 0 unknown, 1 yes, 2 no */
-	if (!state) {
-		struct sigaction sa;
-		void *p = mmap(NULL, (size_t)8 << 30, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		state = 2;
-		if (p != MAP_FAILED && !getenv("CAIRN_WASM_NO_GUARD")) {
-			munmap(p, (size_t)8 << 30);
-			memset(&sa, 0, sizeof sa);
-			sa.sa_sigaction = on_segv;
-			sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-			sigemptyset(&sa.sa_mask);
-			if (!sigaction(SIGSEGV, &sa, &old_segv) && !sigaction(SIGBUS, &sa, &old_bus))
-				state = 1;
-		}
-	}
-	return state == 1;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, guard_init);
+	return guard_ok;
 }
 
 void wa_trap_trace(const wa_thread *t, char *buf, size_t len)
@@ -747,12 +784,23 @@ void wa_trap_trace(const wa_thread *t, char *buf, size_t len)
 	}
 }
 
+#if WA_THREADED
+static void labels_init(void)
+{
+	(void)run(NULL, NULL, NULL, 1);
+}
+#endif
+
 wa_cell wa_op_cell(int op)
 {
 #if WA_THREADED
-	if (!g_labels)
-		(void)run(NULL, NULL, NULL, 1);
-	return (wa_cell){ .lbl = g_labels[op] };
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	const void *const *l = atomic_load_explicit(&g_labels, memory_order_acquire);
+	if (unlikely(!l)) {
+		pthread_once(&once, labels_init);
+		l = atomic_load_explicit(&g_labels, memory_order_acquire);
+	}
+	return (wa_cell){ .lbl = l[op] };
 #else
 	return (wa_cell){ .u = (uint64_t)op };
 #endif
@@ -765,6 +813,8 @@ int wa_exec(wa_thread *t, wa_func *f, uint64_t *sp)
 	int r;
 	if (sigsetjmp(jb, 0)) {
 		trap_jmp = prev;
+		if (t->depth > depth)
+			t->frames[t->depth].pc = NULL; /* the faulting access: not known */
 		record_trace(t, depth);
 		t->depth = depth;
 		t->trap = WA_TRAP_OOB;

@@ -19,6 +19,7 @@ typedef struct wa_code {
 	uint32_t nslots;        /* frame size: locals + deepest operand stack */
 	uint32_t param_slots, local_slots;
 	uint32_t ncells;
+	uint32_t nmap, map_base; /* source map bytes after cells[]; body offset */
 	wa_cell cells[];
 } wa_code;
 

@@ -10,7 +10,7 @@
 #define RESERVE (((size_t)8 << 30) + 65536) /* any u32 index + u32 offset + 16 */
 #define TABLE_LIMIT 10000000u
 
-void wa_guard_register(void *base, size_t len, bool on);
+int wa_guard_register(void *base, size_t len, bool on);
 
 #define TRY(x) do { int err_ = (x); if (err_) return err_; } while (0)
 
@@ -58,10 +58,14 @@ wa_memory *wa_memory_new(uint32_t pages, uint32_t max, bool has_max)
 			free(m);
 			return NULL;
 		}
+		if (wa_guard_register(p, RESERVE, true)) { /* every slot taken */
+			munmap(p, RESERVE);
+			free(m);
+			return NULL;
+		}
 		m->base = p;
 		m->guarded = true;
 		m->reserved = RESERVE;
-		wa_guard_register(p, RESERVE, true);
 		return m;
 	}
 	m->base = calloc(m->size ? m->size : 1, 1);
@@ -77,7 +81,7 @@ void wa_memory_free(wa_memory *m)
 	if (!m)
 		return;
 	if (m->guarded) {
-		wa_guard_register(m->base, m->reserved, false);
+		(void)wa_guard_register(m->base, m->reserved, false);
 		munmap(m->base, m->reserved);
 	} else {
 		free(m->base);
@@ -431,4 +435,39 @@ int wa_call(wa_thread *t, wa_func *f, const uint64_t *args, uint64_t *results)
 	if (nr)
 		memcpy(results, sp, nr * sizeof *sp);
 	return 0;
+}
+
+/* The compiler's source map: LEB128 (cell delta, byte delta) pairs, one per
+ * instruction that emitted code.  Read only when a trap is reported. */
+static uint64_t map_get(const uint8_t **p, const uint8_t *end)
+{
+	uint64_t v = 0;
+	for (int sh = 0; *p < end && sh < 64; sh += 7) {
+		uint8_t b = *(*p)++;
+		v |= (uint64_t)(b & 0x7f) << sh;
+		if (!(b & 0x80))
+			break;
+	}
+	return v;
+}
+
+size_t wa_code_offset(const wa_func *f, const wa_cell *pc)
+{
+	const wa_code *c = f && !f->host ? f->code : NULL;
+	if (!c)
+		return 0;
+	size_t pos = c->map_base, best = c->map_base;
+	uint64_t cell = 0;
+	if (!pc || pc < c->cells || pc >= c->cells + c->ncells)
+		return best;
+	const uint8_t *p = (const uint8_t *)(c->cells + c->ncells), *end = p + c->nmap;
+	uint64_t want = (uint64_t)(pc - c->cells);
+	while (p < end) {
+		cell += map_get(&p, end);
+		pos += map_get(&p, end);
+		if (cell > want)
+			break;
+		best = pos;
+	}
+	return best;
 }

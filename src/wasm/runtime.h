@@ -66,6 +66,7 @@ typedef struct wa_instance {
 	uint32_t *elem_lens;        /* 0 once dropped */
 	uint32_t *data_lens;        /* 0 once dropped */
 	void *owned;                /* list of objects this instance allocated */
+	void *host_data;            /* the embedder's (the wasm.h layer's instance) */
 } wa_instance;
 
 /* An external value for imports and exports. */
@@ -93,6 +94,7 @@ typedef struct wa_thread {
 	int64_t fuel;               /* < 0: unlimited */
 	uint64_t *host_top;         /* free stack above a running host function's slots */
 	wa_func *trace[16];         /* innermost first: where the last trap happened */
+	const union wa_cell *trace_pc[16]; /* in each: the instruction, NULL if unknown */
 	uint32_t ntrace;
 } wa_thread;
 
@@ -115,6 +117,10 @@ int wa_instance_export(wa_instance *inst, const char *name, size_t len, wa_exter
 /* Call: args and results in 8-byte slots (v128 in two).  Returns 0, or -1
  * with t->trap set to the trap message. */
 int wa_call(wa_thread *t, wa_func *f, const uint64_t *args, uint64_t *results) MUST_CHECK;
+
+/* Module byte offset of the instruction at pc in f's code (a trace_pc
+ * entry); the function body's start when pc is NULL. */
+size_t wa_code_offset(const wa_func *f, const union wa_cell *pc);
 
 /* The last trap's call stack as text ("f (func 3) <- g (func 1)"), names
  * from the name section where present. */
