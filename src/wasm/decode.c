@@ -735,6 +735,7 @@ static int rd_func_body(wa_reader *r, wa_funcdef *f)
 {
 	uint32_t groups, total = 0;
 	const uint8_t *save = r->p;
+	f->start = save;
 	TRY(rd_count(r, &groups));
 	for (uint32_t g = 0; g < groups; g++) { /* first pass: count */
 		uint32_t n;

@@ -141,6 +141,7 @@ typedef struct wa_funcdef {
 	uint32_t nlocals;       /* declared locals, not params */
 	uint8_t *locals;
 	const uint8_t *body, *end; /* instructions, end points past the final 0x0b */
+	const uint8_t *start;   /* the code entry after its size: locals, then body */
 	struct wa_code *code;   /* compiled */
 } wa_funcdef;
 

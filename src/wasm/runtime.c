@@ -349,12 +349,20 @@ static int init_segments(wa_module *m, wa_instance *inst, wa_err *e)
 
 int wa_instantiate(wa_module *m, const wa_extern *imports, wa_thread *t, wa_instance **out, wa_err *e)
 {
+	return wa_instantiate_with(m, imports, t, NULL, out, e);
+}
+
+int wa_instantiate_with(wa_module *m, const wa_extern *imports, wa_thread *t, void *host_data,
+			wa_instance **out, wa_err *e)
+{
 	wa_instance *inst = NULL;
 	int err;
 	*out = NULL;
 	err = wa_compile(m, e);
 	if (!err)
 		err = alloc_instance(m, &inst);
+	if (inst)
+		inst->host_data = host_data;
 	if (!err)
 		err = link_imports(m, inst, imports, e);
 	if (!err)

@@ -111,6 +111,10 @@ int wa_compile(wa_module *m, wa_err *e) MUST_CHECK;
  * keeps it alive as long as those tables and frees it with wa_instance_free. */
 int wa_instantiate(wa_module *m, const wa_extern *imports, wa_thread *t, wa_instance **out,
 		   wa_err *e) MUST_CHECK;
+/* The same with inst->host_data set before segments and the start function
+ * run (an embedder maps the instance's functions back to its own objects). */
+int wa_instantiate_with(wa_module *m, const wa_extern *imports, wa_thread *t, void *host_data,
+			wa_instance **out, wa_err *e) MUST_CHECK;
 void wa_instance_free(wa_instance *inst);
 int wa_instance_export(wa_instance *inst, const char *name, size_t len, wa_extern *out);
 
