@@ -5,6 +5,8 @@ OPT       ?= -O2
 SAN       ?= 0
 FUZZ_TIME ?= 30
 RV_PREFIX ?= riscv64-unknown-elf-
+PREFIX    ?= /usr/local
+DESTDIR   ?=
 
 ifeq ($(SAN),1)
 BUILD     ?= build/san
@@ -23,6 +25,12 @@ LIB_SRCS  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
 CLI_SRCS  := $(wildcard src/cli/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+# The embedding library: the wasm engine behind wasm.h/cairn.h, position
+# independent, exporting only the API (scripts/libcairn.map).
+SO_SRCS   := $(wildcard src/wasm/*.c src/base/*.c)
+SO_OBJS   := $(SO_SRCS:%.c=$(BUILD)/pic/%.o)
+SO_NAME   := libcairn.so.0
+STAGE     := $(abspath $(BUILD))/stage
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
@@ -34,11 +42,13 @@ RV_TESTS  := $(patsubst tests/riscv/%.S,$(BUILD)/tests/riscv/%.elf,$(wildcard te
 RV_COMMON := tests/riscv/crt0.S tests/riscv/lib.c
 RV_LD     := tests/riscv/link.ld
 
-.PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench fuzz conformance clean deps
-all: $(BUILD)/cairn $(BUILD)/libcairn.a
+.PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-wasm fuzz conformance \
+	clean deps install stage
+all: $(BUILD)/cairn $(BUILD)/libcairn.a $(BUILD)/libcairn.so
 
 help:
-	@echo "make               build $(BUILD)/cairn and $(BUILD)/libcairn.a"
+	@echo "make               build $(BUILD)/cairn, $(BUILD)/libcairn.a and $(BUILD)/libcairn.so"
+	@echo "make install       install cairn, libcairn, wasm.h, cairn.h, cairn.pc into PREFIX=$(PREFIX) (DESTDIR too)"
 	@echo "make run           boot the Linux guest to a shell (built from Debian sources on first use)"
 	@echo "make run-demo      boot the bare-metal demo guest"
 	@echo "make test          build and run every test; ends with 'N passed, N failed'"
@@ -47,6 +57,7 @@ help:
 	@echo "make test-wasm     run the project's own WebAssembly scripts (tests/wasm/*.wast)"
 	@echo "make wasm-spec     WebAssembly 2.0 spec suite from WASM_TESTSUITE=DIR (docs/WASM_CONFORMANCE.md)"
 	@echo "make bench         guest speed and boot time against qemu-system-riscv64 (ratios)"
+	@echo "make bench-wasm    wasm module compile/instantiate time and RSS (a generated 1 MiB module)"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME)s (clang)"
 	@echo "make conformance   fetch-free: run riscv-tests from RISCV_TESTS_SRC=DIR (see docs/TESTING.md)"
 	@echo "make deps          install the Debian packages the build and tests need"
@@ -80,6 +91,24 @@ $(BUILD)/libcairn.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -fno-semantic-interposition -c $< -o $@
+
+$(BUILD)/$(SO_NAME): $(SO_OBJS) scripts/libcairn.map
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SO_NAME) -Wl,--version-script=scripts/libcairn.map \
+		-Wl,--no-undefined -o $@ $(SO_OBJS) -lm -pthread
+
+$(BUILD)/libcairn.so: $(BUILD)/$(SO_NAME)
+	ln -sf $(SO_NAME) $@
+
+# install into PREFIX (under DESTDIR); `make test` stages one in $(BUILD)/stage
+install: all
+	@sh scripts/install.sh "$(BUILD)" "$(PREFIX)" "$(DESTDIR)"
+
+stage: all
+	@sh scripts/install.sh "$(BUILD)" "$(STAGE)" "" >/dev/null
+
 $(BUILD)/cairn: $(CLI_OBJS) $(BUILD)/libcairn.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libcairn.a $(LDLIBS)
 
@@ -105,8 +134,8 @@ unit: $(UNIT_BINS)
 bench-riscv: $(RV_BENCH)
 test-riscv: $(RV_TESTS)
 
-test: all $(UNIT_BINS) $(RV_TESTS)
-	@BUILD=$(BUILD) sh tests/run.sh
+test: all $(UNIT_BINS) $(RV_TESTS) stage
+	@BUILD=$(BUILD) STAGE=$(STAGE) CC="$(CC)" EXAMPLE_CFLAGS="$(SANFLAGS)" sh tests/run.sh
 
 test-wasm: $(BUILD)/cairn
 	$(BUILD)/cairn wast tests/wasm/*.wast
@@ -141,4 +170,4 @@ conformance: all
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(SO_OBJS:.o=.d)

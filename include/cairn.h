@@ -42,7 +42,7 @@ WASM_API_EXTERN void cairn_store_set_fuel(wasm_store_t *, int64_t fuel);
 WASM_API_EXTERN int64_t cairn_store_get_fuel(const wasm_store_t *);
 
 /* The most nested host -> wasm -> host calls a store allows before they
- * trap "call stack exhausted" (protects the host's C stack; default 1000). */
+ * trap "call stack exhausted" (protects the host's C stack, about 1.5 KiB a level; default 256). */
 WASM_API_EXTERN void cairn_store_set_max_nesting(wasm_store_t *, uint32_t depth);
 
 #undef own

@@ -58,6 +58,38 @@ if [ $is_qemu = 0 ]; then
 	done
 fi
 
+# Embedding examples: each examples/NAME.c is built against the staged install
+# ($STAGE, from `make test`) with pkg-config, once linked to libcairn.so and once
+# to libcairn.a; both runs must print exactly examples/NAME.expect.
+if [ -n "${STAGE:-}" ] && [ $is_qemu = 0 ]; then
+	PKG="env PKG_CONFIG_PATH=$STAGE/lib/pkgconfig pkg-config"
+	CFLAGS_PKG=$($PKG --cflags cairn)
+	LIBS_SHARED=$($PKG --libs cairn)
+	LIBS_STATIC=$($PKG --static --libs cairn | sed 's/-lcairn/-Wl,-Bstatic -lcairn -Wl,-Bdynamic/')
+	mkdir -p "$BUILD/examples"
+	for c in examples/*.c; do
+		[ -f "$c" ] || continue
+		name=${c##*/}; name=${name%.c}
+		for link in shared static; do
+			exe=$BUILD/examples/$name-$link
+			if [ $link = shared ]; then libs=$LIBS_SHARED; else libs=$LIBS_STATIC; fi
+			# shellcheck disable=SC2086
+			if ! ${CC:-cc} ${EXAMPLE_CFLAGS:-} -Wall -Wextra -Werror -o "$exe" "$c" $CFLAGS_PKG $libs >"$out" 2>&1; then
+				bad "example/$name ($link)" "build"; continue
+			fi
+			if ! LD_LIBRARY_PATH=$STAGE/lib timeout 60 "$exe" >"$out" 2>&1; then
+				bad "example/$name ($link)" "exit $?"; continue
+			fi
+			if diff -u "examples/$name.expect" "$out" >"$out.diff" 2>&1; then
+				ok "example/$name ($link)"
+			else
+				cp "$out.diff" "$out"; bad "example/$name ($link)" "output differs"
+			fi
+		done
+	done
+	rm -f "$out.diff"
+fi
+
 # CLI scripts test cairn itself, so they are skipped when validating against QEMU.
 if [ $is_qemu = 1 ]; then
 	echo "(skipping tests/cli: RUNNER is qemu; $xfailed expected failure(s) not counted)"

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define MAX_INLINE 16 /* values handled without a heap allocation */
+#define MAX_INLINE 8 /* values handled without a heap allocation */
 
 /* ---- host functions ---- */
 

@@ -206,7 +206,11 @@ static int check_import(wa_module *m, const wa_import *im, const wa_extern *x, w
 			break;
 		}
 	}
-	return ok ? 0 : wa_fail(e, 0, ERR_INVAL, "incompatible import type");
+	if (ok)
+		return 0;
+	return wa_fail(e, 0, ERR_INVAL, "incompatible import type (import %u: \"%.*s\" \"%.*s\")",
+		       (uint32_t)(im - m->imports), (int)(im->mlen > 60 ? 60 : im->mlen), im->module,
+		       (int)(im->nlen > 60 ? 60 : im->nlen), im->name);
 }
 
 static void eval_const(wa_instance *inst, const wa_const *k, uint64_t v[2])
