@@ -42,7 +42,7 @@ RV_TESTS  := $(patsubst tests/riscv/%.S,$(BUILD)/tests/riscv/%.elf,$(wildcard te
 RV_COMMON := tests/riscv/crt0.S tests/riscv/lib.c
 RV_LD     := tests/riscv/link.ld
 
-.PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-wasm fuzz conformance \
+.PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-instantiate fuzz conformance \
 	clean deps install stage
 all: $(BUILD)/cairn $(BUILD)/libcairn.a $(BUILD)/libcairn.so
 
@@ -57,7 +57,7 @@ help:
 	@echo "make test-wasm     run the project's own WebAssembly scripts (tests/wasm/*.wast)"
 	@echo "make wasm-spec     WebAssembly 2.0 spec suite from WASM_TESTSUITE=DIR (docs/WASM_CONFORMANCE.md)"
 	@echo "make bench         guest speed and boot time against qemu-system-riscv64 (ratios)"
-	@echo "make bench-wasm    wasm module compile/instantiate time and RSS (a generated 1 MiB module)"
+	@echo "make bench-instantiate  compile/instantiate time and RSS of a generated 1 MiB wasm module"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME)s (clang)"
 	@echo "make conformance   fetch-free: run riscv-tests from RISCV_TESTS_SRC=DIR (see docs/TESTING.md)"
 	@echo "make deps          install the Debian packages the build and tests need"
@@ -142,6 +142,18 @@ test-wasm: $(BUILD)/cairn
 
 wasm-spec: $(BUILD)/cairn
 	@BUILD=$(BUILD) sh scripts/wasm-spec-tests.sh
+
+# Loading a generated 1 MiB module through wasm.h: compile/instantiate time
+# and RSS, next to node (V8) on the same module (docs/PERFORMANCE.md).
+$(BUILD)/bench/wasm/instantiate: bench/wasm/instantiate.c $(BUILD)/libcairn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcairn.a -lm -pthread
+
+bench-instantiate: $(BUILD)/bench/wasm/instantiate
+	@$(BUILD)/bench/wasm/instantiate --emit $(BUILD)/bench/wasm/big.wasm
+	@if command -v node >/dev/null; then \
+		node bench/wasm/instantiate.js $(BUILD)/bench/wasm/big.wasm | sed 's/^node/node (lazy)/'; \
+		node --no-wasm-lazy-compilation bench/wasm/instantiate.js $(BUILD)/bench/wasm/big.wasm | sed 's/^node/node (eager)/'; fi
 
 bench: all $(RV_BENCH)
 	@BUILD=$(BUILD) sh bench/run.sh

@@ -703,9 +703,6 @@ static int skip_dead(comp *c, wa_instr *in)
 static void map_put(comp *c, uint64_t v)
 {
 	do {
-		c->map = grow_arr(c->map, &c->capmap, c->nmap + 1, 1, &c->oom);
-		if (c->oom)
-			return;
 		c->map[c->nmap++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
 		v >>= 7;
 	} while (v);
@@ -713,6 +710,9 @@ static void map_put(comp *c, uint64_t v)
 
 static void map_instr(comp *c, uint32_t cell, size_t pos)
 {
+	c->map = grow_arr(c->map, &c->capmap, c->nmap + 20, 1, &c->oom); /* two LEB128s */
+	if (c->oom)
+		return;
 	map_put(c, cell - c->map_cell);
 	map_put(c, pos - c->map_pos);
 	c->map_cell = cell;
