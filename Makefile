@@ -107,6 +107,7 @@ install: all
 	@sh scripts/install.sh "$(BUILD)" "$(PREFIX)" "$(DESTDIR)"
 
 stage: all
+	@rm -rf "$(STAGE)"
 	@sh scripts/install.sh "$(BUILD)" "$(STAGE)" "" >/dev/null
 
 $(BUILD)/cairn: $(CLI_OBJS) $(BUILD)/libcairn.a
