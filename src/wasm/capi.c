@@ -441,8 +441,13 @@ static int instantiate(wasm_store_t *store, wasm_instance_t *in, const wa_extern
 			in->nimports = 0;
 		}
 	}
+	if (capi_leaving_destroys(store)) { /* the start function's callee deleted the store */
+		*trap = *trap ? capi_trap_detach(*trap) : capi_trap(NULL, "store deleted during instantiation", NULL);
+		capi_leave(store);
+		return -2; /* in is gone */
+	}
 	capi_leave(store);
-	return err;
+	return err ? -1 : 0;
 }
 
 wasm_instance_t *wasm_instance_new(wasm_store_t *store, const wasm_module_t *mo, const wasm_extern_vec_t *imports,
@@ -469,9 +474,12 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *store, const wasm_module_t *mo,
 	in = err ? NULL : instance_obj(store, mo, imports);
 	if (!err && !in)
 		err = capi_trap(store, "out of memory", NULL);
-	if (in && instantiate(store, in, ext, &err)) {
-		capi_release(&in->ref); /* a partial instance stays while its tables need it */
-		in = NULL;
+	if (in) {
+		int rc = instantiate(store, in, ext, &err);
+		if (rc == -1)
+			capi_release(&in->ref); /* a partial instance stays while its tables need it */
+		if (rc)
+			in = NULL;
 	}
 	free(ext);
 	if (trap)

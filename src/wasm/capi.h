@@ -193,6 +193,11 @@ void capi_collect(wasm_store_t *store);
  * leave finishes a deferred store deletion and may collect. */
 const char *capi_enter(wasm_store_t *store);
 void capi_leave(wasm_store_t *store);
+/* Whether the next leave deletes the store (a callback deleted it): then
+ * nothing of the store may be handed out; a trap is detached to a copy
+ * that no store owns. */
+bool capi_leaving_destroys(const wasm_store_t *store);
+wasm_trap_t *capi_trap_detach(wasm_trap_t *trap);
 
 /* Traps: a new trap with message (copied) and, if t is given, the frames of
  * the engine's last trap.  store may be NULL (a trap no store owns). */

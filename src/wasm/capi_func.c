@@ -211,6 +211,12 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
 			trap = call_trap(store);
 		else
 			trap = results_out(ft, slots, results);
+		if (capi_leaving_destroys(store)) { /* a callback deleted the store */
+			if (trap)
+				trap = capi_trap_detach(trap);
+			for (uint32_t j = 0; !trap && j < ft->nresults; j++)
+				wasm_val_delete(&results->data[j]);
+		}
 		capi_leave(store); /* results hold their handles now: may collect */
 	}
 	if (slots != buf)

@@ -123,6 +123,18 @@ const char *capi_enter(wasm_store_t *s)
 	return NULL;
 }
 
+bool capi_leaving_destroys(const wasm_store_t *s)
+{
+	return s->deleting && s->calls == 1;
+}
+
+wasm_trap_t *capi_trap_detach(wasm_trap_t *t)
+{
+	wasm_trap_t *copy = capi_trap(NULL, t->msg ? t->msg : "", NULL);
+	capi_release(&t->ref);
+	return copy;
+}
+
 void capi_leave(wasm_store_t *s)
 {
 	if (--s->calls)

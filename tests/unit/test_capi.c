@@ -581,6 +581,81 @@ static void test_store_delete_in_callback(void)
 	/* the deletion waits for the call to return: the run completes */
 	CHECK(!wasm_func_call(wasm_extern_as_func(run), &none, &res) && rv[0].of.i32 == 2);
 	CHECK(env_finalized == before + 1);
+
+	/* ... also when the call then traps: the trap outlives the store */
+	s = wasm_store_new(engine);
+	ft = wasm_functype_new_0_1(wasm_valtype_new_i32());
+	f = wasm_func_new_with_env(s, ft, delete_store, s, NULL);
+	imps[0] = wasm_func_as_extern(f);
+	in = instantiate(s, "(module (import \"\" \"d\" (func $d (result i32)))"
+			 " (func (export \"run\") (call $d) (unreachable)))", imps, 1);
+	run = in ? export(in, 0) : NULL;
+	res.size = 0;
+	CHECK(run && msg_is(wasm_func_call(wasm_extern_as_func(run), &none, &res), "unreachable"));
+
+	/* ... and from a start function: no instance, a trap of no store */
+	s = wasm_store_new(engine);
+	f = wasm_func_new_with_env(s, ft, delete_store, s, NULL);
+	wasm_functype_delete(ft);
+	wasm_module_t *m = compile(s, "(module (import \"\" \"d\" (func $d (result i32)))"
+				   " (func $s (drop (call $d))) (start $s))");
+	wasm_extern_vec_t iv = { 1, imps };
+	wasm_trap_t *trap = NULL;
+	imps[0] = wasm_func_as_extern(f);
+	CHECK(m && !wasm_instance_new(s, m, &iv, &trap) && msg_is(trap, "store deleted during instantiation"));
+}
+
+/* ---- many parameters (past the inline buffers) ---- */
+
+static wasm_trap_t *sum20(const wasm_val_vec_t *args, wasm_val_vec_t *results)
+{
+	int64_t sum = 0;
+	for (size_t i = 0; i < args->size; i++)
+		sum += args->data[i].kind == WASM_I64 ? args->data[i].of.i64 : (int64_t)args->data[i].of.f64;
+	for (size_t j = 0; j < results->size; j++)
+		results->data[j] = (wasm_val_t)WASM_I64_VAL(sum + (int64_t)j);
+	return NULL;
+}
+
+static void test_many_params(wasm_store_t *s)
+{
+	wasm_valtype_t *ps[20], *rs[12];
+	for (int i = 0; i < 20; i++)
+		ps[i] = i % 2 ? wasm_valtype_new_i64() : wasm_valtype_new_f64();
+	for (int j = 0; j < 12; j++)
+		rs[j] = wasm_valtype_new_i64();
+	wasm_valtype_vec_t pv, rvv;
+	wasm_valtype_vec_new(&pv, 20, ps);
+	wasm_valtype_vec_new(&rvv, 12, rs);
+	wasm_functype_t *ft = wasm_functype_new(&pv, &rvv);
+	wasm_func_t *f = wasm_func_new(s, ft, sum20);
+	wasm_val_t args[20], res[12];
+	for (int i = 0; i < 20; i++)
+		args[i] = i % 2 ? (wasm_val_t)WASM_I64_VAL(i) : (wasm_val_t)WASM_F64_VAL(i);
+	wasm_val_vec_t av = WASM_ARRAY_VEC(args), resv = WASM_ARRAY_VEC(res);
+	CHECK(f && !wasm_func_call(f, &av, &resv) && res[0].of.i64 == 190 && res[11].of.i64 == 201);
+	/* and through wasm, which passes them on */
+	wasm_extern_t *imps[] = { wasm_func_as_extern(f) };
+	char wat[2048];
+	int n = snprintf(wat, sizeof wat, "(module (type $t (func (param");
+	for (int i = 0; i < 20; i++)
+		n += snprintf(wat + n, sizeof wat - n, i % 2 ? " i64" : " f64");
+	n += snprintf(wat + n, sizeof wat - n, ") (result");
+	for (int j = 0; j < 12; j++)
+		n += snprintf(wat + n, sizeof wat - n, " i64");
+	n += snprintf(wat + n, sizeof wat - n, "))) (import \"\" \"f\" (func $f (type $t)))"
+		      " (func (export \"g\") (type $t)");
+	for (int i = 0; i < 20; i++)
+		n += snprintf(wat + n, sizeof wat - n, " (local.get %d)", i);
+	snprintf(wat + n, sizeof wat - n, " (call $f)))");
+	wasm_instance_t *in = instantiate(s, wat, imps, 1);
+	wasm_extern_t *g = in ? export(in, 0) : NULL;
+	memset(res, 0, sizeof res);
+	CHECK(g && !wasm_func_call(wasm_extern_as_func(g), &av, &resv) && res[0].of.i64 == 190 && res[11].of.i64 == 201);
+	wasm_extern_delete(g);
+	wasm_instance_delete(in);
+	wasm_func_delete(f);
+	wasm_functype_delete(ft);
 }
 
 /* ---- traps: messages, frames, exact offsets ---- */
@@ -856,6 +931,7 @@ int main(void)
 	test_objects(s, other);
 	test_lifetimes();
 	test_store_delete_in_callback();
+	test_many_params(s);
 	test_traps(s);
 	test_modules(s, other);
 	test_values(s);
