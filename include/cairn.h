@@ -41,8 +41,9 @@ WASM_API_EXTERN bool cairn_global_set(wasm_global_t *, const wasm_val_t *);
 WASM_API_EXTERN void cairn_store_set_fuel(wasm_store_t *, int64_t fuel);
 WASM_API_EXTERN int64_t cairn_store_get_fuel(const wasm_store_t *);
 
-/* The most nested host -> wasm -> host calls a store allows before they
- * trap "call stack exhausted" (protects the host's C stack, about 1.5 KiB a level; default 256). */
+/* How deeply calls into wasm may nest in a store (host -> wasm -> host ->
+ * wasm ...) before they trap "call stack exhausted": protects the host's C
+ * stack, which each level uses about 1.5 KiB of.  Default 256. */
 WASM_API_EXTERN void cairn_store_set_max_nesting(wasm_store_t *, uint32_t depth);
 
 #undef own

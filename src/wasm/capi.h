@@ -10,8 +10,6 @@
 
 #include <stdatomic.h>
 
-#define own
-
 #define container_of(p, T, m) ((T *)(void *)((char *)(p) - offsetof(T, m)))
 
 /* ---- types (capi_types.c) ---- */
@@ -218,6 +216,5 @@ wasm_extern_t *capi_instance_extern(wasm_instance_t *inst, uint8_t wa_kind, uint
 const char *capi_val_to_slot(wasm_store_t *store, uint8_t ty, const wasm_val_t *v, uint64_t *slot);
 void capi_val_from_slot(uint8_t ty, uint64_t slot, wasm_val_t *v, bool own_ref);
 
-#undef own
 
 #endif
