@@ -188,7 +188,8 @@ V_INTS(vi64, 2, i64, u64, 64, 0, 0, 0)
 	V_BIN(p##_avgr_u, N, U, (x + y + 1) >> 1)
 V_SATS(vi8, 16, i8, u8, -128, 127, 255)
 V_SATS(vi16, 8, i16, u16, -32768, 32767, 65535)
-V_BIN(vi16_mul, 8, u16, (uint16_t)(x * y)) V_BIN(vi32_mul, 4, u32, x * y) V_BIN(vi64_mul, 2, u64, x * y)
+/* u16 * u16 promotes to int and may overflow it: multiply as uint32_t */
+V_BIN(vi16_mul, 8, u16, (uint16_t)((uint32_t)x * y)) V_BIN(vi32_mul, 4, u32, x * y) V_BIN(vi64_mul, 2, u64, x * y)
 V_BIN(vi16_q15mulr_sat_s, 8, i16, SAT(-32768, 32767, ((int)x * (int)y + 0x4000) >> 15))
 V_UN(vi8_popcnt, 16, u8, (uint8_t)__builtin_popcount(x))
 
