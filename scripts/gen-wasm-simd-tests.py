@@ -7,6 +7,7 @@ rational arithmetic for floats, no numpy, no use of cairn's tables).
     python3 scripts/gen-wasm-simd-tests.py                  # rewrites tests/wasm/simd_*.wast
     python3 scripts/gen-wasm-simd-tests.py --json F.json    # also the cases as JSON for
     node scripts/simd-crosscheck.mjs F.json                 # ... checking the oracle against V8
+    python3 scripts/gen-wasm-simd-tests.py --out DIR        # writes the scripts into DIR instead
 """
 import json
 import math
@@ -595,7 +596,7 @@ def imm_text(ins, imm):
     t = ""
     if imm[0]:
         t += " offset=%d" % imm[0]
-    if imm[1] != ins.imm[1]:
+    if imm[1] != ins.imm[1] or imm[0]:     # natural alignment written out too
         t += " align=%d" % (1 << imm[1])
     if ins.imm[0] == "memlane":
         t += " %d" % imm[2]
@@ -936,7 +937,7 @@ PAT1 = bytes((0xfe - i * 0x13) & 0xff for i in range(64))
 def memargs(ins):
     """Memory immediates to try: natural, every smaller alignment, offsets near the limits."""
     nat = ins.imm[1]
-    out = [(0, nat)] + [(1, a) for a in range(nat)] + [(65520, nat), (4294967295, 0), (4294967280, nat)]
+    out = [(0, nat)] + [(1, a) for a in range(nat)] + [(2, nat), (65520, nat), (4294967295, 0), (4294967280, nat)]
     return out
 
 
@@ -1139,7 +1140,51 @@ def validation():
     for cond, want in ((0, "2 1 3 1"), (1, "6 7 8 9"), (0, "7 8 9 10")):
         a('(assert_return (invoke "mix" (v128.const i32x4 5 6 7 8) (i32.const %d)) (v128.const i32x4 %s))'
           % (cond, want))
-    return "\n".join(out) + "\n" + binary_tests()
+    return "\n".join(out) + "\n" + linking_tests() + binary_tests()
+
+
+def linking_tests():
+    """A v128 is one value, not two 64-bit ones: signatures and globals must not match by size."""
+    return ''';; v128 in signatures, call_indirect, imports and globals
+(module $m
+  (func (export "v") (param v128) (result v128) (local.get 0))
+  (func (export "ll") (param i64 i64) (result i64 i64) (local.get 0) (local.get 1))
+  (global (export "g") (mut v128) (v128.const i32x4 1 2 3 4))
+  (global (export "v0") v128 (v128.const f32x4 1 -0 inf nan:0x1))
+  (table 2 funcref)
+  (elem (i32.const 0) 0 1)
+  (type $vv (func (param v128) (result v128)))
+  (type $ll (func (param i64 i64) (result i64 i64)))
+  (type $dd (func (param f64 f64) (result f64 f64)))
+  (func (export "call-ll-as-v") (result v128) (call_indirect (type $vv) (v128.const i64x2 1 2) (i32.const 1)))
+  (func (export "call-v-as-ll") (result i64 i64) (call_indirect (type $ll) (i64.const 1) (i64.const 2) (i32.const 0)))
+  (func (export "call-v-as-dd") (result f64 f64) (call_indirect (type $dd) (f64.const 1) (f64.const 2) (i32.const 0)))
+  (func (export "call-v") (result v128) (call_indirect (type $vv) (v128.const i64x2 1 2) (i32.const 0)))
+  (func (export "select") (param v128 v128 i32) (result v128) (select (local.get 0) (local.get 1) (local.get 2))))
+(register "m" $m)
+(assert_trap (invoke "call-ll-as-v") "indirect call type mismatch")
+(assert_trap (invoke "call-v-as-ll") "indirect call type mismatch")
+(assert_trap (invoke "call-v-as-dd") "indirect call type mismatch")
+(assert_return (invoke "call-v") (v128.const i64x2 1 2))
+(assert_return (invoke "select" (v128.const i32x4 1 2 3 4) (v128.const i32x4 5 6 7 8) (i32.const 0))
+  (v128.const i32x4 5 6 7 8))
+(assert_return (get "g") (v128.const i32x4 1 2 3 4))
+(assert_unlinkable (module (import "m" "v" (func (param i64 i64) (result i64 i64)))) "incompatible import type")
+(assert_unlinkable (module (import "m" "ll" (func (param v128) (result v128)))) "incompatible import type")
+(assert_unlinkable (module (import "m" "g" (global (mut i64)))) "incompatible import type")
+(assert_unlinkable (module (import "m" "g" (global v128))) "incompatible import type")
+(module (import "m" "g" (global $g (mut v128)))
+  (func (export "double") (global.set $g (i32x4.add (global.get $g) (global.get $g)))))
+(invoke "double")
+(assert_return (get $m "g") (v128.const i32x4 2 4 6 8))
+(assert_invalid (module (global (import "m" "g") (mut v128)) (global v128 (global.get 0)))
+  "constant expression required")
+;; 2.0: an initializer reads imported globals only
+(assert_invalid (module (global $c v128 (v128.const f32x4 1 2 3 4)) (global v128 (global.get $c))) "unknown global")
+(module (global (import "m" "v0") v128) (global (export "c2") v128 (global.get 0)))
+(assert_return (get "c2") (v128.const i32x4 0x3f800000 0x80000000 0x7f800000 0x7f800001))
+'''
+
 
 
 # ------------------------------------------------ binary encodings
@@ -1229,10 +1274,15 @@ def header(name, what):
 
 
 def main():
-    json_path = None
-    if len(sys.argv) == 3 and sys.argv[1] == "--json":
-        json_path = sys.argv[2]
-    elif len(sys.argv) != 1:
+    global OUT
+    json_path, args = None, sys.argv[1:]
+    while len(args) >= 2 and args[0] in ("--json", "--out"):
+        if args[0] == "--json":
+            json_path = args[1]
+        else:
+            OUT = args[1]
+        args = args[2:]
+    if args:
         sys.exit(__doc__)
     files = [
         ("simd_int.wast", [int_family(), widen_family()]),
