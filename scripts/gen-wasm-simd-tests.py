@@ -337,9 +337,7 @@ def lanewise2(w, f):
     return lambda a, imm: [f(x, y) & mask(w) for x, y in zip(lanes(a[0], w), lanes(a[1], w))]
 
 
-def int_ops():
-    for shape, w in (("i8x16", 8), ("i16x8", 16), ("i32x4", 32), ("i64x2", 64)):
-        yield shape, w
+INT_SHAPES = (("i8x16", 8), ("i16x8", 16), ("i32x4", 32), ("i64x2", 64))
 
 
 def int_sems(w):
@@ -371,7 +369,7 @@ def int_sems(w):
 def def_int_instrs():
     base = {"i8x16": 35, "i16x8": 45, "i32x4": 55}
     cmps = ["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"]
-    for shape, w in int_ops():
+    for shape, w in INT_SHAPES:
         def cmp(o, w=w):
             f = {"eq": lambda x, y: x == y, "ne": lambda x, y: x != y,
                  "lt": lambda x, y: x < y, "gt": lambda x, y: x > y,
@@ -397,7 +395,7 @@ def def_int_instrs():
         "max_s": (120, 152, 184, None), "max_u": (121, 153, 185, None),
         "avgr_u": (123, 155, None, None),
     }
-    for k, (shape, w) in enumerate(int_ops()):
+    for k, (shape, w) in enumerate(INT_SHAPES):
         sems = int_sems(w)
         for o, codes in table.items():
             if codes[k] is None:
@@ -779,7 +777,7 @@ def pair_chunks(a_vals, b_vals, n):
 
 def int_family():
     m = Module("integer lane arithmetic, comparisons, shifts, saturation")
-    for shape, w in int_ops():
+    for shape, w in INT_SHAPES:
         n, vals = 128 // w, IVALS[w]
         bin_ops = [o for o in INSTRS if o.startswith(shape + ".") and INSTRS[o].params == ["v128", "v128"]
                    and not INSTRS[o].imm and not any(k in o for k in ("narrow", "extmul", "dot", "swizzle"))]
@@ -882,7 +880,7 @@ def lane_family():
             join([0xff - i for i in range(16)], 8), r128(), r128()]
     _, f32u = float_sets(F32)
     _, f64u = float_sets(F64)
-    for shape, w in int_ops():
+    for shape, w in INT_SHAPES:
         scal = I64 if w == 64 else I32 + [0x17f, 0xff80, 0x1ff7f, 0x12345678]
         for x in scal:
             m.call(shape + ".splat", [x])

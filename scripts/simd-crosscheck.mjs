@@ -148,10 +148,7 @@ function run(m) {
 		let why = null;
 		if (s.expect.trap) why = trap ? null : "returned, want trap " + s.expect.trap;
 		else if (trap) why = "trapped: " + trap;
-		else if (f.results.length) {
-			const got = f.results[0] === "v128" ? res : res;
-			why = compare(f.results[0], got, s.expect.results[0]);
-		}
+		else if (f.results.length) why = compare(f.results[0], res, s.expect.results[0]);
 		if (why) bad.push(`${s.f} (${s.args.join(", ")}): ${why}`);
 	}
 	return bad;
