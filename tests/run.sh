@@ -54,7 +54,9 @@ done
 # also fails when a module is rejected with another message than the script expects.
 # Scripts with a memory run a second time with explicit bounds checks instead of guard pages.
 wast() {
-	if ! timeout 120 env "$@" >"$out" 2>&1; then echo "exit $?"
+	timeout 120 env "$@" >"$out" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then echo "exit $rc"
 	elif grep -q "rejections with a message other" "$out"; then echo "unexpected rejection message"
 	fi
 }
