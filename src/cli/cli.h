@@ -4,5 +4,10 @@
 
 int cli_vm(int argc, char **argv);
 int cli_wast(int argc, char **argv);
+int cli_run(int argc, char **argv);
+
+#include <stddef.h>
+/* The whole file in a malloc'd buffer (NUL-terminated), or NULL with errno. */
+char *cli_read_file(const char *path, size_t *len);
 
 #endif

@@ -3,11 +3,12 @@
 #include "cli/cli.h"
 #include "wasm/script.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char *read_file(const char *path, size_t *len)
+char *cli_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -19,7 +20,10 @@ static char *read_file(const char *path, size_t *len)
 		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
 			free(buf);
 			buf = NULL;
+			errno = EIO;
 		}
+		if (buf)
+			buf[n] = 0;
 		*len = (size_t)n;
 	}
 	fclose(f);
@@ -50,7 +54,7 @@ int cli_wast(int argc, char **argv)
 			return 0;
 		}
 		nfiles++;
-		src = read_file(argv[i], &len);
+		src = cli_read_file(argv[i], &len);
 		if (!src) {
 			fprintf(stderr, "cairn: wast: cannot read %s\n", argv[i]);
 			failed++;

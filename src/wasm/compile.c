@@ -411,7 +411,7 @@ static void do_block(comp *c, wa_instr *in)
 	if (c->oom)
 		return;
 	if (in->op == WA_OP_IF)
-		c->blocks[c->nblocks - 1].else_fix = fix != NONE_FIX ? fix : emit_cond_branch(c, cond, false); else if (in->op == WA_OP_LOOP) { /* loop heads count fuel when a limit is set */
+		c->blocks[c->nblocks - 1].else_fix = fix != NONE_FIX ? fix : emit_cond_branch(c, cond, false); else if (in->op == WA_OP_LOOP) { /* loop heads count fuel (and see wa_thread_interrupt) */
 		emit_op(c, WA_I_FUEL);
 	}
 }

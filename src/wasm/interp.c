@@ -297,6 +297,11 @@ static __thread sigjmp_buf *trap_jmp;
 	} while (0)
 
 static const char *mem_init(wa_instance *inst, uint32_t seg, uint64_t *a);
+/* Fuel ran out, or wa_thread_interrupt zeroed it. */
+static inline const char *fuel_trap(wa_thread *t)
+{
+	return __atomic_load_n(&t->interrupted, __ATOMIC_RELAXED) ? WA_TRAP_INTERRUPT : WA_TRAP_FUEL;
+}
 static const char *mem_fill_copy(wa_memory *mm, int copy, uint64_t *a);
 static const char *table_op(wa_instance *inst, int op, uint32_t x, uint32_t y, uint64_t *a);
 
@@ -573,7 +578,7 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		}
 		vmcase(WA_I_FUEL) {
 			if (t->fuel >= 0 && --t->fuel < 0)
-				TRAP(WA_TRAP_FUEL);
+				TRAP(fuel_trap(t));
 			pc += 1;
 			vmbreak;
 		}
@@ -605,7 +610,7 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		}
 		if (t->fuel >= 0 && --t->fuel < 0) {
 			pc--;
-			TRAP(WA_TRAP_FUEL);
+			TRAP(fuel_trap(t));
 		}
 		t->frames[t->depth++] = (wa_frame){ pc, fp, cur };
 		t->frames[t->depth].func = callee;

@@ -39,6 +39,12 @@ void wa_thread_free(wa_thread *t)
 	t->frames = NULL;
 }
 
+void wa_thread_interrupt(wa_thread *t)
+{
+	__atomic_store_n(&t->interrupted, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->fuel, 0, __ATOMIC_RELAXED);
+}
+
 /* ---- memories ---- */
 
 wa_memory *wa_memory_new(uint32_t pages, uint32_t max, bool has_max)

@@ -18,6 +18,7 @@
 #define WA_TRAP_UNDEF_ELEM "undefined element"
 #define WA_TRAP_EXHAUSTED "call stack exhausted"
 #define WA_TRAP_FUEL "fuel exhausted"
+#define WA_TRAP_INTERRUPT "interrupted"
 
 struct wa_thread;
 struct wa_instance;
@@ -92,6 +93,7 @@ typedef struct wa_thread {
 	uint32_t depth, max_depth;
 	const char *trap;
 	int64_t fuel;               /* < 0: unlimited */
+	int interrupted;            /* set by wa_thread_interrupt */
 	uint64_t *host_top;         /* free stack above a running host function's slots */
 	wa_func *trace[16];         /* innermost first: where the last trap happened */
 	const union wa_cell *trace_pc[16]; /* in each: the instruction, NULL if unknown */
@@ -100,6 +102,11 @@ typedef struct wa_thread {
 
 int wa_thread_init(wa_thread *t, size_t stack_slots, uint32_t max_depth) MUST_CHECK;
 void wa_thread_free(wa_thread *t);
+/* Make a thread running wasm trap WA_TRAP_INTERRUPT at its next loop head
+ * or call (it zeroes the fuel); callable from another thread or a signal
+ * handler.  A lost race with the fuel count is possible: call it again
+ * until the run ends. */
+void wa_thread_interrupt(wa_thread *t);
 
 /* Compile every function of a validated module (once). */
 int wa_compile(wa_module *m, wa_err *e) MUST_CHECK;
