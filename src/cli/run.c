@@ -540,6 +540,35 @@ static void print_value(uint8_t type, const uint64_t *slot)
 
 /* ---- running ---- */
 
+/* wa_trap_trace's "f (func 3) <- g (func 1)" one frame a line, innermost
+ * first, runs of one function folded. */
+static void print_trace(char *trace)
+{
+	char *f = trace, *next;
+	int i = 0, repeat = 0;
+	if (!*trace)
+		return;
+	fprintf(stderr, "wasm backtrace:\n");
+	for (; f; f = next) {
+		next = strstr(f, " <- ");
+		if (next) {
+			*next = 0;
+			next += 4;
+		}
+		size_t len = strlen(f);
+		if (next && !strncmp(f, next, len) && (!next[len] || !strncmp(next + len, " <- ", 4))) {
+			repeat++;
+			continue;
+		}
+		if (repeat)
+			fprintf(stderr, "  %2d-%d: %s\n", i, i + repeat, f);
+		else
+			fprintf(stderr, "  %2d: %s\n", i, f);
+		i += repeat + 1;
+		repeat = 0;
+	}
+}
+
 static int report_trap(const run_opts *o, wa_thread *t, wa_wasi *w, const watchdog *d)
 {
 	char trace[2048];
@@ -556,8 +585,7 @@ static int report_trap(const run_opts *o, wa_thread *t, wa_wasi *w, const watchd
 	else
 		cairn_error("run: %s: wasm trap: %s", o->path, t->trap);
 	wa_trap_trace(t, trace, sizeof trace);
-	if (trace[0])
-		fprintf(stderr, "    wasm backtrace: %s\n", trace);
+	print_trace(trace);
 	return EXIT_TRAP;
 }
 

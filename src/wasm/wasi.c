@@ -807,11 +807,13 @@ static int dir_seek(wfd *f, uint64_t cookie)
 static int w_fd_readdir(wa_wasi *w, const uint64_t *a)
 {
 	uint32_t len = (uint32_t)a[2], used = 0;
-	FD(f, (uint32_t)a[0], R(R_FD_READDIR));
-	GP(buf, (uint32_t)a[1], len);
-	GP(res, (uint32_t)a[4], 4);
+	FD(f, (uint32_t)a[0], 0);
 	if (f->type != FT_DIR)
 		return WE_NOTDIR;
+	if (!(f->base & R(R_FD_READDIR)))
+		return WE_NOTCAPABLE;
+	GP(buf, (uint32_t)a[1], len);
+	GP(res, (uint32_t)a[4], 4);
 	int err = dir_seek(f, a[3]);
 	if (err)
 		return err;
