@@ -1,5 +1,5 @@
 # cairn - one build for the binary, the library, tests, fuzzers and benchmarks.
-# Knobs (override on the command line): CC, OPT, SAN=1 (ASan+UBSan), FUZZ_TIME.
+# Knobs (override on the command line): CC, OPT, SAN=1 (ASan+UBSan), FUZZ_TIME, WASI_CC.
 CC        ?= gcc
 OPT       ?= -O2
 SAN       ?= 0
@@ -7,6 +7,8 @@ FUZZ_TIME ?= 30
 RV_PREFIX ?= riscv64-unknown-elf-
 PREFIX    ?= /usr/local
 DESTDIR   ?=
+WASI_CC   ?= clang-19
+WASI_CXX  ?= clang++-19
 
 ifeq ($(SAN),1)
 BUILD     ?= build/san
@@ -42,7 +44,7 @@ RV_TESTS  := $(patsubst tests/riscv/%.S,$(BUILD)/tests/riscv/%.elf,$(wildcard te
 RV_COMMON := tests/riscv/crt0.S tests/riscv/lib.c
 RV_LD     := tests/riscv/link.ld
 
-.PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-instantiate fuzz conformance \
+.PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-instantiate fuzz conformance test-wasi wasi-progs \
 	clean deps install stage
 all: $(BUILD)/cairn $(BUILD)/libcairn.a $(BUILD)/libcairn.so
 
@@ -55,6 +57,7 @@ help:
 	@echo "make SAN=1 test    the same under AddressSanitizer + UBSan (build/san)"
 	@echo "make CC=clang      build with clang (any target)"
 	@echo "make test-wasm     run the project's own WebAssembly scripts (tests/wasm/*.wast)"
+	@echo "make test-wasi     WASI programs under cairn run (C/C++ via clang-19, AssemblyScript via npm)"
 	@echo "make wasm-spec     WebAssembly 2.0 spec suite from WASM_TESTSUITE=DIR (docs/WASM_CONFORMANCE.md)"
 	@echo "make bench         guest speed and boot time against qemu-system-riscv64 (ratios)"
 	@echo "make bench-instantiate  compile/instantiate time and RSS of a generated 1 MiB wasm module"
@@ -131,15 +134,35 @@ $(BUILD)/bench/riscv/%.elf: bench/riscv/%.c bench/riscv/bench.h $(RV_COMMON) $(R
 	@mkdir -p $(dir $@)
 	$(RV_PREFIX)gcc $(RV_CFLAGS) -Ibench/riscv -T $(RV_LD) -o $@ $(RV_COMMON) $<
 
+# WASI test programs: C and C++ for wasm32-wasi (Debian's clang-19, wasi-libc,
+# libc++).  They do not depend on cairn's build flags: one copy serves SAN=1 too.
+WASI_OUT    ?= build/wasm32
+WASI_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror
+WASI_PROGS  := $(patsubst tests/wasm/wasi/%.c,$(WASI_OUT)/%.wasm,$(wildcard tests/wasm/wasi/*.c)) \
+               $(patsubst tests/wasm/wasi/%.cc,$(WASI_OUT)/%.wasm,$(wildcard tests/wasm/wasi/*.cc))
+HAVE_WASI_CC := $(shell command -v $(WASI_CC) 2>/dev/null)
+$(WASI_OUT)/%.wasm: tests/wasm/wasi/%.c tests/wasm/wasi/check.h
+	@mkdir -p $(dir $@)
+	$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
+$(WASI_OUT)/%.wasm: tests/wasm/wasi/%.cc
+	@mkdir -p $(dir $@)
+	$(WASI_CXX) $(WASI_CFLAGS) -fno-exceptions -o $@ $<
+wasi-progs: $(WASI_PROGS)
+
 unit: $(UNIT_BINS)
 bench-riscv: $(RV_BENCH)
 test-riscv: $(RV_TESTS)
 
-test: all $(UNIT_BINS) $(RV_TESTS) stage
-	@BUILD=$(BUILD) STAGE=$(STAGE) CC="$(CC)" EXAMPLE_CFLAGS="$(SANFLAGS)" sh tests/run.sh
+test: all $(UNIT_BINS) $(RV_TESTS) stage $(if $(HAVE_WASI_CC),$(WASI_PROGS))
+	@BUILD=$(BUILD) WASI_OUT=$(WASI_OUT) STAGE=$(STAGE) CC="$(CC)" EXAMPLE_CFLAGS="$(SANFLAGS)" sh tests/run.sh
 
 test-wasm: $(BUILD)/cairn
 	$(BUILD)/cairn wast tests/wasm/*.wast
+
+test-wasi: $(BUILD)/cairn $(if $(HAVE_WASI_CC),$(WASI_PROGS))
+	@for s in tests/wasm/wasi/[!l]*.sh; do \
+		if CAIRN=$(BUILD)/cairn WASI_OUT=$(WASI_OUT) sh $$s >$(BUILD)/wasi.log 2>&1; then echo "ok   $$s"; \
+		else echo "FAIL $$s"; tail -15 $(BUILD)/wasi.log; fi; done
 
 wasm-spec: $(BUILD)/cairn
 	@BUILD=$(BUILD) sh scripts/wasm-spec-tests.sh

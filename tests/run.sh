@@ -1,11 +1,13 @@
 #!/bin/sh
 # run.sh - cairn's test runner behind `make test`: unit binaries, guest programs, CLI scripts.
-# Env: BUILD (default build), RUNNER (guest launcher; default cairn, may be qemu-system-riscv64).
+# Env: BUILD (default build), RUNNER (guest launcher; default cairn, may be qemu-system-riscv64),
+# WASI_OUT (the WASI test programs, default build/wasm32).
 # Prints "ok NAME" / "FAIL NAME" per test and ends with "N passed, M failed"; exit 1 on failures.
 BUILD=${BUILD:-build}
 RUNNER=${RUNNER:-"$BUILD/cairn vm -M virt -bios none -nographic -kernel"}
 CAIRN=${CAIRN:-$BUILD/cairn}
-export BUILD CAIRN
+WASI_OUT=${WASI_OUT:-build/wasm32}
+export BUILD CAIRN WASI_OUT
 passed=0
 failed=0
 xfailed=0
@@ -106,6 +108,19 @@ if [ -n "${STAGE:-}" ] && [ $is_qemu = 0 ]; then
 		done
 	done
 	rm -f "$out.diff"
+fi
+
+# WASI programs under cairn run (tests/wasm/wasi/*.sh; lib.sh is their helper).
+# Exit 77 = skipped (only when clang-19 is missing).
+if [ $is_qemu = 0 ]; then
+	for s in tests/wasm/wasi/*.sh; do
+		[ -f "$s" ] && [ "${s##*/}" != lib.sh ] || continue
+		timeout 300 sh "$s" >"$out" 2>&1
+		rc=$?
+		if [ $rc = 0 ]; then ok "wasi/${s##*/}"
+		elif [ $rc = 77 ]; then echo "skip wasi/${s##*/}: $(tail -n 1 "$out")"
+		else bad "wasi/${s##*/}" "exit $rc"; fi
+	done
 fi
 
 # CLI scripts test cairn itself, so they are skipped when validating against QEMU.
