@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -36,6 +37,7 @@ typedef struct run_opts {
 	int64_t fuel;           /* < 0: none */
 	uint64_t timeout_ns;    /* 0: none */
 	uint64_t max_memory;    /* bytes; 0: none */
+	int stdio[3];           /* host fds for the guest's 0-2; -1: closed */
 	char **args;            /* the program's arguments after its path */
 	int nargs;
 } run_opts;
@@ -637,7 +639,7 @@ static int execute(const run_opts *o, wa_module *m)
 {
 	const char **argv = calloc((size_t)o->nargs + 1, sizeof *argv);
 	wa_wasi_config c = { argv, o->nargs + 1, (const char *const *)o->env, o->nenv, o->dirs, o->ndirs,
-			     o->socks, o->nsocks, { 0, 1, 2 }, getenv("CAIRN_WASI_NO_OPENAT2") ? WA_WASI_NO_OPENAT2 : 0 };
+			     o->socks, o->nsocks, { o->stdio[0], o->stdio[1], o->stdio[2] }, getenv("CAIRN_WASI_NO_OPENAT2") ? WA_WASI_NO_OPENAT2 : 0 };
 	wa_wasi *w = NULL;
 	wa_extern *imports = NULL;
 	wa_instance *inst = NULL;
@@ -683,11 +685,27 @@ out:
 	return rc;
 }
 
+/* A closed stdio fd stays closed for the guest (EBADF); /dev/null holds its
+ * number so that no file cairn opens lands there. */
+static void hold_stdio(int stdio[3])
+{
+	for (int i = 0; i < 3; i++) {
+		stdio[i] = i;
+		if (fcntl(i, F_GETFD) < 0 && errno == EBADF) {
+			int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+			stdio[i] = -1;
+			if (fd >= 0 && fd != i)
+				close(fd); /* a lower fd was free: it got that */
+		}
+	}
+}
+
 int cli_run(int argc, char **argv)
 {
 	run_opts o = { .fuel = -1 };
 	wa_module *m = NULL;
 	int rc = 1;
+	hold_stdio(o.stdio);
 	if (parse_args(&o, argc, argv)) {
 		free_opts(&o);
 		return 2;

@@ -68,7 +68,6 @@ typedef struct wfd {
 	uint8_t type;
 	bool own;               /* closed by us (stdio is borrowed) */
 	bool nonblock;          /* emulated: the host fd stays blocking */
-	bool seekable;
 	uint64_t base, inh;     /* rights */
 	char *preopen;          /* guest name of a preopened directory */
 	DIR *dir;               /* fd_readdir's stream, opened on first use */
@@ -86,7 +85,6 @@ struct wa_wasi {
 	int64_t exit_code;
 	const char *trap;
 	int intr[2];            /* wa_wasi_interrupt writes here; waits poll it */
-	volatile int interrupted;
 	wa_functype *types;
 	wa_func *funcs;
 	uint8_t *typebuf;
@@ -183,13 +181,12 @@ static int fd_install(wa_wasi *w, int want, int host, bool own, uint64_t mask, u
 	*f = (wfd){ .host = host, .own = own, .type = host_type(host, &st) };
 	switch (f->type) {
 	case FT_DIR: f->base = RIGHTS_DIR; break;
-	case FT_FILE: case FT_BLOCK: f->base = RIGHTS_FILE; f->seekable = true; break;
+	case FT_FILE: case FT_BLOCK: f->base = RIGHTS_FILE; break;
 	case FT_DGRAM: case FT_STREAM: f->base = RIGHTS_SOCK; break;
 	default:
 		f->base = RIGHTS_TTY;
 		/* a tty has no seek (wasi-libc's isatty looks for that); /dev/null has */
-		f->seekable = f->type == FT_CHAR && !isatty(host);
-		if (f->seekable)
+		if (f->type == FT_CHAR && !isatty(host))
 			f->base |= R(R_FD_SEEK) | R(R_FD_TELL);
 	}
 	f->base &= mask;
@@ -200,16 +197,21 @@ static int fd_install(wa_wasi *w, int want, int host, bool own, uint64_t mask, u
 
 /* ---- configuration ---- */
 
+/* A copy of n strings and their total size with NULs, or NULL. */
 static char **copy_strings(const char *const *v, int n, uint32_t *bytes)
 {
 	char **c = calloc((size_t)n + 1, sizeof *c);
-	*bytes = 0;
+	uint64_t total = 0;
 	for (int i = 0; c && i < n; i++) {
-		size_t len = strlen(v[i]) + 1;
-		if (!(c[i] = strdup(v[i])) || *bytes + len > UINT32_MAX / 2)
-			return c; /* checked by the caller: c[i] NULL or too big */
-		*bytes += (uint32_t)len;
+		total += strlen(v[i]) + 1;
+		if (!(c[i] = strdup(v[i])) || total > UINT32_MAX / 2) {
+			while (i >= 0)
+				free(c[i--]);
+			free(c);
+			return NULL;
+		}
 	}
+	*bytes = (uint32_t)total;
 	return c;
 }
 
@@ -269,12 +271,11 @@ int wa_wasi_new(const wa_wasi_config *c, wa_wasi **out, wa_err *e)
 	w->intr[0] = w->intr[1] = -1;
 	w->exit_code = -1;
 	w->no_openat2 = c->flags & WA_WASI_NO_OPENAT2;
-	w->argc = (uint32_t)c->argc;
-	w->nenv = (uint32_t)c->nenv;
 	w->argv = copy_strings(c->argv, c->argc, &w->argv_bytes);
 	w->env = copy_strings(c->env, c->nenv, &w->env_bytes);
-	err = !w->argv || !w->env || (c->argc && !w->argv[c->argc - 1]) || (c->nenv && !w->env[c->nenv - 1]) ||
-	      pipe2(w->intr, O_CLOEXEC | O_NONBLOCK) || make_types(w)
+	w->argc = w->argv ? (uint32_t)c->argc : 0;
+	w->nenv = w->env ? (uint32_t)c->nenv : 0;
+	err = !w->argv || !w->env || pipe2(w->intr, O_CLOEXEC | O_NONBLOCK) || make_types(w)
 		? wa_fail(e, 0, ERR_NOMEM, "WASI: out of memory (or arguments too long)") : 0;
 	if (!err)
 		err = open_stdio(w, c, e);
@@ -322,7 +323,6 @@ int64_t wa_wasi_exit_code(const wa_wasi *w)
 
 void wa_wasi_interrupt(wa_wasi *w)
 {
-	w->interrupted = 1;
 	if (write(w->intr[1], "", 1) < 0) {
 		/* full pipe: already woken */
 	}

@@ -36,6 +36,7 @@ run() {
 	shift
 	"$CAIRN" run "$@" >"$OUT" 2>"$ERR"
 	rc=$?
+	! grep -q "Sanitizer\|runtime error:" "$ERR" || fail "cairn run $*: sanitizer report"
 	[ "$rc" = "$want" ] || fail "cairn run $* exited $rc, expected $want"
 }
 

@@ -40,6 +40,9 @@ has_err "cat: 17 bytes, 2 lines"
 head -c 300000 /dev/urandom >"$T/big"
 cat "$T/big" | "$CAIRN" run "$B" cat >"$OUT" 2>"$ERR" || fail "cat from a pipe failed"
 cmp -s "$OUT" "$T/big" || fail "cat changed 300000 bytes from a pipe"
+# a stdin closed on the host is closed for the guest, not some fd of cairn's
+run 1 "$B" cat <&-
+has "Bad file descriptor"
 run 0 "$B" stderr </dev/null
 has "to stdout"; has_err "to stderr"; lacks "to stderr"
 
