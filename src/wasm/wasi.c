@@ -1049,10 +1049,20 @@ static int w_path_open(wa_wasi *w, const uint64_t *a)
 
 enum { EV_CLOCK, EV_READ, EV_WRITE };
 
+/* A subscription as read once from guest memory (the events may overwrite
+ * it: in and out can overlap). */
+typedef struct sub {
+	uint64_t userdata;
+	uint64_t deadline;      /* clocks: monotonic ns */
+	int fd;                 /* fd_read/fd_write: the checked guest fd, else -1 */
+	uint16_t err;           /* fires at once with this error */
+	uint8_t tag;
+	bool ready;             /* fires at once (a regular file, an error) */
+} sub;
+
 typedef struct pollctx {
-	struct pollfd *pfd;     /* per subscription (fd -1 when unused) */
-	uint64_t *deadline;     /* per clock subscription: monotonic ns, else 0 */
-	uint16_t *err;
+	sub *subs;
+	struct pollfd *pfd;     /* one per subscription (fd -1: not polled), then the interrupt pipe */
 	uint64_t earliest;      /* UINT64_MAX: no clock */
 	uint32_t nready;
 } pollctx;
@@ -1064,71 +1074,80 @@ static uint64_t now_ns(clockid_t c)
 	return ts_ns(&t);
 }
 
-/* Read subscription i (48 bytes at s) into the context. */
+static void sub_clock(pollctx *c, sub *u, const uint8_t *s)
+{
+	uint32_t id = ld_le32(s + 16);
+	uint64_t t = ld_le64(s + 24), now, mono;
+	clockid_t hc;
+	if (id > 1 || host_clock(id, &hc)) { /* realtime and monotonic only */
+		u->err = WE_INVAL;
+		u->ready = true;
+		return;
+	}
+	now = now_ns(hc);
+	if (ld_le16(s + 40) & 1) /* absolute: the time left on that clock */
+		t = t > now ? t - now : 0;
+	mono = now_ns(CLOCK_MONOTONIC);
+	u->deadline = t > UINT64_MAX - mono ? UINT64_MAX : mono + t;
+	if (u->deadline < c->earliest)
+		c->earliest = u->deadline;
+}
+
+/* Read subscription i (48 bytes at s). */
 static int sub_read(wa_wasi *w, pollctx *c, uint32_t i, const uint8_t *s)
 {
-	uint8_t tag = s[8];
-	c->pfd[i].fd = -1;
-	if (tag == EV_CLOCK) {
-		uint32_t id = ld_le32(s + 16);
-		uint64_t t = ld_le64(s + 24), now;
-		clockid_t hc;
-		if (id > 1 || host_clock(id, &hc)) {
-			c->err[i] = WE_INVAL, c->nready++;
-			return 0;
-		}
-		now = now_ns(hc);
-		if (ld_le16(s + 40) & 1) /* absolute: time left on that clock */
-			t = t > now ? t - now : 0;
-		uint64_t mono = now_ns(CLOCK_MONOTONIC);
-		c->deadline[i] = t > UINT64_MAX - mono ? UINT64_MAX : mono + t;
-		if (c->deadline[i] < c->earliest)
-			c->earliest = c->deadline[i];
-		return 0;
-	}
-	if (tag != EV_READ && tag != EV_WRITE)
-		return WE_INVAL;
+	sub *u = &c->subs[i];
 	wfd *f;
-	int err = fd_get(w, ld_le32(s + 16), R(R_POLL_FD_READWRITE), &f);
-	if (err || f->type == FT_FILE || f->type == FT_DIR || f->type == FT_BLOCK) {
-		c->err[i] = (uint16_t)err, c->nready++; /* files are always ready */
-		return 0;
+	*u = (sub){ .userdata = ld_le64(s), .tag = s[8], .fd = -1 };
+	c->pfd[i].fd = -1;
+	if (u->tag == EV_CLOCK) {
+		sub_clock(c, u, s);
+	} else if (u->tag == EV_READ || u->tag == EV_WRITE) {
+		uint32_t fd = ld_le32(s + 16);
+		u->err = (uint16_t)fd_get(w, fd, R(R_POLL_FD_READWRITE), &f);
+		if (u->err || f->type == FT_FILE || f->type == FT_DIR || f->type == FT_BLOCK) {
+			u->ready = true; /* files are always ready */
+			u->fd = !u->err && f->type == FT_FILE ? (int)fd : -1;
+		} else {
+			c->pfd[i] = (struct pollfd){ f->host, u->tag == EV_READ ? POLLIN : POLLOUT, 0 };
+		}
+	} else {
+		return WE_INVAL;
 	}
-	c->pfd[i] = (struct pollfd){ f->host, tag == EV_READ ? POLLIN : POLLOUT, 0 };
+	c->nready += u->ready;
 	return 0;
 }
 
-/* The event for subscription i, if it fired; returns 1 when written. */
-static int event_put(wa_wasi *w, pollctx *c, uint32_t i, const uint8_t *s, uint8_t *ev, uint64_t mono)
+/* The event for subscription i if it fired (32 bytes at ev): 1, else 0. */
+static int event_put(wa_wasi *w, pollctx *c, uint32_t i, uint8_t *ev, uint64_t mono)
 {
-	uint8_t tag = s[8];
+	const sub *u = &c->subs[i];
 	uint64_t nbytes = 0;
-	uint16_t flags = 0, err = c->err[i];
-	if (tag == EV_CLOCK) {
-		if (!err && c->deadline[i] > mono)
-			return 0;
-	} else if (c->pfd[i].fd >= 0) {
+	uint16_t flags = 0, err = u->err;
+	int avail = 0;
+	if (u->tag == EV_CLOCK && !u->ready && u->deadline > mono)
+		return 0;
+	if (u->tag != EV_CLOCK && c->pfd[i].fd >= 0) {
 		short r = c->pfd[i].revents;
-		int avail = 0;
 		if (!r)
 			return 0;
 		if (r & POLLNVAL)
 			err = WE_BADF;
 		if (r & POLLHUP)
 			flags = 1; /* fd_readwrite_hangup */
-		if (tag == EV_READ && !ioctl(c->pfd[i].fd, FIONREAD, &avail) && avail > 0)
+		if (u->tag == EV_READ && !ioctl(c->pfd[i].fd, FIONREAD, &avail) && avail > 0)
 			nbytes = (uint64_t)avail;
-	} else if (!err) { /* a regular file */
-		wfd *f = &w->fds[ld_le32(s + 16)];
+	} else if (u->tag == EV_READ && u->fd >= 0) { /* a regular file: what is left */
 		struct stat st;
-		off_t pos = lseek(f->host, 0, SEEK_CUR);
-		if (tag == EV_READ && !fstat(f->host, &st) && pos >= 0 && st.st_size > pos)
+		int h = w->fds[u->fd].host;
+		off_t pos = lseek(h, 0, SEEK_CUR);
+		if (!fstat(h, &st) && pos >= 0 && st.st_size > pos)
 			nbytes = (uint64_t)(st.st_size - pos);
 	}
 	memset(ev, 0, 32);
-	memcpy(ev, s, 8); /* userdata */
+	st_le64(ev, u->userdata);
 	st_le16(ev + 8, err);
-	ev[10] = tag;
+	ev[10] = u->tag;
 	st_le64(ev + 16, nbytes);
 	st_le16(ev + 24, flags);
 	return 1;
@@ -1142,9 +1161,10 @@ static int poll_wait(wa_wasi *w, pollctx *c, uint32_t n)
 	for (;;) {
 		uint64_t mono = now_ns(CLOCK_MONOTONIC);
 		struct timespec ts, *tp = NULL;
-		if (c->nready)
-			ts = (struct timespec){ 0, 0 }, tp = &ts;
-		else if (c->earliest != UINT64_MAX) {
+		if (c->nready) {
+			ts = (struct timespec){ 0, 0 };
+			tp = &ts;
+		} else if (c->earliest != UINT64_MAX) {
 			uint64_t d = c->earliest > mono ? c->earliest - mono : 0;
 			ts = (struct timespec){ (time_t)(d / 1000000000u), (long)(d % 1000000000u) };
 			tp = &ts;
@@ -1164,36 +1184,29 @@ static int poll_wait(wa_wasi *w, pollctx *c, uint32_t n)
 static int w_poll_oneoff(wa_wasi *w, const uint64_t *a)
 {
 	uint32_t n = (uint32_t)a[2], nev = 0;
-	pollctx c = { 0 };
+	pollctx c = { .earliest = UINT64_MAX };
 	int err = 0;
 	if (!n || n > MAX_SUBS)
 		return WE_INVAL;
 	GP(in, (uint32_t)a[0], (uint64_t)n * 48);
 	GP(out, (uint32_t)a[1], (uint64_t)n * 32);
 	GP(res, (uint32_t)a[3], 4);
+	c.subs = calloc(n, sizeof *c.subs);
 	c.pfd = calloc(n + 1, sizeof *c.pfd);
-	c.deadline = calloc(n, sizeof *c.deadline);
-	c.err = calloc(n, sizeof *c.err);
-	c.earliest = UINT64_MAX;
-	if (!c.pfd || !c.deadline || !c.err)
+	if (!c.subs || !c.pfd)
 		err = WE_NOMEM;
 	for (uint32_t i = 0; !err && i < n; i++)
 		err = sub_read(w, &c, i, in + 48 * i);
 	if (!err)
 		err = poll_wait(w, &c, n);
 	if (!err) {
-		/* in and out may overlap: read each subscription before its event lands */
-		uint8_t s[48];
 		uint64_t mono = now_ns(CLOCK_MONOTONIC);
-		for (uint32_t i = 0; i < n; i++) {
-			memcpy(s, in + 48 * i, 48);
-			nev += (uint32_t)event_put(w, &c, i, s, out + 32 * nev, mono);
-		}
+		for (uint32_t i = 0; i < n; i++)
+			nev += (uint32_t)event_put(w, &c, i, out + 32 * nev, mono);
 		st_le32(res, nev);
 	}
+	free(c.subs);
 	free(c.pfd);
-	free(c.deadline);
-	free(c.err);
 	return err;
 }
 

@@ -109,8 +109,20 @@
     (call $check (call $poll_oneoff (i32.const 0) (i32.const 65530) (i32.const 1) (i32.const 0)) (i32.const 21) (i32.const 45))
     (i32.store8 (i32.const 2056) (i32.const 9))
     (call $check (call $poll_oneoff (i32.const 2048) (i32.const 3000) (i32.const 1) (i32.const 0)) (i32.const 28) (i32.const 46))
+    ;; events overwriting later subscriptions (out = in + 48): each event still
+    ;; describes its own subscription, read before any event was written
+    (i64.store (i32.const 4096) (i64.const 0x1111))            ;; clock, relative 0
+    (i32.store8 (i32.const 4104) (i32.const 0))
+    (i64.store (i32.const 4144) (i64.const 0x5555))            ;; fd_read on fd 3
+    (i32.store8 (i32.const 4152) (i32.const 1))
+    (i32.store (i32.const 4160) (i32.const 3))
+    (call $check (call $poll_oneoff (i32.const 4096) (i32.const 4144) (i32.const 2) (i32.const 4400)) (i32.const 0) (i32.const 47))
+    (call $check (i32.load (i32.const 4400)) (i32.const 2) (i32.const 48))
+    (call $check (i32.wrap_i64 (i64.load (i32.const 4144))) (i32.const 0x1111) (i32.const 49))
+    (call $check (i32.wrap_i64 (i64.load (i32.const 4176))) (i32.const 0x5555) (i32.const 50))
+    (call $check (i32.load8_u (i32.const 4186)) (i32.const 1) (i32.const 51))  ;; type fd_read
     ;; all this wrote nothing: now the one line
     (i32.store (i32.const 256) (i32.const 700))
     (i32.store (i32.const 260) (i32.const 16))
-    (call $check (call $fd_write (i32.const 1) (i32.const 256) (i32.const 1) (i32.const 0)) (i32.const 0) (i32.const 47)))
+    (call $check (call $fd_write (i32.const 1) (i32.const 256) (i32.const 1) (i32.const 0)) (i32.const 0) (i32.const 52)))
 )
