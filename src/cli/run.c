@@ -50,7 +50,7 @@ static void run_usage(FILE *f)
 		"  --env NAME=VAL          set an environment variable (--env NAME: take the host's)\n"
 		"  --inherit-env           pass the whole host environment (default: none)\n"
 		"  --invoke NAME [ARGS]    call export NAME with ARGS (by its parameter types), print results\n"
-		"  --argv0 NAME            argv[0] for the program (default: PROG as given)\n"
+		"  --argv0 NAME            argv[0] for the program (default: PROG's file name)\n"
 		"  --tcplisten ADDR:PORT   preopen a listening TCP socket (fd after the directories)\n"
 		"  --fuel N                trap after N loop iterations + calls\n"
 		"  --timeout DUR           trap after DUR (e.g. 2s, 500ms, 1m)\n"
@@ -649,7 +649,8 @@ static int execute(const run_opts *o, wa_module *m)
 	int rc = 1;
 	if (!argv)
 		goto out;
-	argv[0] = o->argv0 ? o->argv0 : o->path;
+	/* argv[0]: the file name without its directories, as wasmtime (no host paths leak) */
+	argv[0] = o->argv0 ? o->argv0 : strrchr(o->path, '/') ? strrchr(o->path, '/') + 1 : o->path;
 	memcpy(argv + 1, o->args, (size_t)o->nargs * sizeof *argv);
 	if (wa_wasi_new(&c, &w, &e) || wa_wasi_imports(w, m, &imports, &e) ||
 	    wa_thread_init(&t, STACK_SLOTS, MAX_DEPTH)) {

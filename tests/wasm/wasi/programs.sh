@@ -9,7 +9,7 @@ B=$WASI_OUT/basics.wasm
 run 0 "$B" </dev/null
 has "hello, world"
 run 0 "$B" args 1 "two words" --not-for-cairn </dev/null
-has "argc=5"; has "argv[0]=$B"; has "argv[2]=1"; has "argv[3]=two words"; has "argv[4]=--not-for-cairn"
+has "argc=5"; has "argv[0]=basics.wasm"; has "argv[2]=1"; has "argv[3]=two words"; has "argv[4]=--not-for-cairn"
 run 0 --argv0 prog -- "$B" args </dev/null
 has "argv[0]=prog"
 
@@ -90,7 +90,7 @@ distinct=9 len(quick)=5
 rect area 6 twice 12
 square area 16 twice 32
 3.1416|ff
-MIXED argc=1 argv0=$WASI_OUT/cxx.wasm
+MIXED argc=1 argv0=cxx.wasm
 EOT
 cmp -s "$OUT" "$T/want" || { diff "$T/want" "$OUT"; fail "C++ output differs"; }
 echo "programs: ok"
