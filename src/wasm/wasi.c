@@ -1421,6 +1421,14 @@ int wa_wasi_import(wa_wasi *w, const char *module, size_t mlen, const char *name
 	return wa_fail(e, 0, ERR_NOENT, "unknown import: %.*s.%.*s", (int)mlen, module, (int)nlen, name);
 }
 
+wa_func *wa_wasi_func(wa_wasi *w, unsigned i, const char **name)
+{
+	if (i >= NFUNCS)
+		return NULL;
+	*name = fdefs[i].name;
+	return &w->funcs[i];
+}
+
 int wa_wasi_imports(wa_wasi *w, const wa_module *m, wa_extern **out, wa_err *e)
 {
 	wa_extern *x = calloc(m->nimports + 1, sizeof *x);

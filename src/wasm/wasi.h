@@ -48,6 +48,10 @@ void wa_wasi_free(wa_wasi *w);
 int wa_wasi_import(wa_wasi *w, const char *module, size_t mlen, const char *name, size_t nlen,
 		   const wa_functype *type, wa_func **out, wa_err *e) MUST_CHECK;
 
+/* The i-th preview1 function (i = 0, 1, ... until NULL) and its name: for
+ * embedders that list what WASI provides. */
+wa_func *wa_wasi_func(wa_wasi *w, unsigned i, const char **name);
+
 /* Imports for every import of m in order (for wa_instantiate); *out is an
  * array the caller frees.  Fails on the first import WASI cannot supply. */
 int wa_wasi_imports(wa_wasi *w, const wa_module *m, wa_extern **out, wa_err *e) MUST_CHECK;
