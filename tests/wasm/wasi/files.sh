@@ -19,4 +19,9 @@ for mode in openat2 walk; do
 		[ "$(cat "$T/box/keep.txt")" = "hello+tail" ] || fail "($mode, $guest) keep.txt: $(cat "$T/box/keep.txt")"
 	done
 done
+# once more with a plain heap memory (explicit bounds checks)
+rm -rf "$T/box"
+mkdir "$T/box"
+CAIRN_WASM_NO_GUARD=1 run 0 --dir "$T/box::/s" "$WASI_OUT/files.wasm" /s </dev/null
+has "files: all ok"
 echo "files: ok"

@@ -62,6 +62,12 @@ n=$(sed -n 's/^allocated \([0-9]*\) MiB.*/\1/p' "$OUT")
 run 0 -W max-memory-size=16777216 "$WASI_OUT/memgrow.wasm" 100 </dev/null
 has "malloc failed after"
 
+# the same with a plain heap memory (explicit bounds checks, a base that moves as it grows)
+CAIRN_WASM_NO_GUARD=1 run 0 "$WASI_OUT/memgrow.wasm" 200 </dev/null
+has "allocated 200 MiB"
+CAIRN_WASM_NO_GUARD=1 run 134 "$WASI_OUT/trap.wasm" oob </dev/null
+has_err "wasm trap: out of bounds memory access"
+
 # deep recursion works up to a point, then traps cleanly (134 = 128 + SIGABRT)
 run 134 "$WASI_OUT/recurse.wasm" </dev/null
 has "depth 50000:"; lacks "unbounded"
