@@ -434,7 +434,7 @@ static int instantiate(wasm_store_t *store, wasm_instance_t *in, const wa_extern
 	if (err) {
 		/* a trap of the start function has frames; a link error or a
 		 * segment out of bounds has none */
-		*trap = capi_trap(store, e.msg, t->trap ? t : NULL);
+		*trap = t->trap ? capi_call_trap(store) : capi_trap(store, e.msg, NULL);
 		if (!in->inst) { /* nothing of it exists in the engine */
 			free(in->imports);
 			in->imports = NULL;

@@ -159,6 +159,8 @@ struct wasm_trap_t {
 	size_t len;                  /* with the NUL */
 	capi_frame *frames;
 	uint32_t nframes;
+	bool exited;                 /* a WASI proc_exit: exit_code is its status */
+	int exit_code;
 };
 
 struct wasm_config_t {
@@ -203,6 +205,12 @@ wasm_trap_t *capi_trap(wasm_store_t *store, const char *msg, const wa_thread *t)
 /* Adds the frames of the engine's last trap to a trap that has none. */
 void capi_trap_frames(wasm_trap_t *trap, const wa_thread *t);
 wasm_trap_t *capi_trapf(wasm_store_t *store, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A host function's trap (consumed) made the store's pending one; returns
+ * the message for the engine: the call that unwinds with it returns trap. */
+const char *capi_host_trap(wasm_store_t *store, wasm_trap_t *trap);
+/* The trap of a failed wa_call (t->trap set): a host function's own trap
+ * when that is what unwound, else a new one; with the engine's frames. */
+wasm_trap_t *capi_call_trap(wasm_store_t *store);
 
 /* The object behind an engine function (creating its wasm_func_t on first
  * use for an instance's own function); NULL when out of memory. */

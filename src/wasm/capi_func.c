@@ -14,7 +14,7 @@
 
 /* Keeps a callback's trap as the store's pending one and gives the engine
  * its message: the call that receives that message returns this trap. */
-static const char *take_host_trap(wasm_store_t *store, wasm_trap_t *trap)
+const char *capi_host_trap(wasm_store_t *store, wasm_trap_t *trap)
 {
 	if (trap->ref.store != store) { /* made without a store, or in another */
 		wasm_trap_t *mine = capi_trap(store, trap->msg ? trap->msg : "", NULL);
@@ -45,7 +45,7 @@ static const char *host_results(wasm_store_t *store, const wa_functype *ft, wasm
 		wasm_val_delete(&r[j]);
 	if (!why)
 		return NULL;
-	return take_host_trap(store, capi_trapf(store, "host function result %u: %s (expected %s)", bad, why,
+	return capi_host_trap(store, capi_trapf(store, "host function result %u: %s (expected %s)", bad, why,
 						capi_kind_name(capi_kind_of(wa_ft_results(ft)[bad]))));
 }
 
@@ -79,7 +79,7 @@ static const char *host_call(wa_thread *t, void *env, uint64_t *slots)
 		if (trap) {
 			for (uint32_t j = 0; j < ft->nresults; j++)
 				wasm_val_delete(&r[j]);
-			err = take_host_trap(store, trap);
+			err = capi_host_trap(store, trap);
 		} else {
 			err = host_results(store, ft, r, slots);
 		}
@@ -162,9 +162,7 @@ static wasm_trap_t *check_args(wasm_store_t *store, const wa_functype *ft, const
 	return NULL;
 }
 
-/* The trap of a failed wa_call: a callback's own trap when that is what
- * unwound, else a new one; either way with the engine's frames. */
-static wasm_trap_t *call_trap(wasm_store_t *store)
+wasm_trap_t *capi_call_trap(wasm_store_t *store)
 {
 	wa_thread *t = &store->thread;
 	wasm_trap_t *h = store->host_trap;
@@ -208,7 +206,7 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
 		trap = capi_trap(store, busy, NULL);
 	else if (!trap) {
 		if (wa_call(&store->thread, func->ext.x.func, slots, slots))
-			trap = call_trap(store);
+			trap = capi_call_trap(store);
 		else
 			trap = results_out(ft, slots, results);
 		if (capi_leaving_destroys(store)) { /* a callback deleted the store */

@@ -131,6 +131,10 @@ bool capi_leaving_destroys(const wasm_store_t *s)
 wasm_trap_t *capi_trap_detach(wasm_trap_t *t)
 {
 	wasm_trap_t *copy = capi_trap(NULL, t->msg ? t->msg : "", NULL);
+	if (copy) {
+		copy->exited = t->exited;
+		copy->exit_code = t->exit_code;
+	}
 	capi_release(&t->ref);
 	return copy;
 }
