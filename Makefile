@@ -44,8 +44,8 @@ RV_TESTS  := $(patsubst tests/riscv/%.S,$(BUILD)/tests/riscv/%.elf,$(wildcard te
 RV_COMMON := tests/riscv/crt0.S tests/riscv/lib.c
 RV_LD     := tests/riscv/link.ld
 
-.PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-instantiate fuzz conformance test-wasi wasi-progs \
-	clean deps install stage
+.PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-wasm bench-instantiate fuzz \
+	conformance test-wasi wasi-progs clean deps install stage
 all: $(BUILD)/cairn $(BUILD)/libcairn.a $(BUILD)/libcairn.so
 
 help:
@@ -59,7 +59,8 @@ help:
 	@echo "make test-wasm     run the project's own WebAssembly scripts (tests/wasm/*.wast)"
 	@echo "make test-wasi     WASI programs under cairn run (C/C++ via clang-19, AssemblyScript via npm)"
 	@echo "make wasm-spec     WebAssembly 2.0 spec suite from WASM_TESTSUITE=DIR (docs/WASM_CONFORMANCE.md)"
-	@echo "make bench         guest speed and boot time against qemu-system-riscv64 (ratios)"
+	@echo "make bench         guest speed and boot time against qemu-system-riscv64, then bench-wasm"
+	@echo "make bench-wasm    wasm programs natively, under node, wasm3 and cairn (bench/README.md)"
 	@echo "make bench-instantiate  compile/instantiate time and RSS of a generated 1 MiB wasm module"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME)s (clang)"
 	@echo "make conformance   fetch-free: run riscv-tests from RISCV_TESTS_SRC=DIR (see docs/TESTING.md)"
@@ -149,6 +150,22 @@ $(WASI_OUT)/%.wasm: tests/wasm/wasi/%.cc
 	$(WASI_CXX) $(WASI_CFLAGS) -fno-exceptions -o $@ $<
 wasi-progs: $(WASI_PROGS)
 
+# WebAssembly benchmarks: each program for wasm32-wasi (clang-19, Debian's wasi-libc) and
+# natively with gcc -O2, plus the best-of-N timer the runner uses.
+WB_PROGS  := hash sort fp calls vm coremark hello
+WB_SRCS   := $(WB_PROGS:%=bench/wasm/%.c)
+WB_BINS   := $(WB_SRCS:bench/wasm/%.c=$(BUILD)/bench/wasm/%.wasm) \
+             $(WB_SRCS:bench/wasm/%.c=$(BUILD)/bench/wasm/%.native) $(BUILD)/bench/wasm/timeit
+$(BUILD)/bench/wasm/%.wasm: bench/wasm/%.c bench/wasm/bench.h
+	@mkdir -p $(dir $@)
+	$(WASI_CC) --target=wasm32-wasi -O2 -Wall -Wextra -o $@ $<
+$(BUILD)/bench/wasm/%.native: bench/wasm/%.c bench/wasm/bench.h
+	@mkdir -p $(dir $@)
+	gcc -O2 -Wall -Wextra -o $@ $< -lm
+$(BUILD)/bench/wasm/timeit: bench/wasm/timeit.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 $(WARN) -o $@ $<
+
 unit: $(UNIT_BINS)
 bench-riscv: $(RV_BENCH)
 test-riscv: $(RV_TESTS)
@@ -179,9 +196,13 @@ bench-instantiate: $(BUILD)/bench/wasm/instantiate
 		node bench/wasm/instantiate.js $(BUILD)/bench/wasm/big.wasm | sed 's/^node/node (lazy)/'; \
 		node --no-wasm-lazy-compilation bench/wasm/instantiate.js $(BUILD)/bench/wasm/big.wasm | sed 's/^node/node (eager)/'; fi
 
-bench: all $(RV_BENCH)
+bench: all $(RV_BENCH) $(WB_BINS)
 	@BUILD=$(BUILD) sh bench/run.sh
 	@BUILD=$(BUILD) sh bench/boot.sh
+	@BUILD=$(BUILD) sh bench/wasm/run.sh
+
+bench-wasm: all $(WB_BINS)
+	@BUILD=$(BUILD) sh bench/wasm/run.sh
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
