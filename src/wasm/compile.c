@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #define NONE_FIX UINT32_MAX
+#define LOC_K (UINT32_MAX - 1)  /* a stack entry's value is the constant kv[i] */
 
 typedef struct cblock {
 	uint16_t op;
@@ -26,7 +27,8 @@ typedef struct comp {
 	uint32_t n, cap;
 	uint8_t *tys;
 	uint32_t *slots;        /* home slot of each stack entry */
-	uint32_t *locs;         /* where its value is now: home, or a local it aliases */
+	uint32_t *locs;         /* where its value is now: home, a local it aliases, or LOC_K */
+	uint64_t *kv;           /* the value of a LOC_K entry */
 	uint32_t ntys, captys, sp, maxsp;
 	cblock *blocks;
 	uint32_t nblocks, capblocks;
@@ -38,38 +40,48 @@ typedef struct comp {
 	uint32_t last_dst;      /* {d, a} cell of the instruction just emitted that
 				 * computed a value into a home slot, or NONE_FIX */
 	uint16_t last_op;       /* its opcode */
+	bool last_k;            /* it was the constant-operand variant */
 	bool oom;
 	uint8_t *map;           /* source map: (cell delta, byte delta) LEB128 pairs */
 	uint32_t nmap, capmap, map_cell;
 	size_t map_pos;
 } comp;
 
-static uint16_t chk_of[WA_NOPS];
-static uint16_t brt_of[WA_NOPS]; /* fused compare-and-branch, 0 if none */
-
-static bool fusable_sig(const wa_opinfo *o)
-{
-	static const char *const sigs[] = { "i:i", "ii:i", "l:i", "ll:i", "ff:i", "dd:i" };
-	if (!o->sig || wa_imm_memalign(o->imm) >= 0 || wa_imm_lanes(o->imm))
-		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		if (!strcmp(o->sig, sigs[i]))
-			return true;
-	return false;
-}
+/* The generated variants of each table row (0: none), see interp.h. */
+#define CHK_OF_MEM(n) [WA_OP_##n] = WA_CHK_##n,
+#define CHK_OF_BINI(n)
+#define CHK_OF_BIN(n)
+#define CHK_OF_UNI(n)
+#define CHK_OF_X(n)
+#define BRT_OF_BINI(n) [WA_OP_##n] = WA_BRT_##n,
+#define BRT_OF_UNI(n) [WA_OP_##n] = WA_BRT_##n,
+#define BRT_OF_BIN(n)
+#define BRT_OF_MEM(n)
+#define BRT_OF_X(n)
+#define K_OF_BINI(n) [WA_OP_##n] = WA_K_##n,
+#define K_OF_BIN(n) [WA_OP_##n] = WA_K_##n,
+#define K_OF_UNI(n)
+#define K_OF_MEM(n)
+#define K_OF_X(n)
+static const uint16_t chk_of[WA_NOPS] = { /* bounds-checked load/store */
+#define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(CHK_OF_, shape)(name)
+	WA_OPCODES(X)
+#undef X
+};
+static const uint16_t brt_of[WA_NOPS] = { /* compare-and-branch; BRF is BRT + 1 */
+#define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(BRT_OF_, shape)(name)
+	WA_OPCODES(X)
+#undef X
+};
+static const uint16_t k_of[WA_NOPS] = { /* constant operand; for compares BRTK, BRFK follow */
+#define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(K_OF_, shape)(name)
+	WA_OPCODES(X)
+#undef X
+};
 static bool guard_mode;
 
 static void chk_tables(void)
 {
-	int k = WA_CHK_BASE + 1;
-	for (int i = 0; i < WA_NOPS; i++)
-		chk_of[i] = (uint16_t)((wa_ops[i].sig && wa_imm_memalign(wa_ops[i].imm) >= 0) ? k++ : i);
-	k = WA_FUSE_BASE + 1;
-	for (int i = 0; i < WA_NOPS; i++)
-		if (fusable_sig(&wa_ops[i])) {
-			brt_of[i] = (uint16_t)k;
-			k += 2;
-		}
 	guard_mode = wa_guard_pages();
 }
 
@@ -108,6 +120,7 @@ static uint32_t emit_cell(comp *c, wa_cell v)
 static uint32_t emit_op(comp *c, int op)
 {
 	c->last_dst = NONE_FIX;
+	c->last_k = false;
 	return emit_cell(c, wa_op_cell(op));
 }
 static uint32_t emit_ab(comp *c, uint32_t a, uint32_t b) { return emit_cell(c, (wa_cell){ .p = { a, b } }); }
@@ -120,12 +133,16 @@ static uint32_t push_at(comp *c, uint8_t t, uint32_t loc)
 	c->tys = grow_arr(c->tys, &c->captys, c->ntys + 1, 1, &c->oom);
 	uint32_t cap = c->captys;
 	uint32_t *ns = realloc(c->slots, cap * sizeof *c->slots), *nl;
+	uint64_t *nk;
 	if (ns)
 		c->slots = ns;
 	nl = realloc(c->locs, cap * sizeof *c->locs);
 	if (nl)
 		c->locs = nl;
-	if (c->oom || !ns || !nl) {
+	nk = realloc(c->kv, cap * sizeof *c->kv);
+	if (nk)
+		c->kv = nk;
+	if (c->oom || !ns || !nl || !nk) {
 		c->oom = true;
 		return 0;
 	}
@@ -144,11 +161,23 @@ static uint32_t push(comp *c, uint8_t t)
 	return push_at(c, t, UINT32_MAX);
 }
 
+static void emit_const(comp *c, uint32_t dst, uint64_t v);
+
+/* A constant gets its value into its home slot (code at this point). */
+static void materialize_k(comp *c, uint32_t i)
+{
+	if (c->locs[i] == LOC_K) {
+		emit_const(c, c->slots[i], c->kv[i]);
+		c->locs[i] = c->slots[i];
+	}
+}
+
 /* Pops the top entry; returns the slot its value is read from. */
 static uint32_t pop(comp *c)
 {
 	if (!c->ntys)
 		return c->sp;
+	materialize_k(c, c->ntys - 1);
 	c->ntys--;
 	c->sp = c->slots[c->ntys];
 	return c->locs[c->ntys];
@@ -164,6 +193,7 @@ static void emit_mov(comp *c, uint8_t t, uint32_t dst, uint32_t src);
 /* Copy an aliased entry's value into its home slot. */
 static void materialize(comp *c, uint32_t i)
 {
+	materialize_k(c, i);
 	if (c->locs[i] != c->slots[i]) {
 		emit_mov(c, c->tys[i], c->slots[i], c->locs[i]);
 		c->locs[i] = c->slots[i];
@@ -202,6 +232,13 @@ static void emit_mov(comp *c, uint8_t t, uint32_t dst, uint32_t src)
 	emit_ab(c, dst, src);
 }
 
+static void emit_const(comp *c, uint32_t dst, uint64_t v)
+{
+	emit_op(c, WA_I_CONST);
+	emit_ab(c, dst, 0);
+	emit_u(c, v);
+}
+
 /* Whether the top n values already sit in consecutive slots from dst. */
 static bool in_place(comp *c, uint32_t n, uint32_t dst)
 {
@@ -224,7 +261,9 @@ static void emit_moves(comp *c, const uint8_t *ts, uint32_t n, uint32_t dst)
 		return;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t src = top_slot(c, n - 1 - i);
-		if (src != dst)
+		if (src == LOC_K)
+			emit_const(c, dst, c->kv[c->ntys - n + i]);
+		else if (src != dst)
 			emit_mov(c, ts[i], dst, src);
 		dst += (uint32_t)wa_slots(ts[i]);
 	}
@@ -271,7 +310,9 @@ static void emit_return(comp *c)
 	cblock *f = &c->blocks[0];
 	uint32_t n = f->nresults, dst = 0;
 	for (uint32_t i = c->ntys - n; i < c->ntys; i++)
-		if (c->locs[i] != c->slots[i])
+		if (c->locs[i] == LOC_K)
+			emit_const(c, c->slots[i], c->kv[i]);
+		else if (c->locs[i] != c->slots[i])
 			emit_mov(c, c->tys[i], c->slots[i], c->locs[i]);
 	for (uint32_t i = c->ntys - n; i < c->ntys; i++) {
 		if (c->slots[i] != dst)
@@ -301,8 +342,18 @@ static void emit_br(comp *c, uint32_t depth)
  * offset cell to patch. */
 static uint32_t emit_cond_branch(comp *c, uint32_t cond, bool when_true)
 {
-	if (c->last_dst != NONE_FIX && c->last_op < WA_NOPS && brt_of[c->last_op] && c->code[c->last_dst].p.a == cond &&
-	    c->last_dst + 2 == c->n) {
+	if (c->last_dst != NONE_FIX && c->last_k && c->code[c->last_dst].p.a == cond && c->last_dst + 2 == c->n &&
+	    wa_ops[c->last_op].sig[3] == 'i') { /* compare with a constant */
+		uint32_t a = c->code[c->last_dst].p.b;
+		uint64_t k = c->code[c->last_dst + 1].u;
+		c->n = c->last_dst - 1;
+		emit_op(c, k_of[c->last_op] + (when_true ? 1 : 2));
+		emit_ab(c, 0, a);
+		emit_u(c, k);
+		return emit_u(c, 0);
+	}
+	if (c->last_dst != NONE_FIX && !c->last_k && c->last_op < WA_NOPS && brt_of[c->last_op] &&
+	    c->code[c->last_dst].p.a == cond && c->last_dst + 2 == c->n) {
 		uint32_t a = c->code[c->last_dst].p.b, b = c->code[c->last_dst + 1].p.a;
 		int op = brt_of[c->last_op] + (when_true ? 0 : 1);
 		c->n = c->last_dst - 1; /* drop the compare */
@@ -457,6 +508,21 @@ static void do_end(comp *c)
 
 /* ---- instructions ---- */
 
+/* x op constant: the constant is an immediate of the K variant. */
+static void do_binary_k(comp *c, int op, char result)
+{
+	uint64_t k = c->kv[--c->ntys];
+	uint32_t a, d;
+	c->sp = c->slots[c->ntys];
+	a = pop(c);
+	d = push(c, wa_letter_type(result));
+	emit_op(c, k_of[op]);
+	c->last_dst = emit_ab(c, d, a);
+	c->last_op = (uint16_t)op;
+	c->last_k = true;
+	emit_u(c, k);
+}
+
 /* Opcode-table instruction: operands popped, result pushed at the first
  * operand's slot; layout {d, a} {b, imm} [lane]. */
 static void do_generic(comp *c, wa_instr *in)
@@ -466,6 +532,10 @@ static void do_generic(comp *c, wa_instr *in)
 	uint32_t nops = (uint32_t)(colon - o->sig), s[3] = { 0, 0, 0 }, d = 0;
 	int align = wa_imm_memalign(o->imm);
 	int op = in->op;
+	if (nops == 2 && k_of[op] && c->locs[c->ntys - 1] == LOC_K && c->locs[c->ntys - 2] != LOC_K) {
+		do_binary_k(c, in->op, colon[1]);
+		return;
+	}
 	for (uint32_t i = nops; i-- > 0;)
 		s[i] = pop(c);
 	if (colon[1])
@@ -514,6 +584,15 @@ static void do_local(comp *c, wa_instr *in)
 		push_at(c, t, ls);
 		return;
 	}
+	if (c->locs[c->ntys - 1] == LOC_K) { /* the constant goes straight to the local */
+		materialize_local(c, ls);
+		emit_const(c, ls, c->kv[c->ntys - 1]);
+		if (in->op == WA_OP_LOCAL_SET) { /* a tee's entry stays the constant */
+			c->ntys--;
+			c->sp = c->slots[c->ntys];
+		}
+		return;
+	}
 	if (retarget(c, ls)) { /* the producer writes the local directly */
 		if (in->op == WA_OP_LOCAL_SET)
 			pop(c);
@@ -536,8 +615,9 @@ static void do_global(comp *c, wa_instr *in)
 		emit_op(c, wide ? WA_I_GLOBAL_GET2 : WA_I_GLOBAL_GET);
 		emit_ab(c, push(c, t), in->a);
 	} else {
+		uint32_t v = pop(c); /* before the op: a constant is materialized here */
 		emit_op(c, wide ? WA_I_GLOBAL_SET2 : WA_I_GLOBAL_SET);
-		emit_ab(c, pop(c), in->a);
+		emit_ab(c, v, in->a);
 	}
 }
 
@@ -565,18 +645,19 @@ static void do_const(comp *c, uint8_t t, const uint64_t *v)
 {
 	uint32_t d = push(c, t);
 	uint32_t cell;
+	if (c->oom)
+		return;
 	if (t == WA_V128) {
 		emit_op(c, WA_I_CONST2);
 		cell = emit_ab(c, d, 0);
 		emit_u(c, v[0]);
 		emit_u(c, v[1]);
-	} else {
-		emit_op(c, WA_I_CONST);
-		cell = emit_ab(c, d, 0);
-		emit_u(c, v[0]);
+		c->last_dst = cell;
+		c->last_op = WA_NOPS;
+	} else { /* no code until a consumer needs the value in a slot */
+		c->locs[c->ntys - 1] = LOC_K;
+		c->kv[c->ntys - 1] = v[0];
 	}
-	c->last_dst = cell;
-	c->last_op = WA_NOPS;
 }
 
 /* Pops n operands and emits op {base, a} [{b}]. */
@@ -649,7 +730,7 @@ static int do_instr(comp *c, wa_instr *in)
 	case WA_OP_RETURN: emit_return(c); c->dead = true; break;
 	case WA_OP_CALL: do_call(c, &m->types[m->func_types[in->a]], WA_I_CALL, in->a, 0); break;
 	case WA_OP_CALL_INDIRECT: do_call(c, &m->types[in->a], WA_I_CALL_INDIRECT, in->a, in->b); break;
-	case WA_OP_DROP: pop(c); break;
+	case WA_OP_DROP: c->sp = c->slots[--c->ntys]; break; /* a dropped constant needs no code */
 	case WA_OP_SELECT: case WA_OP_SELECT_T: do_select(c); break;
 	case WA_OP_LOCAL_GET: case WA_OP_LOCAL_SET: case WA_OP_LOCAL_TEE: do_local(c, in); break;
 	case WA_OP_GLOBAL_GET: case WA_OP_GLOBAL_SET: do_global(c, in); break;
@@ -793,6 +874,7 @@ static int compile_func(wa_module *m, wa_funcdef *f, wa_err *e)
 	free(c.tys);
 	free(c.slots);
 	free(c.locs);
+	free(c.kv);
 	free(c.lslot);
 	free(c.ltype);
 	return err;

@@ -72,124 +72,108 @@ enum {
 	WA_IOP_END
 };
 
+/* Every shape of opcodes.h falls in one class, which says which generated
+ * variants its rows have: BINI scalar binary ops giving an i32 (compares),
+ * BIN other scalar binary ops, UNI scalar unary ops giving an i32 (eqz,
+ * wrap), MEM loads and stores, X the rest. */
+#define WA_CLASS_ii_i BINI
+#define WA_CLASS_ll_i BINI
+#define WA_CLASS_ff_i BINI
+#define WA_CLASS_dd_i BINI
+#define WA_CLASS_ll_l BIN
+#define WA_CLASS_ff_f BIN
+#define WA_CLASS_dd_d BIN
+#define WA_CLASS_i_i UNI
+#define WA_CLASS_l_i UNI
+#define WA_CLASS_Li MEM
+#define WA_CLASS_Ll MEM
+#define WA_CLASS_Lf MEM
+#define WA_CLASS_Ld MEM
+#define WA_CLASS_Lv MEM
+#define WA_CLASS_LLv MEM
+#define WA_CLASS_Si MEM
+#define WA_CLASS_Sl MEM
+#define WA_CLASS_Sf MEM
+#define WA_CLASS_Sd MEM
+#define WA_CLASS_Sv MEM
+#define WA_CLASS_SLv MEM
+#define WA_CLASS_SP X
+#define WA_CLASS_l_l X
+#define WA_CLASS_f_f X
+#define WA_CLASS_d_d X
+#define WA_CLASS_f_i X
+#define WA_CLASS_d_i X
+#define WA_CLASS_i_l X
+#define WA_CLASS_f_l X
+#define WA_CLASS_d_l X
+#define WA_CLASS_i_f X
+#define WA_CLASS_l_f X
+#define WA_CLASS_d_f X
+#define WA_CLASS_i_d X
+#define WA_CLASS_l_d X
+#define WA_CLASS_f_d X
+#define WA_CLASS_v_v X
+#define WA_CLASS_vv_v X
+#define WA_CLASS_vvv_v X
+#define WA_CLASS_v_i X
+#define WA_CLASS_v_l X
+#define WA_CLASS_v_f X
+#define WA_CLASS_v_d X
+#define WA_CLASS_i_v X
+#define WA_CLASS_l_v X
+#define WA_CLASS_f_v X
+#define WA_CLASS_d_v X
+#define WA_CLASS_vi_v X
+#define WA_CLASS_vl_v X
+#define WA_CLASS_vf_v X
+#define WA_CLASS_vd_v X
+#define WA_CAT_(a, b) a##b
+#define WA_CAT(a, b) WA_CAT_(a, b)
+/* FAMILY_<class>(args) for a row of this shape: one macro per class, not per shape */
+#define WA_BY_CLASS(family, shape) WA_CAT(family, WA_CLASS_##shape)
+
 /* Memory-access rows also have a bounds-checked variant, used when the
  * memory could not be reserved with guard regions. */
-#define WA_CHK_IF_SP(n)
-#define WA_CHK_IF_i_i(n)
-#define WA_CHK_IF_ii_i(n)
-#define WA_CHK_IF_l_i(n)
-#define WA_CHK_IF_ll_i(n)
-#define WA_CHK_IF_ff_i(n)
-#define WA_CHK_IF_dd_i(n)
-#define WA_CHK_IF_l_l(n)
-#define WA_CHK_IF_ll_l(n)
-#define WA_CHK_IF_f_f(n)
-#define WA_CHK_IF_ff_f(n)
-#define WA_CHK_IF_d_d(n)
-#define WA_CHK_IF_dd_d(n)
-#define WA_CHK_IF_f_i(n)
-#define WA_CHK_IF_d_i(n)
-#define WA_CHK_IF_i_l(n)
-#define WA_CHK_IF_f_l(n)
-#define WA_CHK_IF_d_l(n)
-#define WA_CHK_IF_i_f(n)
-#define WA_CHK_IF_l_f(n)
-#define WA_CHK_IF_d_f(n)
-#define WA_CHK_IF_i_d(n)
-#define WA_CHK_IF_l_d(n)
-#define WA_CHK_IF_f_d(n)
-#define WA_CHK_IF_v_v(n)
-#define WA_CHK_IF_vv_v(n)
-#define WA_CHK_IF_vvv_v(n)
-#define WA_CHK_IF_v_i(n)
-#define WA_CHK_IF_v_l(n)
-#define WA_CHK_IF_v_f(n)
-#define WA_CHK_IF_v_d(n)
-#define WA_CHK_IF_i_v(n)
-#define WA_CHK_IF_l_v(n)
-#define WA_CHK_IF_f_v(n)
-#define WA_CHK_IF_d_v(n)
-#define WA_CHK_IF_vi_v(n)
-#define WA_CHK_IF_vl_v(n)
-#define WA_CHK_IF_vf_v(n)
-#define WA_CHK_IF_vd_v(n)
-#define WA_CHK_IF_Li(n) WA_CHK_##n,
-#define WA_CHK_IF_Ll(n) WA_CHK_##n,
-#define WA_CHK_IF_Lf(n) WA_CHK_##n,
-#define WA_CHK_IF_Ld(n) WA_CHK_##n,
-#define WA_CHK_IF_Lv(n) WA_CHK_##n,
-#define WA_CHK_IF_LLv(n) WA_CHK_##n,
-#define WA_CHK_IF_Si(n) WA_CHK_##n,
-#define WA_CHK_IF_Sl(n) WA_CHK_##n,
-#define WA_CHK_IF_Sf(n) WA_CHK_##n,
-#define WA_CHK_IF_Sd(n) WA_CHK_##n,
-#define WA_CHK_IF_Sv(n) WA_CHK_##n,
-#define WA_CHK_IF_SLv(n) WA_CHK_##n,
+#define WA_CHK_ENUM_MEM(n) WA_CHK_##n,
+#define WA_CHK_ENUM_BINI(n)
+#define WA_CHK_ENUM_BIN(n)
+#define WA_CHK_ENUM_UNI(n)
+#define WA_CHK_ENUM_X(n)
 enum {
 	WA_CHK_BASE = WA_IOP_END - 1,
-#define X(name, pfx, code, text, imm, shape, expr) WA_CHK_IF_##shape(name)
+#define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(WA_CHK_ENUM_, shape)(name)
 	WA_OPCODES(X)
 #undef X
 	WA_CHK_END
 };
 
-/* Rows computing an i32 from i32/i64/f32/f64 operands also exist fused with
- * a following br_if/if: BRT branches when the result is non-zero, BRF when
- * it is zero.  Layout {b, a} {off}. */
-#define WA_FUSE_IF_i_i(n) WA_BRT_##n, WA_BRF_##n,
-#define WA_FUSE_IF_ii_i(n) WA_BRT_##n, WA_BRF_##n,
-#define WA_FUSE_IF_l_i(n) WA_BRT_##n, WA_BRF_##n,
-#define WA_FUSE_IF_ll_i(n) WA_BRT_##n, WA_BRF_##n,
-#define WA_FUSE_IF_ff_i(n) WA_BRT_##n, WA_BRF_##n,
-#define WA_FUSE_IF_dd_i(n) WA_BRT_##n, WA_BRF_##n,
-#define WA_FUSE_IF_SP(n)
-#define WA_FUSE_IF_l_l(n)
-#define WA_FUSE_IF_ll_l(n)
-#define WA_FUSE_IF_f_f(n)
-#define WA_FUSE_IF_ff_f(n)
-#define WA_FUSE_IF_d_d(n)
-#define WA_FUSE_IF_dd_d(n)
-#define WA_FUSE_IF_f_i(n)
-#define WA_FUSE_IF_d_i(n)
-#define WA_FUSE_IF_i_l(n)
-#define WA_FUSE_IF_f_l(n)
-#define WA_FUSE_IF_d_l(n)
-#define WA_FUSE_IF_i_f(n)
-#define WA_FUSE_IF_l_f(n)
-#define WA_FUSE_IF_d_f(n)
-#define WA_FUSE_IF_i_d(n)
-#define WA_FUSE_IF_l_d(n)
-#define WA_FUSE_IF_f_d(n)
-#define WA_FUSE_IF_v_v(n)
-#define WA_FUSE_IF_vv_v(n)
-#define WA_FUSE_IF_vvv_v(n)
-#define WA_FUSE_IF_v_i(n)
-#define WA_FUSE_IF_v_l(n)
-#define WA_FUSE_IF_v_f(n)
-#define WA_FUSE_IF_v_d(n)
-#define WA_FUSE_IF_i_v(n)
-#define WA_FUSE_IF_l_v(n)
-#define WA_FUSE_IF_f_v(n)
-#define WA_FUSE_IF_d_v(n)
-#define WA_FUSE_IF_vi_v(n)
-#define WA_FUSE_IF_vl_v(n)
-#define WA_FUSE_IF_vf_v(n)
-#define WA_FUSE_IF_vd_v(n)
-#define WA_FUSE_IF_Li(n)
-#define WA_FUSE_IF_Ll(n)
-#define WA_FUSE_IF_Lf(n)
-#define WA_FUSE_IF_Ld(n)
-#define WA_FUSE_IF_Lv(n)
-#define WA_FUSE_IF_LLv(n)
-#define WA_FUSE_IF_Si(n)
-#define WA_FUSE_IF_Sl(n)
-#define WA_FUSE_IF_Sf(n)
-#define WA_FUSE_IF_Sd(n)
-#define WA_FUSE_IF_Sv(n)
-#define WA_FUSE_IF_SLv(n)
+/* Rows computing an i32 from scalars also exist fused with a following
+ * br_if/if: BRT branches when the result is non-zero, BRF when it is zero.
+ * Layout {b, a} {off}. */
+#define WA_FUSE_ENUM_BINI(n) WA_BRT_##n, WA_BRF_##n,
+#define WA_FUSE_ENUM_UNI(n) WA_BRT_##n, WA_BRF_##n,
+#define WA_FUSE_ENUM_BIN(n)
+#define WA_FUSE_ENUM_MEM(n)
+#define WA_FUSE_ENUM_X(n)
 enum {
 	WA_FUSE_BASE = WA_CHK_END - 1,
-#define X(name, pfx, code, text, imm, shape, expr) WA_FUSE_IF_##shape(name)
+#define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(WA_FUSE_ENUM_, shape)(name)
+	WA_OPCODES(X)
+#undef X
+	WA_FUSE_END
+};
+
+/* Scalar binary rows also exist with a constant second operand (K), the
+ * compares also as constant compare-and-branch (BRTK/BRFK).  Layouts
+ * {d, a} {imm64} and {-, a} {imm64} {off}. */
+#define WA_K_ENUM_BINI(n) WA_K_##n, WA_BRTK_##n, WA_BRFK_##n,
+#define WA_K_ENUM_BIN(n) WA_K_##n,
+#define WA_K_ENUM_UNI(n)
+#define WA_K_ENUM_MEM(n)
+#define WA_K_ENUM_X(n)
+enum {
+	WA_K_BASE = WA_FUSE_END - 1,
+#define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(WA_K_ENUM_, shape)(name)
 	WA_OPCODES(X)
 #undef X
 	WA_ALL_OPS
