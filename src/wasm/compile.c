@@ -48,7 +48,9 @@ typedef struct comp {
 } comp;
 
 /* The generated variants of each table row (0: none), see interp.h. */
-#define CHK_OF_MEM(n) [WA_OP_##n] = WA_CHK_##n,
+#define CHK_OF_LD(n) [WA_OP_##n] = WA_CHK_##n,
+#define CHK_OF_ST(n) [WA_OP_##n] = WA_CHK_##n,
+#define CHK_OF_VMEM(n) [WA_OP_##n] = WA_CHK_##n,
 #define CHK_OF_BINI(n)
 #define CHK_OF_BIN(n)
 #define CHK_OF_UNI(n)
@@ -56,13 +58,24 @@ typedef struct comp {
 #define BRT_OF_BINI(n) [WA_OP_##n] = WA_BRT_##n,
 #define BRT_OF_UNI(n) [WA_OP_##n] = WA_BRT_##n,
 #define BRT_OF_BIN(n)
-#define BRT_OF_MEM(n)
+#define BRT_OF_LD(n)
+#define BRT_OF_ST(n)
+#define BRT_OF_VMEM(n)
 #define BRT_OF_X(n)
 #define K_OF_BINI(n) [WA_OP_##n] = WA_K_##n,
 #define K_OF_BIN(n) [WA_OP_##n] = WA_K_##n,
 #define K_OF_UNI(n)
-#define K_OF_MEM(n)
+#define K_OF_LD(n)
+#define K_OF_ST(n)
+#define K_OF_VMEM(n)
 #define K_OF_X(n)
+#define ADDR_OF_LD(n) [WA_OP_##n] = WA_A_##n,
+#define ADDR_OF_ST(n) [WA_OP_##n] = WA_A_##n,
+#define ADDR_OF_VMEM(n)
+#define ADDR_OF_BINI(n)
+#define ADDR_OF_BIN(n)
+#define ADDR_OF_UNI(n)
+#define ADDR_OF_X(n)
 static const uint16_t chk_of[WA_NOPS] = { /* bounds-checked load/store */
 #define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(CHK_OF_, shape)(name)
 	WA_OPCODES(X)
@@ -75,6 +88,11 @@ static const uint16_t brt_of[WA_NOPS] = { /* compare-and-branch; BRF is BRT + 1 
 };
 static const uint16_t k_of[WA_NOPS] = { /* constant operand; for compares BRTK, BRFK follow */
 #define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(K_OF_, shape)(name)
+	WA_OPCODES(X)
+#undef X
+};
+static const uint16_t addr_of[WA_NOPS] = { /* address add fused in; AK is A + 1 */
+#define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(ADDR_OF_, shape)(name)
 	WA_OPCODES(X)
 #undef X
 };
@@ -523,6 +541,35 @@ static void do_binary_k(comp *c, int op, char result)
 	emit_u(c, k);
 }
 
+/* A scalar load/store whose address the previous instruction computed with
+ * i32.add (a temporary, read only here): the add becomes part of the access. */
+static bool fuse_addr(comp *c, wa_instr *in, bool store, char result)
+{
+	uint32_t ai = c->ntys - (store ? 2 : 1), a, x, v = 0;
+	bool k = c->last_k;
+	if (c->last_dst == NONE_FIX || c->last_op != WA_OP_I32_ADD || c->last_dst + 2 != c->n ||
+	    c->locs[ai] != c->slots[ai] || c->code[c->last_dst].p.a != c->slots[ai])
+		return false;
+	a = c->code[c->last_dst].p.b;
+	x = k ? (uint32_t)c->code[c->last_dst + 1].u : c->code[c->last_dst + 1].p.a;
+	c->n = c->last_dst - 1; /* drop the add */
+	if (store)
+		v = pop(c);
+	pop(c);
+	if (store) {
+		emit_op(c, addr_of[in->op] + k);
+		emit_ab(c, x, a);
+		emit_ab(c, v, in->offset);
+		return true;
+	}
+	uint32_t d = push(c, wa_letter_type(result));
+	emit_op(c, addr_of[in->op] + k);
+	c->last_dst = emit_ab(c, d, a);
+	c->last_op = (uint16_t)in->op;
+	emit_ab(c, x, in->offset);
+	return true;
+}
+
 /* Opcode-table instruction: operands popped, result pushed at the first
  * operand's slot; layout {d, a} {b, imm} [lane]. */
 static void do_generic(comp *c, wa_instr *in)
@@ -536,6 +583,8 @@ static void do_generic(comp *c, wa_instr *in)
 		do_binary_k(c, in->op, colon[1]);
 		return;
 	}
+	if (addr_of[op] && guard_mode && fuse_addr(c, in, nops == 2, colon[1]))
+		return;
 	for (uint32_t i = nops; i-- > 0;)
 		s[i] = pop(c);
 	if (colon[1])

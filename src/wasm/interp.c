@@ -185,12 +185,16 @@ static inline void wr_v128(uint64_t *p, wa_v128 v) { memcpy(p, &v, 16); }
 #define FUSE_BINI(shape, n, e) BR_##shape(n, e)
 #define FUSE_UNI(shape, n, e) BR_##shape(n, e)
 #define FUSE_BIN(shape, n, e)
-#define FUSE_MEM(shape, n, e)
+#define FUSE_LD(shape, n, e)
+#define FUSE_ST(shape, n, e)
+#define FUSE_VMEM(shape, n, e)
 #define FUSE_X(shape, n, e)
 #define FLBL_BINI(n) [WA_BRT_##n] = &&L_WA_BRT_##n, [WA_BRF_##n] = &&L_WA_BRF_##n,
 #define FLBL_UNI(n) FLBL_BINI(n)
 #define FLBL_BIN(n)
-#define FLBL_MEM(n)
+#define FLBL_LD(n)
+#define FLBL_ST(n)
+#define FLBL_VMEM(n)
 #define FLBL_X(n)
 
 /* Constant second operand: {d, a} {imm64}, the immediate in the low bits. */
@@ -214,13 +218,46 @@ static inline void wr_v128(uint64_t *p, wa_v128 v) { memcpy(p, &v, 16); }
 #define KCASE_BINI(shape, n, e) K_##shape(n, e)
 #define KCASE_BIN(shape, n, e) K_##shape(n, e)
 #define KCASE_UNI(shape, n, e)
-#define KCASE_MEM(shape, n, e)
+#define KCASE_LD(shape, n, e)
+#define KCASE_ST(shape, n, e)
+#define KCASE_VMEM(shape, n, e)
 #define KCASE_X(shape, n, e)
 #define KLBL_BINI(n) [WA_K_##n] = &&L_WA_K_##n, [WA_BRTK_##n] = &&L_WA_BRTK_##n, [WA_BRFK_##n] = &&L_WA_BRFK_##n,
 #define KLBL_BIN(n) [WA_K_##n] = &&L_WA_K_##n,
 #define KLBL_UNI(n)
-#define KLBL_MEM(n)
+#define KLBL_LD(n)
+#define KLBL_ST(n)
+#define KLBL_VMEM(n)
 #define KLBL_X(n)
+/* Loads and stores with the address add fused in: the wrapping i32.add of
+ * slot a and x (a slot or a constant), then the offset; guard regions only. */
+#define EA2(x) uint64_t ea = (uint64_t)(uint32_t)(RD_i(pc[1].p.b) + (x)) + pc[2].p.b; uint8_t *m = mem + ea;
+#define H_LOAD2(tr, x, e) { EA2(x) WR_##tr(pc[1].p.a, (e)); pc += 3; vmbreak; }
+#define H_STORE2(tb, x, e) { T_##tb b = RD_##tb(pc[2].p.a); EA2(x) e; pc += 3; vmbreak; }
+#define AL(n, tr, e) vmcase(WA_A_##n) H_LOAD2(tr, RD_i(pc[2].p.a), e) vmcase(WA_AK_##n) H_LOAD2(tr, pc[2].p.a, e)
+#define AS(n, tb, e) vmcase(WA_A_##n) H_STORE2(tb, RD_i(pc[1].p.a), e) vmcase(WA_AK_##n) H_STORE2(tb, pc[1].p.a, e)
+#define AX_Li(n, e) AL(n, i, e)
+#define AX_Ll(n, e) AL(n, l, e)
+#define AX_Lf(n, e) AL(n, f, e)
+#define AX_Ld(n, e) AL(n, d, e)
+#define AX_Si(n, e) AS(n, i, e)
+#define AX_Sl(n, e) AS(n, l, e)
+#define AX_Sf(n, e) AS(n, f, e)
+#define AX_Sd(n, e) AS(n, d, e)
+#define ACASE_LD(shape, n, e) AX_##shape(n, e)
+#define ACASE_ST(shape, n, e) AX_##shape(n, e)
+#define ACASE_VMEM(shape, n, e)
+#define ACASE_BINI(shape, n, e)
+#define ACASE_BIN(shape, n, e)
+#define ACASE_UNI(shape, n, e)
+#define ACASE_X(shape, n, e)
+#define ALBL_LD(n) [WA_A_##n] = &&L_WA_A_##n, [WA_AK_##n] = &&L_WA_AK_##n,
+#define ALBL_ST(n) ALBL_LD(n)
+#define ALBL_VMEM(n)
+#define ALBL_BINI(n)
+#define ALBL_BIN(n)
+#define ALBL_UNI(n)
+#define ALBL_X(n)
 #define CASE_SP(n, imm, e)
 #define LBL_SP(n)
 #define IOP_LBL(n) [WA_I_##n] = &&L_WA_I_##n,
@@ -274,6 +311,9 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 #define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(KLBL_, shape)(name)
 		WA_OPCODES(X)
 #undef X
+#define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(ALBL_, shape)(name)
+		WA_OPCODES(X)
+#undef X
 		WA_IOPS(IOP_LBL)
 	};
 	if (init) {
@@ -318,6 +358,9 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		WA_OPCODES(X)
 #undef X
 #define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(KCASE_, shape)(shape, name, expr)
+		WA_OPCODES(X)
+#undef X
+#define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(ACASE_, shape)(shape, name, expr)
 		WA_OPCODES(X)
 #undef X
 		vmcase(WA_I_HALT) {

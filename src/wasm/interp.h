@@ -75,7 +75,7 @@ enum {
 /* Every shape of opcodes.h falls in one class, which says which generated
  * variants its rows have: BINI scalar binary ops giving an i32 (compares),
  * BIN other scalar binary ops, UNI scalar unary ops giving an i32 (eqz,
- * wrap), MEM loads and stores, X the rest. */
+ * wrap), LD/ST scalar loads/stores, VMEM v128 ones, X the rest. */
 #define WA_CLASS_ii_i BINI
 #define WA_CLASS_ll_i BINI
 #define WA_CLASS_ff_i BINI
@@ -85,18 +85,18 @@ enum {
 #define WA_CLASS_dd_d BIN
 #define WA_CLASS_i_i UNI
 #define WA_CLASS_l_i UNI
-#define WA_CLASS_Li MEM
-#define WA_CLASS_Ll MEM
-#define WA_CLASS_Lf MEM
-#define WA_CLASS_Ld MEM
-#define WA_CLASS_Lv MEM
-#define WA_CLASS_LLv MEM
-#define WA_CLASS_Si MEM
-#define WA_CLASS_Sl MEM
-#define WA_CLASS_Sf MEM
-#define WA_CLASS_Sd MEM
-#define WA_CLASS_Sv MEM
-#define WA_CLASS_SLv MEM
+#define WA_CLASS_Li LD
+#define WA_CLASS_Ll LD
+#define WA_CLASS_Lf LD
+#define WA_CLASS_Ld LD
+#define WA_CLASS_Lv VMEM
+#define WA_CLASS_LLv VMEM
+#define WA_CLASS_Si ST
+#define WA_CLASS_Sl ST
+#define WA_CLASS_Sf ST
+#define WA_CLASS_Sd ST
+#define WA_CLASS_Sv VMEM
+#define WA_CLASS_SLv VMEM
 #define WA_CLASS_SP X
 #define WA_CLASS_l_l X
 #define WA_CLASS_f_f X
@@ -134,7 +134,9 @@ enum {
 
 /* Memory-access rows also have a bounds-checked variant, used when the
  * memory could not be reserved with guard regions. */
-#define WA_CHK_ENUM_MEM(n) WA_CHK_##n,
+#define WA_CHK_ENUM_LD(n) WA_CHK_##n,
+#define WA_CHK_ENUM_ST(n) WA_CHK_##n,
+#define WA_CHK_ENUM_VMEM(n) WA_CHK_##n,
 #define WA_CHK_ENUM_BINI(n)
 #define WA_CHK_ENUM_BIN(n)
 #define WA_CHK_ENUM_UNI(n)
@@ -153,7 +155,9 @@ enum {
 #define WA_FUSE_ENUM_BINI(n) WA_BRT_##n, WA_BRF_##n,
 #define WA_FUSE_ENUM_UNI(n) WA_BRT_##n, WA_BRF_##n,
 #define WA_FUSE_ENUM_BIN(n)
-#define WA_FUSE_ENUM_MEM(n)
+#define WA_FUSE_ENUM_LD(n)
+#define WA_FUSE_ENUM_ST(n)
+#define WA_FUSE_ENUM_VMEM(n)
 #define WA_FUSE_ENUM_X(n)
 enum {
 	WA_FUSE_BASE = WA_CHK_END - 1,
@@ -169,11 +173,32 @@ enum {
 #define WA_K_ENUM_BINI(n) WA_K_##n, WA_BRTK_##n, WA_BRFK_##n,
 #define WA_K_ENUM_BIN(n) WA_K_##n,
 #define WA_K_ENUM_UNI(n)
-#define WA_K_ENUM_MEM(n)
+#define WA_K_ENUM_LD(n)
+#define WA_K_ENUM_ST(n)
+#define WA_K_ENUM_VMEM(n)
 #define WA_K_ENUM_X(n)
 enum {
 	WA_K_BASE = WA_FUSE_END - 1,
 #define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(WA_K_ENUM_, shape)(name)
+	WA_OPCODES(X)
+#undef X
+	WA_K_END
+};
+
+/* Scalar loads and stores also take their address as an i32.add of two
+ * slots (A) or of a slot and a constant (K), the add fused in (guard-region
+ * memories only).  Loads {d, a} {b or k, offset}; stores {b or k, a}
+ * {value, offset}. */
+#define WA_ADDR_ENUM_LD(n) WA_A_##n, WA_AK_##n,
+#define WA_ADDR_ENUM_ST(n) WA_A_##n, WA_AK_##n,
+#define WA_ADDR_ENUM_VMEM(n)
+#define WA_ADDR_ENUM_BINI(n)
+#define WA_ADDR_ENUM_BIN(n)
+#define WA_ADDR_ENUM_UNI(n)
+#define WA_ADDR_ENUM_X(n)
+enum {
+	WA_ADDR_BASE = WA_K_END - 1,
+#define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(WA_ADDR_ENUM_, shape)(name)
 	WA_OPCODES(X)
 #undef X
 	WA_ALL_OPS
