@@ -327,6 +327,11 @@ static void emit_return(comp *c)
 {
 	cblock *f = &c->blocks[0];
 	uint32_t n = f->nresults, dst = 0;
+	if (n == 1 && c->tys[c->ntys - 1] != WA_V128 && c->locs[c->ntys - 1] != LOC_K) {
+		emit_op(c, WA_I_RETURN1); /* the one result moves as part of the return */
+		emit_ab(c, c->locs[c->ntys - 1], 0);
+		return;
+	}
 	for (uint32_t i = c->ntys - n; i < c->ntys; i++)
 		if (c->locs[i] == LOC_K)
 			emit_const(c, c->slots[i], c->kv[i]);
@@ -350,8 +355,14 @@ static void emit_br(comp *c, uint32_t depth)
 		return;
 	}
 	label_types(b, &ts, &n);
+	uint32_t before = c->n;
 	emit_moves(c, ts, n, b->base_slot);
-	emit_op(c, WA_I_JMP);
+	if (c->n == before + 2 && c->code[before].lbl == wa_op_cell(WA_I_MOV).lbl) {
+		c->code[before] = wa_op_cell(WA_I_MOV_JMP); /* a lone move joins the jump */
+		c->last_dst = NONE_FIX;
+	} else {
+		emit_op(c, WA_I_JMP);
+	}
 	link_label(c, b, emit_u(c, 0));
 }
 

@@ -373,6 +373,11 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 			pc = pc + 1 + pc[1].s;
 			vmbreak;
 		}
+		vmcase(WA_I_MOV_JMP) {
+			fp[pc[1].p.a] = fp[pc[1].p.b];
+			pc = pc + 2 + pc[2].s;
+			vmbreak;
+		}
 		vmcase(WA_I_BR_IF) {
 			pc = RD_i(pc[1].p.a) ? pc + 2 + pc[2].s : pc + 3;
 			vmbreak;
@@ -448,7 +453,12 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 			pc += 3;
 			goto do_call;
 		}
+		vmcase(WA_I_RETURN1) {
+			fp[0] = fp[pc[1].p.a];
+			goto do_return;
+		}
 		vmcase(WA_I_RETURN) {
+		do_return:;
 			wa_frame *fr = &t->frames[--t->depth];
 			if (t->depth == base_depth)
 				return 0;
@@ -605,7 +615,8 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		}
 		t->frames[t->depth++] = (wa_frame){ pc, fp, cur };
 		t->frames[t->depth].func = callee;
-		memset(sp + code->param_slots, 0, (code->local_slots - code->param_slots) * sizeof *sp);
+		for (uint32_t i = code->param_slots; i < code->local_slots; i++) /* few: no memset call */
+			sp[i] = 0;
 		fp = sp;
 		cur = callee;
 		if (callee->inst != inst) {

@@ -29,6 +29,7 @@ typedef struct wa_code {
 	X(HALT)          /* leave the interpreter (entry frame's return) */ \
 	X(UNREACHABLE)   /* trap */ \
 	X(JMP)           /* {off}: pc = &cell1 + off */ \
+	X(MOV_JMP)       /* {d, s} {off}: a branch carrying one value */ \
 	X(BR_IF)         /* {cond, -} {off} */ \
 	X(BR_UNLESS)     /* {cond, -} {off} */ \
 	X(BR_TABLE)      /* {idx, n} then n+1 offsets, each relative to itself */ \
@@ -43,6 +44,7 @@ typedef struct wa_code {
 	X(CALL)          /* {base, func} */ \
 	X(CALL_INDIRECT) /* {base, type} {table, idxslot} */ \
 	X(RETURN)        /* results already in fp[0..] */ \
+	X(RETURN1)       /* {s}: fp[0] = fp[s], return */ \
 	X(SELECT)        /* {d, a} {b, cond} */ \
 	X(SELECT2)       \
 	X(MEMORY_SIZE)   /* {d} */ \
