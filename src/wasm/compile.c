@@ -98,6 +98,32 @@ static const uint16_t addr_of[WA_NOPS] = { /* address add fused in; AK is A + 1 
 };
 static bool guard_mode;
 
+/* Identities the compiler rewrites with: op(a, b) == swapped(b, a) lets a
+ * constant first operand become the K operand; eqz(op(a, b)) == negated(a, b)
+ * folds an i32.eqz into the compare before it (not for floats: NaN). */
+#define RW(op, sw, ng) [WA_OP_##op] = { WA_OP_##sw, WA_OP_##ng },
+#define RW_C(op) [WA_OP_##op] = { WA_OP_##op, 0 },
+static const struct { uint16_t swapped, negated; } rewrite[WA_NOPS] = {
+	RW(I32_EQ, I32_EQ, I32_NE) RW(I32_NE, I32_NE, I32_EQ)
+	RW(I32_LT_S, I32_GT_S, I32_GE_S) RW(I32_LT_U, I32_GT_U, I32_GE_U)
+	RW(I32_GT_S, I32_LT_S, I32_LE_S) RW(I32_GT_U, I32_LT_U, I32_LE_U)
+	RW(I32_LE_S, I32_GE_S, I32_GT_S) RW(I32_LE_U, I32_GE_U, I32_GT_U)
+	RW(I32_GE_S, I32_LE_S, I32_LT_S) RW(I32_GE_U, I32_LE_U, I32_LT_U)
+	RW(I64_EQ, I64_EQ, I64_NE) RW(I64_NE, I64_NE, I64_EQ)
+	RW(I64_LT_S, I64_GT_S, I64_GE_S) RW(I64_LT_U, I64_GT_U, I64_GE_U)
+	RW(I64_GT_S, I64_LT_S, I64_LE_S) RW(I64_GT_U, I64_LT_U, I64_LE_U)
+	RW(I64_LE_S, I64_GE_S, I64_GT_S) RW(I64_LE_U, I64_GE_U, I64_GT_U)
+	RW(I64_GE_S, I64_LE_S, I64_LT_S) RW(I64_GE_U, I64_LE_U, I64_LT_U)
+	RW(F32_LT, F32_GT, UNREACHABLE) RW(F32_GT, F32_LT, UNREACHABLE)
+	RW(F32_LE, F32_GE, UNREACHABLE) RW(F32_GE, F32_LE, UNREACHABLE)
+	RW(F64_LT, F64_GT, UNREACHABLE) RW(F64_GT, F64_LT, UNREACHABLE)
+	RW(F64_LE, F64_GE, UNREACHABLE) RW(F64_GE, F64_LE, UNREACHABLE)
+	RW_C(F32_EQ) RW_C(F32_NE) RW_C(F64_EQ) RW_C(F64_NE)
+	RW_C(I32_ADD) RW_C(I32_MUL) RW_C(I32_AND) RW_C(I32_OR) RW_C(I32_XOR)
+	RW_C(I64_ADD) RW_C(I64_MUL) RW_C(I64_AND) RW_C(I64_OR) RW_C(I64_XOR)
+	RW_C(F32_ADD) RW_C(F32_MUL) RW_C(F64_ADD) RW_C(F64_MUL)
+};
+
 static void chk_tables(void)
 {
 	guard_mode = wa_guard_pages();
@@ -537,6 +563,18 @@ static void do_end(comp *c)
 
 /* ---- instructions ---- */
 
+/* i32.eqz of the compare just emitted: the compare is negated instead. */
+static bool negate_last(comp *c)
+{
+	uint32_t top = c->ntys - 1;
+	uint16_t neg = c->last_dst != NONE_FIX && c->last_op < WA_NOPS ? rewrite[c->last_op].negated : 0;
+	if (!neg || c->last_dst + 2 != c->n || c->locs[top] != c->slots[top] || c->code[c->last_dst].p.a != c->slots[top])
+		return false;
+	c->code[c->last_dst - 1] = wa_op_cell(c->last_k ? k_of[neg] : neg);
+	c->last_op = neg;
+	return true;
+}
+
 /* x op constant: the constant is an immediate of the K variant. */
 static void do_binary_k(comp *c, int op, char result)
 {
@@ -590,10 +628,19 @@ static void do_generic(comp *c, wa_instr *in)
 	uint32_t nops = (uint32_t)(colon - o->sig), s[3] = { 0, 0, 0 }, d = 0;
 	int align = wa_imm_memalign(o->imm);
 	int op = in->op;
+	if (nops == 2 && rewrite[op].swapped && c->locs[c->ntys - 2] == LOC_K && c->locs[c->ntys - 1] != LOC_K) {
+		uint32_t i = c->ntys - 2; /* k op x: swap the operands' values */
+		c->locs[i] = c->locs[i + 1];
+		c->locs[i + 1] = LOC_K;
+		c->kv[i + 1] = c->kv[i];
+		op = rewrite[op].swapped;
+	}
 	if (nops == 2 && k_of[op] && c->locs[c->ntys - 1] == LOC_K && c->locs[c->ntys - 2] != LOC_K) {
-		do_binary_k(c, in->op, colon[1]);
+		do_binary_k(c, op, colon[1]);
 		return;
 	}
+	if (op == WA_OP_I32_EQZ && negate_last(c))
+		return;
 	if (addr_of[op] && guard_mode && fuse_addr(c, in, nops == 2, colon[1]))
 		return;
 	for (uint32_t i = nops; i-- > 0;)
