@@ -24,6 +24,11 @@
 #define vmbreak break
 #endif
 
+#if defined(__GNUC__)
+#define BARRIER(x) __asm__("" : "+r"(x))
+#else
+#define BARRIER(x) (void)(x)
+#endif
 #define TRAP(msg) do { trapmsg = (msg); goto trap; } while (0)
 #define TRUNC(k, T, x) ({ if ((x) != (x)) TRAP(WA_TRAP_CONV); if (!wa_fits_##k(x)) TRAP(WA_TRAP_OVERFLOW); (T)(x); })
 
@@ -447,7 +452,8 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 			callee = (wa_func *)(uintptr_t)tb->elems[i];
 			if (!callee)
 				TRAP(WA_TRAP_UNINIT);
-			if (!wa_functype_eq(callee->type, &inst->mod->types[pc[1].p.b]))
+			const wa_functype *want = &inst->mod->types[pc[1].p.b];
+			if (callee->type != want && !wa_functype_eq(callee->type, want))
 				TRAP(WA_TRAP_INDIRECT);
 			sp = fp + pc[1].p.a;
 			pc += 3;
@@ -615,8 +621,10 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		}
 		t->frames[t->depth++] = (wa_frame){ pc, fp, cur };
 		t->frames[t->depth].func = callee;
-		for (uint32_t i = code->param_slots; i < code->local_slots; i++) /* few: no memset call */
-			sp[i] = 0;
+		for (uint64_t *z = sp + code->param_slots; z < sp + code->local_slots; z++) {
+			*z = 0;
+			BARRIER(z); /* a few stores: keep the compiler from calling memset */
+		}
 		fp = sp;
 		cur = callee;
 		if (callee->inst != inst) {
