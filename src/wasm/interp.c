@@ -274,10 +274,12 @@ static const void *const *_Atomic g_labels;
 /* Where a fault in a guarded memory jumps: set while wasm code runs. */
 static __thread sigjmp_buf *trap_jmp;
 
+/* The running instance's memory 0 (m0, NULL if none); its base and size
+ * are reloaded after anything that may grow it: calls, memory.grow. */
+#define INST_MEM() (m0 = inst && inst->mod->nmems ? inst->mems[0] : &no_mem)
 #define LOAD_MEM() do { \
-		wa_memory *m0_ = inst && inst->mod->nmems ? inst->mems[0] : NULL; \
-		mem = m0_ ? m0_->base : NULL; \
-		memsize = m0_ ? m0_->size : 0; \
+		mem = m0->base; \
+		memsize = m0->size; \
 	} while (0)
 
 static const char *mem_init(wa_instance *inst, uint32_t seg, uint64_t *a);
@@ -333,6 +335,8 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 	uint64_t *fp = sp;
 	wa_func *cur = f, *callee;
 	wa_instance *inst = f->inst;
+	static wa_memory no_mem;
+	wa_memory *m0;
 	uint8_t *mem;
 	uint64_t memsize;
 	wa_code *code;
@@ -352,6 +356,7 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 	t->depth++; /* frames[base_depth] stays the caller's (a host function's caller) */
 	t->frames[t->depth].func = f;
 	pc = code->cells;
+	INST_MEM();
 	LOAD_MEM();
 
 	for (;;) {
@@ -471,7 +476,10 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 			pc = fr->pc;
 			fp = fr->fp;
 			cur = fr->func;
-			inst = cur->inst;
+			if (cur->inst != inst) {
+				inst = cur->inst;
+				INST_MEM();
+			}
 			LOAD_MEM();
 			vmbreak;
 		}
@@ -629,6 +637,7 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 		cur = callee;
 		if (callee->inst != inst) {
 			inst = callee->inst;
+			INST_MEM();
 			LOAD_MEM();
 		}
 		pc = code->cells;
