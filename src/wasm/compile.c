@@ -575,12 +575,37 @@ static bool negate_last(comp *c)
 	return true;
 }
 
+/* Whether the instruction just emitted is an i32.shl by a constant whose
+ * result is stack entry i (a temporary: read only by the one being compiled). */
+static bool last_is_shl_k(comp *c, uint32_t i)
+{
+	return c->last_dst != NONE_FIX && c->last_k && c->last_op == WA_OP_I32_SHL && c->last_dst + 2 == c->n &&
+	       c->locs[i] == c->slots[i] && c->code[c->last_dst].p.a == c->slots[i];
+}
+
+/* Emits internal op {d, a} {x, shift of the shl just emitted}, the shl dropped. */
+static void emit_with_shl(comp *c, int op, uint32_t a, uint32_t x, uint32_t d)
+{
+	uint32_t shift = (uint32_t)c->code[c->last_dst + 1].u & 31;
+	c->n = c->last_dst - 1;
+	emit_op(c, op);
+	c->last_dst = emit_ab(c, d, a);
+	c->last_op = (uint16_t)op;
+	emit_ab(c, x, shift);
+}
+
 /* x op constant: the constant is an immediate of the K variant. */
 static void do_binary_k(comp *c, int op, char result)
 {
 	uint64_t k = c->kv[--c->ntys];
 	uint32_t a, d;
 	c->sp = c->slots[c->ntys];
+	if (op == WA_OP_I32_ADD && last_is_shl_k(c, c->ntys - 1)) { /* (x << s) + k */
+		uint32_t x = c->code[c->last_dst].p.b;
+		pop(c);
+		emit_with_shl(c, WA_I_SHL_ADDK, x, (uint32_t)k, push(c, WA_I32));
+		return;
+	}
 	a = pop(c);
 	d = push(c, wa_letter_type(result));
 	emit_op(c, k_of[op]);
@@ -594,25 +619,39 @@ static void do_binary_k(comp *c, int op, char result)
  * i32.add (a temporary, read only here): the add becomes part of the access. */
 static bool fuse_addr(comp *c, wa_instr *in, bool store, char result)
 {
-	uint32_t ai = c->ntys - (store ? 2 : 1), a, x, v = 0;
-	bool k = c->last_k;
-	if (c->last_dst == NONE_FIX || c->last_op != WA_OP_I32_ADD || c->last_dst + 2 != c->n ||
-	    c->locs[ai] != c->slots[ai] || c->code[c->last_dst].p.a != c->slots[ai])
+	uint32_t ai = c->ntys - (store ? 2 : 1), a, x, y, s, v = 0, mode;
+	uint16_t lo = c->last_op;
+	if (c->last_dst == NONE_FIX || c->last_dst + 2 != c->n || c->locs[ai] != c->slots[ai] ||
+	    c->code[c->last_dst].p.a != c->slots[ai])
 		return false;
 	a = c->code[c->last_dst].p.b;
-	x = k ? (uint32_t)c->code[c->last_dst + 1].u : c->code[c->last_dst + 1].p.a;
+	y = c->code[c->last_dst + 1].p.a;
+	s = c->code[c->last_dst + 1].p.b;
+	if (lo == WA_OP_I32_ADD) { /* A or AK */
+		mode = c->last_k;
+		x = y;
+	} else if (lo == WA_I_ADD_SHL && !(y >> WA_ADDR_SHIFT)) {
+		mode = 2;
+		x = y | s << WA_ADDR_SHIFT;
+	} else if (lo == WA_I_SHL_ADDK && !(a >> WA_ADDR_SHIFT)) {
+		mode = 3;
+		a |= s << WA_ADDR_SHIFT;
+		x = y;
+	} else {
+		return false;
+	}
 	c->n = c->last_dst - 1; /* drop the add */
 	if (store)
 		v = pop(c);
 	pop(c);
 	if (store) {
-		emit_op(c, addr_of[in->op] + k);
+		emit_op(c, addr_of[in->op] + mode);
 		emit_ab(c, x, a);
 		emit_ab(c, v, in->offset);
 		return true;
 	}
 	uint32_t d = push(c, wa_letter_type(result));
-	emit_op(c, addr_of[in->op] + k);
+	emit_op(c, addr_of[in->op] + mode);
 	c->last_dst = emit_ab(c, d, a);
 	c->last_op = (uint16_t)in->op;
 	emit_ab(c, x, in->offset);
@@ -641,6 +680,12 @@ static void do_generic(comp *c, wa_instr *in)
 	}
 	if (op == WA_OP_I32_EQZ && negate_last(c))
 		return;
+	if (op == WA_OP_I32_ADD && (last_is_shl_k(c, c->ntys - 1) || last_is_shl_k(c, c->ntys - 2))) {
+		bool b_shifted = last_is_shl_k(c, c->ntys - 1); /* a + (x << s), either order */
+		uint32_t x = c->code[c->last_dst].p.b, top = pop(c), second = pop(c);
+		emit_with_shl(c, WA_I_ADD_SHL, b_shifted ? second : top, x, push(c, WA_I32));
+		return;
+	}
 	if (addr_of[op] && guard_mode && fuse_addr(c, in, nops == 2, colon[1]))
 		return;
 	for (uint32_t i = nops; i-- > 0;)

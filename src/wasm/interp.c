@@ -236,11 +236,20 @@ static inline void wr_v128(uint64_t *p, wa_v128 v) { memcpy(p, &v, 16); }
 #define KLBL_X(n)
 /* Loads and stores with the address add fused in: the wrapping i32.add of
  * slot a and x (a slot or a constant), then the offset; guard regions only. */
-#define EA2(x) uint64_t ea = (uint64_t)(uint32_t)(RD_i(pc[1].p.b) + (x)) + pc[2].p.b; uint8_t *m = mem + ea;
-#define H_LOAD2(tr, x, e) { EA2(x) WR_##tr(pc[1].p.a, (e)); pc += 3; vmbreak; }
-#define H_STORE2(tb, x, e) { T_##tb b = RD_##tb(pc[2].p.a); EA2(x) e; pc += 3; vmbreak; }
-#define AL(n, tr, e) vmcase(WA_A_##n) H_LOAD2(tr, RD_i(pc[2].p.a), e) vmcase(WA_AK_##n) H_LOAD2(tr, pc[2].p.a, e)
-#define AS(n, tb, e) vmcase(WA_A_##n) H_STORE2(tb, RD_i(pc[1].p.a), e) vmcase(WA_AK_##n) H_STORE2(tb, pc[1].p.a, e)
+#define SCALED(v) (RD_i((v) & ((1u << WA_ADDR_SHIFT) - 1)) << ((v) >> WA_ADDR_SHIFT))
+#define EA2(base, x) uint64_t ea = (uint64_t)(uint32_t)((base) + (x)) + pc[2].p.b; uint8_t *m = mem + ea;
+#define H_LOAD2(tr, base, x, e) { EA2(base, x) WR_##tr(pc[1].p.a, (e)); pc += 3; vmbreak; }
+#define H_STORE2(tb, base, x, e) { T_##tb b = RD_##tb(pc[2].p.a); EA2(base, x) e; pc += 3; vmbreak; }
+#define AL(n, tr, e) \
+	vmcase(WA_A_##n) H_LOAD2(tr, RD_i(pc[1].p.b), RD_i(pc[2].p.a), e) \
+	vmcase(WA_AK_##n) H_LOAD2(tr, RD_i(pc[1].p.b), pc[2].p.a, e) \
+	vmcase(WA_AS_##n) H_LOAD2(tr, RD_i(pc[1].p.b), SCALED(pc[2].p.a), e) \
+	vmcase(WA_ASK_##n) H_LOAD2(tr, SCALED(pc[1].p.b), pc[2].p.a, e)
+#define AS(n, tb, e) \
+	vmcase(WA_A_##n) H_STORE2(tb, RD_i(pc[1].p.b), RD_i(pc[1].p.a), e) \
+	vmcase(WA_AK_##n) H_STORE2(tb, RD_i(pc[1].p.b), pc[1].p.a, e) \
+	vmcase(WA_AS_##n) H_STORE2(tb, RD_i(pc[1].p.b), SCALED(pc[1].p.a), e) \
+	vmcase(WA_ASK_##n) H_STORE2(tb, SCALED(pc[1].p.b), pc[1].p.a, e)
 #define AX_Li(n, e) AL(n, i, e)
 #define AX_Ll(n, e) AL(n, l, e)
 #define AX_Lf(n, e) AL(n, f, e)
@@ -256,7 +265,8 @@ static inline void wr_v128(uint64_t *p, wa_v128 v) { memcpy(p, &v, 16); }
 #define ACASE_BIN(shape, n, e)
 #define ACASE_UNI(shape, n, e)
 #define ACASE_X(shape, n, e)
-#define ALBL_LD(n) [WA_A_##n] = &&L_WA_A_##n, [WA_AK_##n] = &&L_WA_AK_##n,
+#define ALBL_LD(n) [WA_A_##n] = &&L_WA_A_##n, [WA_AK_##n] = &&L_WA_AK_##n, \
+	[WA_AS_##n] = &&L_WA_AS_##n, [WA_ASK_##n] = &&L_WA_ASK_##n,
 #define ALBL_ST(n) ALBL_LD(n)
 #define ALBL_VMEM(n)
 #define ALBL_BINI(n)
@@ -400,6 +410,16 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 			uint32_t i = RD_i(pc[1].p.a), n = pc[1].p.b;
 			const wa_cell *e = pc + 2 + (i < n ? i : n);
 			pc = e + e->s;
+			vmbreak;
+		}
+		vmcase(WA_I_ADD_SHL) {
+			WR_i(pc[1].p.a, RD_i(pc[1].p.b) + (RD_i(pc[2].p.a) << pc[2].p.b));
+			pc += 3;
+			vmbreak;
+		}
+		vmcase(WA_I_SHL_ADDK) {
+			WR_i(pc[1].p.a, (RD_i(pc[1].p.b) << pc[2].p.b) + pc[2].p.a);
+			pc += 3;
 			vmbreak;
 		}
 		vmcase(WA_I_MOV) {

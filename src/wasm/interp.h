@@ -34,6 +34,8 @@ typedef struct wa_code {
 	X(BR_UNLESS)     /* {cond, -} {off} */ \
 	X(BR_TABLE)      /* {idx, n} then n+1 offsets, each relative to itself */ \
 	X(MOV)           /* {d, s} */ \
+	X(ADD_SHL)       /* {d, a} {b, s}: i32 d = a + (b << s) */ \
+	X(SHL_ADDK)      /* {d, a} {k, s}: i32 d = (a << s) + k */ \
 	X(MOV2)          /* {d, s} two slots (v128) */ \
 	X(CONST)         /* {d, -} {imm64} */ \
 	X(CONST2)        /* {d, -} {lo} {hi} */ \
@@ -187,12 +189,15 @@ enum {
 	WA_K_END
 };
 
-/* Scalar loads and stores also take their address as an i32.add of two
- * slots (A) or of a slot and a constant (K), the add fused in (guard-region
- * memories only).  Loads {d, a} {b or k, offset}; stores {b or k, a}
- * {value, offset}. */
-#define WA_ADDR_ENUM_LD(n) WA_A_##n, WA_AK_##n,
-#define WA_ADDR_ENUM_ST(n) WA_A_##n, WA_AK_##n,
+/* Scalar loads and stores also take their address as an i32.add, fused in
+ * (guard-region memories only): of two slots (A: a + b), a slot and a
+ * constant (AK: a + k), a slot and a scaled slot (AS: a + (b << s)) or a
+ * scaled slot and a constant (ASK: (a << s) + k).  Loads {d, a} {x, offset},
+ * stores {x, a} {value, offset}; x is b, k or b | s << 27; in ASK a is
+ * a | s << 27. */
+#define WA_ADDR_SHIFT 27
+#define WA_ADDR_ENUM_LD(n) WA_A_##n, WA_AK_##n, WA_AS_##n, WA_ASK_##n,
+#define WA_ADDR_ENUM_ST(n) WA_A_##n, WA_AK_##n, WA_AS_##n, WA_ASK_##n,
 #define WA_ADDR_ENUM_VMEM(n)
 #define WA_ADDR_ENUM_BINI(n)
 #define WA_ADDR_ENUM_BIN(n)
