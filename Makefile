@@ -20,7 +20,8 @@ endif
 
 WARN      := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS    ?= $(OPT) -g
-ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -Iinclude -D_GNU_SOURCE -MMD -MP -pthread
+# -ffp-contract=off: WebAssembly rounds every float operation on its own (no fused multiply-add)
+ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) $(SANFLAGS) -ffp-contract=off -Isrc -Iinclude -D_GNU_SOURCE -MMD -MP -pthread
 LDLIBS    := -lslirp -lfdt -lm -pthread
 
 LIB_SRCS  := $(filter-out src/cli/%,$(wildcard src/*/*.c))

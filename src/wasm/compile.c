@@ -594,6 +594,45 @@ static void emit_with_shl(comp *c, int op, uint32_t a, uint32_t x, uint32_t d)
 	emit_ab(c, x, shift);
 }
 
+static const struct { uint16_t first, second, op; } pairs[] = {
+#define X(name, first, second, t, e1, e2) { WA_OP_##first, WA_OP_##second, WA_PA_##name },
+	WA_PAIRS(X)
+#undef X
+};
+
+/* A binary op one of whose operands the previous binary op just computed
+ * (a temporary read only here): one fused instruction when the pair is in
+ * WA_PAIRS. */
+static bool fuse_pair(comp *c, int op)
+{
+	uint32_t top = c->ntys - 1, a1, b1, other;
+	bool is_b;
+	size_t i;
+	if (c->last_dst == NONE_FIX || c->last_k || c->last_dst + 2 != c->n || c->last_op >= WA_NOPS)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(pairs); i++)
+		if (pairs[i].first == c->last_op && pairs[i].second == op)
+			break;
+	if (i == ARRAY_SIZE(pairs))
+		return false;
+	is_b = c->locs[top] == c->slots[top] && c->code[c->last_dst].p.a == c->slots[top];
+	if (!is_b && !(c->locs[top - 1] == c->slots[top - 1] && c->code[c->last_dst].p.a == c->slots[top - 1]))
+		return false;
+	other = c->locs[is_b ? top - 1 : top];
+	if (other == LOC_K)
+		return false;
+	a1 = c->code[c->last_dst].p.b;
+	b1 = c->code[c->last_dst + 1].p.a;
+	c->n = c->last_dst - 1; /* drop the first op */
+	c->ntys -= 2;
+	c->sp = c->slots[c->ntys];
+	emit_op(c, pairs[i].op + (is_b ? 1 : 0));
+	c->last_dst = emit_ab(c, push(c, c->tys[c->ntys]), a1);
+	c->last_op = pairs[i].op; /* an internal op: nothing fuses with it */
+	emit_ab(c, b1, other);
+	return true;
+}
+
 /* x op constant: the constant is an immediate of the K variant. */
 static void do_binary_k(comp *c, int op, char result)
 {
@@ -679,6 +718,8 @@ static void do_generic(comp *c, wa_instr *in)
 		return;
 	}
 	if (op == WA_OP_I32_EQZ && negate_last(c))
+		return;
+	if (nops == 2 && fuse_pair(c, op))
 		return;
 	if (op == WA_OP_I32_ADD && (last_is_shl_k(c, c->ntys - 1) || last_is_shl_k(c, c->ntys - 2))) {
 		bool b_shifted = last_is_shl_k(c, c->ntys - 1); /* a + (x << s), either order */

@@ -275,6 +275,12 @@ static inline void wr_v128(uint64_t *p, wa_v128 v) { memcpy(p, &v, 16); }
 #define ALBL_X(n)
 #define CASE_SP(n, imm, e)
 #define LBL_SP(n)
+/* Fused pairs {d, a} {b, c}: t = first(a, b), then second(t, c) or second(c, t). */
+#define PAIR(name, ty, e1, e2) \
+	vmcase(WA_PA_##name) { T_##ty t1_, r_; { T_##ty x = RD_##ty(pc[1].p.b), y = RD_##ty(pc[2].p.a); t1_ = (e1); } \
+		{ T_##ty x = t1_, y = RD_##ty(pc[2].p.b); r_ = (e2); } WR_##ty(pc[1].p.a, r_); pc += 3; vmbreak; } \
+	vmcase(WA_PB_##name) { T_##ty t1_, r_; { T_##ty x = RD_##ty(pc[1].p.b), y = RD_##ty(pc[2].p.a); t1_ = (e1); } \
+		{ T_##ty x = RD_##ty(pc[2].p.b), y = t1_; r_ = (e2); } WR_##ty(pc[1].p.a, r_); pc += 3; vmbreak; }
 #define IOP_LBL(n) [WA_I_##n] = &&L_WA_I_##n,
 
 #if WA_THREADED
@@ -331,6 +337,9 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 #define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(ALBL_, shape)(name)
 		WA_OPCODES(X)
 #undef X
+#define X(name, first, second, t, e1, e2) [WA_PA_##name] = &&L_WA_PA_##name, [WA_PB_##name] = &&L_WA_PB_##name,
+		WA_PAIRS(X)
+#undef X
 		WA_IOPS(IOP_LBL)
 	};
 	if (init) {
@@ -382,6 +391,9 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 #undef X
 #define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(ACASE_, shape)(shape, name, expr)
 		WA_OPCODES(X)
+#undef X
+#define X(name, first, second, t, e1, e2) PAIR(name, t, e1, e2)
+		WA_PAIRS(X)
 #undef X
 		vmcase(WA_I_HALT) {
 			return 0;

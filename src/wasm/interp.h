@@ -208,6 +208,34 @@ enum {
 #define X(name, pfx, code, text, imm, shape, expr) WA_BY_CLASS(WA_ADDR_ENUM_, shape)(name)
 	WA_OPCODES(X)
 #undef X
+	WA_ADDR_END
+};
+
+/* Pairs of binary ops fused when the first one's result is an operand of
+ * the second, read nowhere else (the frequent chains of compiled C):
+ * X(NAME, FIRST, SECOND, type letter, first(x, y), second(x, y)).  PA_NAME
+ * computes second(first(a, b), c), PB_NAME second(c, first(a, b)); layout
+ * {d, a} {b, c}.  Floats are never contracted (the build has
+ * -ffp-contract=off): two roundings, as two instructions would give. */
+#define WA_PAIRS(X) \
+	X(F64_MUL_ADD, F64_MUL, F64_ADD, d, x * y, x + y) \
+	X(F64_MUL_SUB, F64_MUL, F64_SUB, d, x * y, x - y) \
+	X(F64_MUL_MUL, F64_MUL, F64_MUL, d, x * y, x * y) \
+	X(F64_SUB_MUL, F64_SUB, F64_MUL, d, x - y, x * y) \
+	X(F64_ADD_MUL, F64_ADD, F64_MUL, d, x + y, x * y) \
+	X(F64_ADD_ADD, F64_ADD, F64_ADD, d, x + y, x + y) \
+	X(F64_SUB_SUB, F64_SUB, F64_SUB, d, x - y, x - y) \
+	X(F32_MUL_ADD, F32_MUL, F32_ADD, f, x * y, x + y) \
+	X(I32_MUL_ADD, I32_MUL, I32_ADD, i, x * y, x + y) \
+	X(I32_XOR_MUL, I32_XOR, I32_MUL, i, x ^ y, x * y) \
+	X(I32_ADD_ADD, I32_ADD, I32_ADD, i, x + y, x + y) \
+	X(I64_MUL_ADD, I64_MUL, I64_ADD, l, x * y, x + y) \
+	X(I64_XOR_MUL, I64_XOR, I64_MUL, l, x ^ y, x * y)
+enum {
+	WA_PAIR_BASE = WA_ADDR_END - 1,
+#define X(name, first, second, t, e1, e2) WA_PA_##name, WA_PB_##name,
+	WA_PAIRS(X)
+#undef X
 	WA_ALL_OPS
 };
 

@@ -93,6 +93,22 @@
     (i32.store8 offset=2 (i32.add (local.get 0) (i32.const -1)) (i32.const 1)))
   (func (export "peek") (param i32) (result i64) (i64.load (local.get 0)))
 
+  ;; pairs: the first op's result as the second's first or second operand
+  (func (export "pair-f64") (param f64 f64 f64) (result f64)
+    (f64.sub (f64.sub (local.get 2) (f64.mul (local.get 0) (local.get 1)))
+             (f64.add (f64.mul (local.get 0) (local.get 2)) (local.get 1))))
+  (func (export "pair-round") (param f64 f64 f64) (result f64) ;; no fused multiply-add
+    (f64.add (f64.mul (local.get 0) (local.get 1)) (local.get 2)))
+  (func (export "pair-i32") (param i32 i32 i32) (result i32)
+    (i32.add (i32.add (local.get 2) (i32.mul (local.get 0) (local.get 1)))
+             (i32.mul (i32.xor (local.get 0) (local.get 1)) (local.get 2))))
+  (func (export "pair-i64") (param i64 i64 i64) (result i64)
+    (i64.mul (local.get 2) (i64.xor (local.get 0) (local.get 1))))
+  (func (export "pair-k") (param f64) (result f64) ;; the other operand a constant: no pair
+    (f64.sub (f64.const 1) (f64.mul (local.get 0) (local.get 0))))
+  (func (export "pair-f32") (param f32 f32 f32) (result f32)
+    (f32.add (local.get 2) (f32.mul (local.get 0) (local.get 1))))
+
   ;; results, branches carrying one value, constants into locals and globals
   (func (export "ret1") (param i32 i32) (result i32)
     (if (local.get 0) (then (return (local.get 1))))
@@ -179,6 +195,12 @@
 (assert_trap (invoke "st-wrap" (i32.const 0)) "out of bounds memory access")
 (assert_trap (invoke "st-as" (i32.const 65534) (i32.const 1)) "out of bounds memory access")
 
+(assert_return (invoke "pair-f64" (f64.const 2) (f64.const 3) (f64.const 5)) (f64.const -14))
+(assert_return (invoke "pair-round" (f64.const 0x1.0000001p0) (f64.const 0x1.0000001p0) (f64.const -1)) (f64.const 0x1p-27))
+(assert_return (invoke "pair-i32" (i32.const 3) (i32.const 5) (i32.const 7)) (i32.const 64))
+(assert_return (invoke "pair-i64" (i64.const 3) (i64.const 5) (i64.const -7)) (i64.const -42))
+(assert_return (invoke "pair-k" (f64.const 3)) (f64.const -8))
+(assert_return (invoke "pair-f32" (f32.const 1.5) (f32.const 2) (f32.const 0.25)) (f32.const 3.25))
 (assert_return (invoke "ret1" (i32.const 1) (i32.const 7)) (i32.const 7))
 (assert_return (invoke "ret1" (i32.const 0) (i32.const 7)) (i32.const 7))
 (assert_return (invoke "ret-k" (i32.const 1)) (i32.const 9))
