@@ -45,6 +45,10 @@ typedef struct comp {
 	uint8_t *map;           /* source map: (cell delta, byte delta) LEB128 pairs */
 	uint32_t nmap, capmap, map_cell;
 	size_t map_pos;
+	uint32_t undo_nmap, undo_cell; /* the map before its last entry */
+	size_t undo_pos;
+	uint32_t cut;           /* cell the current instruction cut the code back to (fused
+				 * into the one before), or NONE_FIX */
 } comp;
 
 /* The generated variants of each table row (0: none), see interp.h. */
@@ -575,6 +579,14 @@ static bool negate_last(comp *c)
 	return true;
 }
 
+/* Drops the instruction just emitted: the one being compiled absorbs it and
+ * takes its place in the source map (the dropped ones never trap). */
+static void cut_last(comp *c)
+{
+	c->n = c->last_dst - 1;
+	c->cut = c->n;
+}
+
 /* Whether the instruction just emitted is an i32.shl by a constant whose
  * result is stack entry i (a temporary: read only by the one being compiled). */
 static bool last_is_shl_k(comp *c, uint32_t i)
@@ -587,7 +599,7 @@ static bool last_is_shl_k(comp *c, uint32_t i)
 static void emit_with_shl(comp *c, int op, uint32_t a, uint32_t x, uint32_t d)
 {
 	uint32_t shift = (uint32_t)c->code[c->last_dst + 1].u & 31;
-	c->n = c->last_dst - 1;
+	cut_last(c);
 	emit_op(c, op);
 	c->last_dst = emit_ab(c, d, a);
 	c->last_op = (uint16_t)op;
@@ -623,7 +635,7 @@ static bool fuse_pair(comp *c, int op)
 		return false;
 	a1 = c->code[c->last_dst].p.b;
 	b1 = c->code[c->last_dst + 1].p.a;
-	c->n = c->last_dst - 1; /* drop the first op */
+	cut_last(c); /* drop the first op */
 	c->ntys -= 2;
 	c->sp = c->slots[c->ntys];
 	emit_op(c, pairs[i].op + (is_b ? 1 : 0));
@@ -679,7 +691,7 @@ static bool fuse_addr(comp *c, wa_instr *in, bool store, char result)
 	} else {
 		return false;
 	}
-	c->n = c->last_dst - 1; /* drop the add */
+	cut_last(c); /* drop the add */
 	if (store)
 		v = pop(c);
 	pop(c);
@@ -987,6 +999,9 @@ static void map_instr(comp *c, uint32_t cell, size_t pos)
 	c->map = grow_arr(c->map, &c->capmap, c->nmap + 20, 1, &c->oom); /* two LEB128s */
 	if (c->oom)
 		return;
+	c->undo_nmap = c->nmap;
+	c->undo_cell = c->map_cell;
+	c->undo_pos = c->map_pos;
 	map_put(c, cell - c->map_cell);
 	map_put(c, pos - c->map_pos);
 	c->map_cell = cell;
@@ -1051,7 +1066,16 @@ static int compile_func(wa_module *m, wa_funcdef *f, wa_err *e)
 		if (c.dead && skip_dead(&c, &in))
 			continue;
 		uint32_t start = c.n;
+		c.cut = NONE_FIX;
 		err = do_instr(&c, &in);
+		if (c.cut != NONE_FIX && c.cut < start) { /* the entry of the instruction absorbed */
+			if (c.nmap != c.undo_nmap && c.map_cell >= c.cut) {
+				c.nmap = c.undo_nmap;
+				c.map_cell = c.undo_cell;
+				c.map_pos = c.undo_pos;
+			}
+			start = c.cut;
+		}
 		if (c.n != start)
 			map_instr(&c, start, in.pos);
 	}

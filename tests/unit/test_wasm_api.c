@@ -1,6 +1,6 @@
 /* test_wasm_api.c - the wasm engine's host-side API: text -> module ->
  * instance, host imports that call back into wasm, traps with call traces,
- * fuel, and memory growth seen from the host.  Prints failures; exit 0 = ok. */
+ * fuel, memory growth seen from the host, trap sites as module offsets.  Prints failures; exit 0 = ok. */
 #include "wasm/runtime.h"
 #include "wasm/text.h"
 
@@ -18,7 +18,9 @@ static const char src[] =
 	"  (func (export \"quad-sq\") (param i32) (result i32) (call $twice (call $twice (local.get 0))))\n"
 	"  (func $bad (export \"bad\") (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))\n"
 	"  (func (export \"via\") (param i32) (result i32) (call $bad (local.get 0)))\n"
-	"  (func (export \"spin\") (loop (br 0))))\n";
+	"  (func (export \"spin\") (loop (br 0)))\n"
+	"  (func (export \"oob\") (param i32) (result i32)\n"
+	"    (i32.add (i32.const 3) (i32.load offset=4 (i32.add (local.get 0) (i32.const 8))))))\n";
 
 typedef struct host {
 	wa_instance *inst;
@@ -104,6 +106,16 @@ int main(void)
 	CHECK(call1(&t, h.inst, "spin", 0, &trapped) == 0 && trapped);
 	CHECK(t.trap && !strcmp(t.trap, WA_TRAP_FUEL));
 	t.fuel = -1;
+
+	/* an out-of-bounds load after an add (fused where guard regions work) */
+	static const uint8_t load_seq[] = { 0x20, 0x00, 0x41, 0x08, 0x6a, 0x28, 0x02, 0x04 };
+	const uint8_t *at = memmem(m->bytes, m->len, load_seq, sizeof load_seq);
+	CHECK(call1(&t, h.inst, "oob", 65530, &trapped) == 0 && trapped);
+	CHECK(t.trap && !strcmp(t.trap, WA_TRAP_OOB) && t.ntrace == 1);
+	/* with guard regions the faulting access is not known: the function's start */
+	CHECK(at && wa_code_offset(t.trace[0], t.trace_pc[0]) ==
+		    (t.trace_pc[0] ? (size_t)(at + 5 - m->bytes) : wa_code_offset(t.trace[0], NULL)));
+	CHECK(call1(&t, h.inst, "oob", 100, &trapped) == 3 && !trapped);
 
 	wa_extern mem;
 	CHECK(!wa_instance_export(h.inst, "mem", 3, &mem) && mem.kind == WA_EXT_MEMORY);
