@@ -672,6 +672,21 @@ static bool fuse_addr(comp *c, wa_instr *in, bool store, char result)
 {
 	uint32_t ai = c->ntys - (store ? 2 : 1), a, x, y, s, v = 0, mode;
 	uint16_t lo = c->last_op;
+	if (c->locs[ai] == LOC_K) { /* a constant address: absolute (AA) */
+		uint64_t ea = (uint64_t)(uint32_t)c->kv[ai] + in->offset;
+		if (store)
+			v = pop(c);
+		c->sp = c->slots[--c->ntys];
+		emit_op(c, addr_of[in->op] + 4);
+		if (store) {
+			emit_ab(c, v, 0);
+		} else {
+			c->last_dst = emit_ab(c, push(c, wa_letter_type(result)), 0);
+			c->last_op = (uint16_t)in->op;
+		}
+		emit_u(c, ea);
+		return true;
+	}
 	if (c->last_dst == NONE_FIX || c->last_dst + 2 != c->n || c->locs[ai] != c->slots[ai] ||
 	    c->code[c->last_dst].p.a != c->slots[ai])
 		return false;

@@ -244,12 +244,14 @@ static inline void wr_v128(uint64_t *p, wa_v128 v) { memcpy(p, &v, 16); }
 	vmcase(WA_A_##n) H_LOAD2(tr, RD_i(pc[1].p.b), RD_i(pc[2].p.a), e) \
 	vmcase(WA_AK_##n) H_LOAD2(tr, RD_i(pc[1].p.b), pc[2].p.a, e) \
 	vmcase(WA_AS_##n) H_LOAD2(tr, RD_i(pc[1].p.b), SCALED(pc[2].p.a), e) \
-	vmcase(WA_ASK_##n) H_LOAD2(tr, SCALED(pc[1].p.b), pc[2].p.a, e)
+	vmcase(WA_ASK_##n) H_LOAD2(tr, SCALED(pc[1].p.b), pc[2].p.a, e) \
+	vmcase(WA_AA_##n) { uint8_t *m = mem + pc[2].u; WR_##tr(pc[1].p.a, (e)); pc += 3; vmbreak; }
 #define AS(n, tb, e) \
 	vmcase(WA_A_##n) H_STORE2(tb, RD_i(pc[1].p.b), RD_i(pc[1].p.a), e) \
 	vmcase(WA_AK_##n) H_STORE2(tb, RD_i(pc[1].p.b), pc[1].p.a, e) \
 	vmcase(WA_AS_##n) H_STORE2(tb, RD_i(pc[1].p.b), SCALED(pc[1].p.a), e) \
-	vmcase(WA_ASK_##n) H_STORE2(tb, SCALED(pc[1].p.b), pc[1].p.a, e)
+	vmcase(WA_ASK_##n) H_STORE2(tb, SCALED(pc[1].p.b), pc[1].p.a, e) \
+	vmcase(WA_AA_##n) { T_##tb b = RD_##tb(pc[1].p.a); uint8_t *m = mem + pc[2].u; e; pc += 3; vmbreak; }
 #define AX_Li(n, e) AL(n, i, e)
 #define AX_Ll(n, e) AL(n, l, e)
 #define AX_Lf(n, e) AL(n, f, e)
@@ -266,7 +268,7 @@ static inline void wr_v128(uint64_t *p, wa_v128 v) { memcpy(p, &v, 16); }
 #define ACASE_UNI(shape, n, e)
 #define ACASE_X(shape, n, e)
 #define ALBL_LD(n) [WA_A_##n] = &&L_WA_A_##n, [WA_AK_##n] = &&L_WA_AK_##n, \
-	[WA_AS_##n] = &&L_WA_AS_##n, [WA_ASK_##n] = &&L_WA_ASK_##n,
+	[WA_AS_##n] = &&L_WA_AS_##n, [WA_ASK_##n] = &&L_WA_ASK_##n, [WA_AA_##n] = &&L_WA_AA_##n,
 #define ALBL_ST(n) ALBL_LD(n)
 #define ALBL_VMEM(n)
 #define ALBL_BINI(n)

@@ -194,10 +194,11 @@ enum {
  * constant (AK: a + k), a slot and a scaled slot (AS: a + (b << s)) or a
  * scaled slot and a constant (ASK: (a << s) + k).  Loads {d, a} {x, offset},
  * stores {x, a} {value, offset}; x is b, k or b | s << 27; in ASK a is
- * a | s << 27. */
+ * a | s << 27.  A constant address is absolute (AA): loads {d, -} {ea},
+ * stores {value, -} {ea}, ea = address + offset (64 bits). */
 #define WA_ADDR_SHIFT 27
-#define WA_ADDR_ENUM_LD(n) WA_A_##n, WA_AK_##n, WA_AS_##n, WA_ASK_##n,
-#define WA_ADDR_ENUM_ST(n) WA_A_##n, WA_AK_##n, WA_AS_##n, WA_ASK_##n,
+#define WA_ADDR_ENUM_LD(n) WA_A_##n, WA_AK_##n, WA_AS_##n, WA_ASK_##n, WA_AA_##n,
+#define WA_ADDR_ENUM_ST(n) WA_A_##n, WA_AK_##n, WA_AS_##n, WA_ASK_##n, WA_AA_##n,
 #define WA_ADDR_ENUM_VMEM(n)
 #define WA_ADDR_ENUM_BINI(n)
 #define WA_ADDR_ENUM_BIN(n)
