@@ -2,11 +2,11 @@
 # run.sh - WebAssembly benchmarks: each bench/wasm program natively (gcc -O2), under node
 # (V8), wasm3 and cairn in the same run; best-of-RUNS wall times, each runner as a fraction
 # of native speed and cairn's speed over wasm3's; then the startup time of hello.wasm.
-# Env: BUILD (build), RUNS (3), STARTUP_RUNS (20), CAIRN ("$BUILD/cairn run"), NODE (node),
+# Env: BUILD (build), RUNS (3), STARTUP_RUNS (100), CAIRN ("$BUILD/cairn run"), NODE (node),
 # WASM3 (else wasm3 on PATH, else ~/.cache/cairn/peers/wasm3/build/wasm3; see bench/README.md).
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-3}
-STARTUP_RUNS=${STARTUP_RUNS:-20}
+STARTUP_RUNS=${STARTUP_RUNS:-100}
 CAIRN=${CAIRN:-"$BUILD/cairn run"}
 NODE=${NODE:-node}
 D=$BUILD/bench/wasm
