@@ -706,6 +706,10 @@ static bool fuse_addr(comp *c, wa_instr *in, bool store, char result)
 	} else {
 		return false;
 	}
+	if (store && c->locs[ai + 1] == LOC_K && /* its constant goes to a slot the add reads */
+	    (c->slots[ai + 1] == (a & ((1u << WA_ADDR_SHIFT) - 1)) ||
+	     (!(mode & 1) && c->slots[ai + 1] == (x & ((1u << WA_ADDR_SHIFT) - 1)))))
+		return false;
 	cut_last(c); /* drop the add */
 	if (store)
 		v = pop(c);
