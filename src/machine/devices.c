@@ -16,12 +16,12 @@ static int clint_read(void *opaque, uint64_t off, int size, uint64_t *val)
 	if (off < 0x4000) {
 		int hart = (int)(off / 4);
 		if (hart < m->nharts && !(off & 3))
-			v = m->vcpu[hart]->hart.msip;
+			v = rv_get_msip(&m->vcpu[hart]->hart);
 		*val = v;
 		return 0;
 	}
 	if (off >= 0x4000 && off < 0x4000 + 8u * (uint64_t)m->nharts)
-		v = m->vcpu[(off - 0x4000) / 8]->hart.mtimecmp;
+		v = rv_get_mtimecmp(&m->vcpu[(off - 0x4000) / 8]->hart);
 	else if (off >= 0xbff8 && off < 0xc000)
 		v = machine_time(m);
 	*val = size == 8 ? v : (v >> shift) & ((1ull << (size * 8)) - 1);
@@ -34,16 +34,17 @@ static int clint_write(void *opaque, uint64_t off, int size, uint64_t val)
 	if (off < 0x4000) {
 		int hart = (int)(off / 4);
 		if (hart < m->nharts && !(off & 3)) {
-			__atomic_store_n(&m->vcpu[hart]->hart.msip, (uint32_t)(val & 1), __ATOMIC_RELEASE);
+			rv_set_msip(&m->vcpu[hart]->hart, val & 1);
 			machine_wake(m, hart);
 		}
 		return 0;
 	}
 	if (off >= 0x4000 && off < 0x4000 + 8u * (uint64_t)m->nharts) {
 		int hart = (int)((off - 0x4000) / 8);
-		uint64_t *p = &m->vcpu[hart]->hart.mtimecmp, old = *p, shift = (off & 7) * 8;
+		rv_hart *h = &m->vcpu[hart]->hart;
+		uint64_t old = rv_get_mtimecmp(h), shift = (off & 7) * 8;
 		uint64_t mask = size == 8 ? ~0ull : ((1ull << (size * 8)) - 1) << shift;
-		__atomic_store_n(p, (old & ~mask) | ((val << shift) & mask), __ATOMIC_RELEASE);
+		rv_set_mtimecmp(h, (old & ~mask) | ((val << shift) & mask));
 		machine_wake(m, hart);
 	}
 	/* mtime is read-only here: the host clock drives it. */
@@ -212,15 +213,15 @@ int rtc_create(struct machine *m, uint64_t base, int irq)
 
 static uint64_t ram_ld64(struct machine *m, uint64_t pa)
 {
-	if (pa < VIRT_DRAM_BASE || pa - VIRT_DRAM_BASE > m->cfg.ram_size - 8)
-		return 0;
-	return ld_le64(m->ram + (pa - VIRT_DRAM_BASE));
+	uint8_t b[8];
+	return mem_read(m->mem, pa, b, 8) ? ld_le64(b) : 0;
 }
 
 static void ram_st64(struct machine *m, uint64_t pa, uint64_t v)
 {
-	if (pa >= VIRT_DRAM_BASE && pa - VIRT_DRAM_BASE <= m->cfg.ram_size - 8)
-		st_le64(m->ram + (pa - VIRT_DRAM_BASE), v);
+	uint8_t b[8];
+	st_le64(b, v);
+	(void)mem_write(m->mem, pa, b, 8);
 }
 
 /* riscv-tests' syscall proxy: magic_mem[0] = number, [1..3] = args. */
@@ -228,9 +229,9 @@ static void htif_syscall(struct machine *m, uint64_t pa)
 {
 	uint64_t num = ram_ld64(m, pa), fd = ram_ld64(m, pa + 8);
 	uint64_t buf = ram_ld64(m, pa + 16), len = ram_ld64(m, pa + 24), ret = (uint64_t)-38;
-	if (num == 64 && (fd == 1 || fd == 2) && buf >= VIRT_DRAM_BASE &&
-	    buf - VIRT_DRAM_BASE < m->cfg.ram_size && len <= m->cfg.ram_size - (buf - VIRT_DRAM_BASE)) {
-		fwrite(m->ram + (buf - VIRT_DRAM_BASE), 1, len, m->console);
+	const uint8_t *p = mem_map_read(m->mem, buf, len);
+	if (num == 64 && (fd == 1 || fd == 2) && p) {
+		fwrite(p, 1, len, m->console);
 		fflush(m->console);
 		ret = len;
 	}

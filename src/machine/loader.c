@@ -36,10 +36,9 @@ int read_whole_file(const char *path, uint8_t **data, size_t *len)
 /* Host pointer for [pa, pa+len) if it lies entirely in RAM. */
 static uint8_t *guest_ptr(struct machine *m, uint64_t pa, uint64_t len)
 {
-	if (pa >= VIRT_DRAM_BASE && pa - VIRT_DRAM_BASE <= m->cfg.ram_size &&
-	    len <= m->cfg.ram_size - (pa - VIRT_DRAM_BASE))
-		return m->ram + (pa - VIRT_DRAM_BASE);
-	return NULL; /* the boot ROM holds the reset vector: not for images */
+	/* The loader writes what it maps; the boot ROM (reset vector) is not
+	 * for images. */
+	return mem_map_write(m->mem, pa, len);
 }
 
 static bool in_file(size_t flen, uint64_t off, uint64_t len)

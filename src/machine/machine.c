@@ -53,7 +53,7 @@ static int bus_write(void *ctx, uint64_t pa, int size, uint64_t val)
 	return d->ops->write(d->opaque, pa - d->base, size, val);
 }
 
-static void bus_store_hook(void *ctx, uint64_t pa, int size)
+static void ram_watch(void *ctx, uint64_t pa, int size)
 {
 	htif_store_hook(ctx, pa, size);
 }
@@ -81,27 +81,24 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
 	m->console = stdout;
 	m->time_base_ns = now_ns();
 	pthread_mutex_init(&m->halt_mu, NULL);
-	uint64_t pages = cfg->ram_size >> 12;
-	m->ram = map_zeroed(cfg->ram_size);
+	int err = mem_create(&m->mem, VIRT_DRAM_BASE, cfg->ram_size);
 	m->mrom = map_zeroed(VIRT_MROM_SIZE);
-	m->bus.page_flags = calloc(pages, 1);
-	m->bus.page_gen = calloc(pages, sizeof(uint32_t));
-	if (!m->ram || !m->mrom || !m->bus.page_flags || !m->bus.page_gen) {
+	if (err || !m->mrom) {
 		machine_destroy(m);
-		return -ERR_NOMEM;
+		return err ? err : -ERR_NOMEM;
 	}
-	m->bus.ram[0] = (rv_ram){ VIRT_DRAM_BASE, cfg->ram_size, m->ram, false };
-	m->bus.ram[1] = (rv_ram){ VIRT_MROM_BASE, VIRT_MROM_SIZE, m->mrom, true };
-	m->bus.nram = 2;
+	mem_set_watcher(m->mem, ram_watch, m);
+	m->bus.mem = m->mem;
+	m->bus.rom[0] = (rv_rom){ VIRT_MROM_BASE, VIRT_MROM_SIZE, m->mrom };
+	m->bus.nrom = 1;
 	m->bus.mmio_read = bus_read;
 	m->bus.mmio_write = bus_write;
-	m->bus.store_hook = bus_store_hook;
 	m->bus.time = bus_time;
 	m->bus.ctx = m;
 	for (int h = 0; h < cfg->smp; h++)
 		m->intc_phandle[h] = machine_new_phandle(m);
 	m->test_phandle = machine_new_phandle(m);
-	int err = plic_create(m, VIRT_PLIC_BASE, &m->plic);
+	err = plic_create(m, VIRT_PLIC_BASE, &m->plic);
 	if (!err)
 		err = uart_create(m, VIRT_UART0_BASE, VIRT_UART0_IRQ, &m->uart);
 	if (!err)
@@ -144,12 +141,9 @@ void machine_destroy(struct machine *m)
 			m->devs[k].ops->destroy(m->devs[k].opaque);
 		else if (m->devs[k].opaque != m)
 			free(m->devs[k].opaque);
-	if (m->ram)
-		munmap(m->ram, m->cfg.ram_size);
+	mem_destroy(m->mem);
 	if (m->mrom)
 		munmap(m->mrom, VIRT_MROM_SIZE);
-	free(m->bus.page_flags);
-	free(m->bus.page_gen);
 	free(m);
 }
 
@@ -180,8 +174,8 @@ static void write_reset_rom(struct machine *m, uint64_t start, uint64_t fdt, uin
 
 static void watch_page(struct machine *m, uint64_t pa)
 {
-	if (pa >= VIRT_DRAM_BASE && pa - VIRT_DRAM_BASE < m->cfg.ram_size)
-		m->bus.page_flags[(pa - VIRT_DRAM_BASE) >> 12] |= RV_PF_WATCHED;
+	if (mem_contains(m->mem, pa, 8))
+		mem_state_set(m->mem, pa, MEM_WATCHED);
 }
 
 /* Debian's OpenSBI for "-bios default", then QEMU's copy. */
@@ -349,19 +343,9 @@ int machine_load(struct machine *m)
 
 uint8_t *machine_dma(struct machine *m, uint64_t gpa, uint64_t len, bool write)
 {
-	if (gpa < VIRT_DRAM_BASE || gpa - VIRT_DRAM_BASE > m->cfg.ram_size ||
-	    len > m->cfg.ram_size - (gpa - VIRT_DRAM_BASE))
-		return NULL;
-	uint64_t off = gpa - VIRT_DRAM_BASE;
-	if (write && len) {
-		/* Like a hart's store to a code page: harts re-decode it. */
-		for (uint64_t pg = off >> 12; pg <= (off + len - 1) >> 12; pg++)
-			if (__atomic_load_n(&m->bus.page_flags[pg], __ATOMIC_ACQUIRE) & RV_PF_CODE) {
-				__atomic_fetch_add(&m->bus.page_gen[pg], 1, __ATOMIC_RELEASE);
-				__atomic_fetch_and(&m->bus.page_flags[pg], (uint8_t)~RV_PF_CODE, __ATOMIC_RELEASE);
-			}
-	}
-	return m->ram + off;
+	/* Write intent goes to mem before the bytes land: decoded code over
+	 * them is dropped, shares broken, frames logged dirty. */
+	return write ? mem_map_write(m->mem, gpa, len) : (uint8_t *)mem_map_read(m->mem, gpa, len);
 }
 
 void machine_wake(struct machine *m, int hartid)
@@ -392,9 +376,10 @@ static void park(struct vcpu *v)
 {
 	struct machine *m = v->m;
 	rv_hart *h = &v->hart;
+	mem_mapper_idle(&h->mapper); /* a shootdown need not wait for us */
 	pthread_mutex_lock(&v->mu);
 	while (!__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE) && !rv_wakeup_pending(h)) {
-		uint64_t now = machine_time(m), due = __atomic_load_n(&h->mtimecmp, __ATOMIC_ACQUIRE);
+		uint64_t now = machine_time(m), due = rv_get_mtimecmp(h);
 		if (h->stimecmp < due)
 			due = h->stimecmp;
 		uint64_t wait_ns = due > now ? (due - now) * 100 : 0;
@@ -409,6 +394,7 @@ static void park(struct vcpu *v)
 		pthread_cond_timedwait(&v->cv, &v->mu, &ts);
 	}
 	pthread_mutex_unlock(&v->mu);
+	mem_mapper_busy(&h->mapper); /* rv_run looks at pending shootdowns first */
 	h->wfi = false;
 }
 
@@ -422,8 +408,7 @@ static int trace_step(struct vcpu *v)
 	if (h->instret != before) {
 		/* Show what ran, read back from physical memory when possible. */
 		char buf[96];
-		uint8_t *p = pc >= VIRT_DRAM_BASE && pc - VIRT_DRAM_BASE + 4 <= v->m->cfg.ram_size
-				     ? v->m->ram + (pc - VIRT_DRAM_BASE)
+		const uint8_t *p = mem_contains(v->m->mem, pc, 4) ? mem_map_read(v->m->mem, pc, 4)
 			     : pc >= VIRT_MROM_BASE && pc - VIRT_MROM_BASE + 4 <= VIRT_MROM_SIZE
 				     ? v->m->mrom + (pc - VIRT_MROM_BASE) : NULL;
 		if (p && h->satp >> 60 == 0) {
@@ -454,6 +439,7 @@ static void *hart_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct machine *m = v->m;
+	mem_mapper_busy(&v->hart.mapper);
 	while (!__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE)) {
 		if (v->hart.trace) {
 			if (trace_step(v) == RV_EXIT_STUCK)
@@ -472,6 +458,7 @@ static void *hart_thread(void *arg)
 		else if (r == RV_EXIT_STUCK)
 			stuck(v);
 	}
+	mem_mapper_idle(&v->hart.mapper);
 	return NULL;
 }
 
@@ -488,8 +475,7 @@ void machine_reset(struct machine *m)
  * loaded again, every hart restarts at the reset vector. */
 static int reboot(struct machine *m)
 {
-	memset(m->bus.page_flags, 0, m->cfg.ram_size >> 12);
-	memset(m->bus.page_gen, 0, (m->cfg.ram_size >> 12) * sizeof(uint32_t));
+	mem_reset_code(m->mem);
 	m->reset_requested = false;
 	m->exit_code = 0;
 	__atomic_store_n(&m->halted, 0, __ATOMIC_RELEASE);

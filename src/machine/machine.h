@@ -71,7 +71,8 @@ struct vcpu {
 struct machine {
 	struct machine_config cfg;
 	struct rv_bus bus;
-	uint8_t *ram, *mrom;
+	struct mem *mem;        /* guest RAM */
+	uint8_t *mrom;
 	struct dev devs[16];
 	int ndevs;
 	struct vcpu *vcpu[VIRT_MAX_HARTS];

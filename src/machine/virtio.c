@@ -28,6 +28,7 @@ struct vq {
 	bool ready;
 	uint64_t desc, driver, device;  /* guest addresses */
 	uint8_t *d, *a, *u;             /* host addresses, valid while ready */
+	struct mem_pin pin[3];          /* the three ring areas, pinned while ready */
 	uint16_t last_avail, used_idx;
 	uint32_t epoch;                 /* bumped on reset: stale requests are dropped */
 };
@@ -103,6 +104,14 @@ bool virtio_running(struct virtio *vd)
 
 /* ---- Reset and status ---- */
 
+static void queue_release(struct virtio *vd, struct vq *q)
+{
+	for (int k = 0; k < 3; k++)
+		mem_unpin(vd->m->mem, &q->pin[k]);
+	q->d = q->a = q->u = NULL;
+	q->ready = false;
+}
+
 static void reset_locked(struct virtio *vd)
 {
 	vd->status = vd->isr = 0;
@@ -111,6 +120,7 @@ static void reset_locked(struct virtio *vd)
 	for (int k = 0; k < VIRTIO_MAX_QUEUES; k++) {
 		struct vq *q = &vd->q[k];
 		uint32_t epoch = q->epoch + 1;
+		queue_release(vd, q);
 		*q = (struct vq){ .num = VIRTIO_QUEUE_MAX, .epoch = epoch };
 	}
 	update_irq(vd);
@@ -145,11 +155,17 @@ static int queue_enable(struct virtio *vd, struct vq *q)
 	uint64_t n = q->num;
 	if ((q->desc & 15) || (q->driver & 1) || (q->device & 3))
 		return -ERR_INVAL;
-	q->d = machine_dma(vd->m, q->desc, 16 * n, false);
-	q->a = machine_dma(vd->m, q->driver, 6 + 2 * n, false);
-	q->u = machine_dma(vd->m, q->device, 6 + 8 * n, false);
-	if (!q->d || !q->a || !q->u)
+	/* Pinned: the frames stay private and in place while the device
+	 * holds these pointers (the used ring is written by the device). */
+	struct mem *m = vd->m->mem;
+	if (mem_pin(m, q->desc, 16 * n, false, &q->pin[0]) || mem_pin(m, q->driver, 6 + 2 * n, false, &q->pin[1]) ||
+	    mem_pin(m, q->device, 6 + 8 * n, true, &q->pin[2])) {
+		queue_release(vd, q);
 		return -ERR_RANGE;
+	}
+	q->d = q->pin[0].host;
+	q->a = q->pin[1].host;
+	q->u = q->pin[2].host;
 	q->last_avail = q->used_idx = 0;
 	q->ready = true;
 	return 0;
@@ -158,7 +174,7 @@ static int queue_enable(struct virtio *vd, struct vq *q)
 static void write_queue_ready(struct virtio *vd, struct vq *q, uint32_t v)
 {
 	if (!v) {
-		q->ready = false;
+		queue_release(vd, q);
 		q->epoch++;
 		return;
 	}
@@ -541,6 +557,8 @@ static void mmio_destroy(void *opaque)
 	struct virtio *vd = opaque;
 	if (vd->ops->destroy)
 		vd->ops->destroy(vd);
+	for (int k = 0; k < VIRTIO_MAX_QUEUES; k++)
+		queue_release(vd, &vd->q[k]);
 	pthread_mutex_destroy(&vd->mu);
 	free(vd);
 }

@@ -317,6 +317,8 @@ static bool csr_write(rv_hart *h, int csr, uint64_t v)
 		if (!stimecmp_ok(h))
 			return false;
 		h->stimecmp = v;
+		if (h->bus->timer_changed)
+			h->bus->timer_changed(h->bus->ctx, h);
 		break;
 	case CSR_SATP: {
 		if (h->priv == RV_PRIV_S && (h->mstatus & MSTATUS_TVM))

@@ -232,10 +232,11 @@ int rv_decode(rv_insn *o, uint32_t w)
 
 void rv_localize(rv_insn *i, size_t off)
 {
-	static const struct { uint16_t from, to; } map[] = {
-		{ RV_OP_beq, RV_OP_beq_l }, { RV_OP_bne, RV_OP_bne_l }, { RV_OP_blt, RV_OP_blt_l },
-		{ RV_OP_bge, RV_OP_bge_l }, { RV_OP_bltu, RV_OP_bltu_l }, { RV_OP_bgeu, RV_OP_bgeu_l },
-		{ RV_OP_jal, RV_OP_jal_l },
+	static const struct { uint16_t from, fwd, back; } map[] = {
+		{ RV_OP_beq, RV_OP_beq_l, RV_OP_beq_lb }, { RV_OP_bne, RV_OP_bne_l, RV_OP_bne_lb },
+		{ RV_OP_blt, RV_OP_blt_l, RV_OP_blt_lb }, { RV_OP_bge, RV_OP_bge_l, RV_OP_bge_lb },
+		{ RV_OP_bltu, RV_OP_bltu_l, RV_OP_bltu_lb }, { RV_OP_bgeu, RV_OP_bgeu_l, RV_OP_bgeu_lb },
+		{ RV_OP_jal, RV_OP_jal_l, RV_OP_jal_lb },
 	};
 	int64_t t = (int64_t)off + i->imm;
 	if (t < 0 || t >= 4096)
@@ -244,7 +245,7 @@ void rv_localize(rv_insn *i, size_t off)
 		for (int c = 0; c < 2; c++) {
 			const void *const *tab = c ? rv_handlers_c : rv_handlers;
 			if (i->h == tab[map[k].from]) {
-				i->h = tab[map[k].to];
+				i->h = tab[i->imm <= 0 ? map[k].back : map[k].fwd];
 				i->imm /= 2;
 				return;
 			}

@@ -3,10 +3,17 @@
  * fills, the whole pool is recycled (cheap, and rare). */
 #include "riscv/internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 #define DPOOL_PAGES 2048 /* 64 MiB of decoded slots per hart at most */
 #define DHASH_SIZE  4096
+
+/* mem's shootdown reaches the hart as a kick; the run loop acks. */
+static void mapper_kick(struct mem_mapper *mp)
+{
+	rv_kick((rv_hart *)((char *)mp - offsetof(rv_hart, mapper)));
+}
 
 int rv_hart_init(rv_hart *h, struct rv_bus *bus, uint64_t hartid)
 {
@@ -27,12 +34,24 @@ int rv_hart_init(rv_hart *h, struct rv_bus *bus, uint64_t hartid)
 		rv_hart_free(h);
 		return -ERR_NOMEM;
 	}
+	/* Idle until a run loop takes it: a shootdown never waits for a hart
+	 * that is not running. */
+	h->mapper.kick = mapper_kick;
+	h->mapper.idle = 1;
+	int err = mem_mapper_add(bus->mem, &h->mapper);
+	if (err) {
+		rv_hart_free(h);
+		return err;
+	}
 	rv_hart_reset(h, 0x1000);
 	return 0;
 }
 
 void rv_hart_free(rv_hart *h)
 {
+	if (h->mapper.kick && h->bus)
+		mem_mapper_remove(h->bus->mem, &h->mapper);
+	h->mapper.kick = NULL;
 	free(h->dhash);
 	free(h->dpool);
 	h->dhash = NULL;
@@ -76,4 +95,45 @@ void rv_set_ext_irq(rv_hart *h, uint32_t bit, bool level)
 	else
 		__atomic_fetch_and(&h->mip_ext, ~bit, __ATOMIC_ACQ_REL);
 	rv_kick(h);
+}
+
+void rv_request_stop(rv_hart *h)
+{
+	__atomic_store_n(&h->stop_req, 1, __ATOMIC_RELEASE);
+	rv_kick(h);
+}
+
+void rv_set_msip(rv_hart *h, bool level)
+{
+	__atomic_store_n(&h->msip, level ? 1u : 0u, __ATOMIC_RELEASE);
+	rv_kick(h);
+}
+
+bool rv_get_msip(rv_hart *h)
+{
+	return __atomic_load_n(&h->msip, __ATOMIC_ACQUIRE) != 0;
+}
+
+void rv_set_mtimecmp(rv_hart *h, uint64_t v)
+{
+	__atomic_store_n(&h->mtimecmp, v, __ATOMIC_RELEASE);
+	rv_kick(h);
+	if (h->bus->timer_changed)
+		h->bus->timer_changed(h->bus->ctx, h);
+}
+
+uint64_t rv_get_mtimecmp(rv_hart *h)
+{
+	return __atomic_load_n(&h->mtimecmp, __ATOMIC_ACQUIRE);
+}
+
+uint64_t rv_next_deadline(rv_hart *h)
+{
+	uint64_t t = rv_get_mtimecmp(h);
+	/* stimecmp belongs to the hart's thread; a stale read only makes the
+	 * scheduler's timer fire early, and the hart re-checks. */
+	uint64_t s = __atomic_load_n(&h->stimecmp, __ATOMIC_RELAXED);
+	if ((__atomic_load_n(&h->menvcfg, __ATOMIC_RELAXED) >> 63) && s < t)
+		t = s;
+	return t;
 }

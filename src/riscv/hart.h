@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "base/base.h"
+#include "mem/mem.h"
 
 enum { RV_PRIV_U = 0, RV_PRIV_S = 1, RV_PRIV_M = 3 };
 
@@ -70,32 +71,28 @@ typedef struct rv_dpage {
 	rv_insn slot[RV_PAGE_SLOTS + 1];
 } rv_dpage;
 
-/* A RAM-like region of guest physical memory backed by host memory. */
-typedef struct rv_ram {
+/* A read-only region of guest physical memory backed by host memory (the
+ * boot ROM); RAM itself belongs to mem. */
+typedef struct rv_rom {
 	uint64_t base, size;
-	uint8_t *host;
-	bool readonly;
-} rv_ram;
+	const uint8_t *host;
+} rv_rom;
 
+struct rv_hart;
 /* What the hart needs from the machine. */
 struct rv_bus {
-	rv_ram ram[4];
-	int nram;
-	/* Per page of ram[0]: bit 0 = some hart decoded code from it, bit 1 =
-	 * watched (stores call store_hook).  Stores to such pages never take
-	 * the TLB fast path. */
-	uint8_t *page_flags;
-	uint32_t *page_gen;     /* bumped when a code page is written */
-	uint32_t code_epoch;    /* bumped when a page newly becomes code */
+	struct mem *mem;        /* guest RAM: every host pointer into it comes from here */
+	rv_rom rom[2];
+	int nrom;
 	/* Device access; return 0, or -1 for an access fault. */
 	int (*mmio_read)(void *ctx, uint64_t pa, int size, uint64_t *val);
 	int (*mmio_write)(void *ctx, uint64_t pa, int size, uint64_t val);
-	void (*store_hook)(void *ctx, uint64_t pa, int size);
 	uint64_t (*time)(void *ctx); /* mtime, 10 MHz */
+	/* Optional: the hart's next timer deadline (mtime units) changed, from
+	 * the hart's own thread or a device's; the scheduler re-arms its timer. */
+	void (*timer_changed)(void *ctx, struct rv_hart *h);
 	void *ctx;
 };
-#define RV_PF_CODE    1
-#define RV_PF_WATCHED 2
 
 typedef struct { uint64_t tag; uintptr_t addend; } rv_tlbe;
 typedef struct { uint64_t tag; rv_dpage *dp; } rv_xtlbe;
@@ -105,38 +102,53 @@ enum { RV_DM_U, RV_DM_S, RV_DM_SSUM, RV_DM_M, RV_DM_COUNT };
 
 #define RV_PMP_COUNT 16
 
+/* The architectural state of a hart: what a snapshot saves, a debugger
+ * reads and writes, and a JIT is handed, by one pointer (&h->state).  The
+ * same fields are reachable directly as h->x, h->pc ... (an anonymous
+ * struct of the same layout), so the interpreter needs no indirection. */
+#define RV_STATE_FIELDS \
+	uint64_t x[33];         /* x[32] swallows writes to x0 */ \
+	uint64_t f[32]; \
+	uint64_t pc; \
+	int priv; \
+	uint64_t mstatus, misa, medeleg, mideleg, mie, mip, mtvec, mscratch, \
+		 mepc, mcause, mtval, mcounteren, scounteren, menvcfg, senvcfg, \
+		 stvec, sscratch, sepc, scause, stval, satp, stimecmp, \
+		 mcountinhibit, mhartid, tselect; \
+	uint32_t fcsr;          /* frm << 5 | fflags */ \
+	uint64_t instret, cycle_off; \
+	uint8_t pmpcfg[RV_PMP_COUNT]; \
+	uint64_t pmpaddr[RV_PMP_COUNT]; \
+	/* Wires and the CLINT's per-hart registers (written from other threads \
+	 * through rv_set_*, never directly). */ \
+	uint32_t mip_ext;       /* MEIP/SEIP lines from the interrupt controller */ \
+	uint32_t msip;          /* CLINT software interrupt */ \
+	uint64_t mtimecmp;      /* CLINT timer compare */ \
+	/* LR/SC reservation. */ \
+	uint64_t lr_addr, lr_val; \
+	bool lr_valid; \
+	bool wfi;               /* parked until an interrupt is pending */
+typedef struct rv_state { RV_STATE_FIELDS } rv_state;
+
 typedef struct rv_hart {
-	uint64_t x[33];         /* x[32] swallows writes to x0 */
-	uint64_t f[32];
-	uint64_t pc;
-	int priv;
+	union {
+		rv_state state;
+		struct { RV_STATE_FIELDS };
+	};
+	/* Caches and derived values below: rebuilt from the state at will. */
 	int dmode;              /* RV_DM_* for loads/stores (MPRV, SUM applied) */
 	rv_tlbe *rtlb, *wtlb;   /* the dmode's read/write TLBs */
 	rv_xtlbe *xtlb;         /* the fetch TLB for priv */
-
-	/* CSRs */
-	uint64_t mstatus, misa, medeleg, mideleg, mie, mip, mtvec, mscratch,
-		 mepc, mcause, mtval, mcounteren, scounteren, menvcfg, senvcfg,
-		 stvec, sscratch, sepc, scause, stval, satp, stimecmp,
-		 mcountinhibit, mhartid, tselect;
-	uint32_t fcsr;          /* frm << 5 | fflags */
-	uint64_t instret, cycle_off;
-	uint8_t pmpcfg[RV_PMP_COUNT];
-	uint64_t pmpaddr[RV_PMP_COUNT];
 	bool pmp_active;        /* any entry enabled: PMP checks needed */
 
-	/* Wires from the machine (set from other threads). */
-	uint32_t mip_ext;       /* MEIP/SEIP lines from the interrupt controller */
-	uint32_t msip;          /* CLINT software interrupt */
-	uint64_t mtimecmp;      /* CLINT timer compare */
-	volatile int kick;      /* something changed: re-check interrupts */
+	/* Requests from other threads, looked at by rv_run at instruction
+	 * boundaries: on leaving a page, on taken backward branches in a page,
+	 * on in-page indirect jumps and at the end of the budget. */
+	volatile int kick;      /* something below (or an interrupt wire) changed */
+	int stop_req;           /* rv_request_stop: return RV_EXIT_STOP */
+	struct mem_mapper mapper; /* TLB shootdowns from mem */
 
-	/* LR/SC reservation. */
-	uint64_t lr_addr, lr_val;
-	bool lr_valid;
-
-	bool wfi;               /* parked until an interrupt is pending */
-	uint32_t code_epoch;    /* bus->code_epoch last synced */
+	uint32_t code_epoch;    /* mem's code epoch last synced */
 	int64_t budget_left;    /* for instret while inside rv_run */
 
 	struct rv_bus *bus;
@@ -165,7 +177,8 @@ typedef struct rv_hart {
 /* Why rv_run returned. */
 /* STUCK: the trap vector itself cannot be fetched, so every trap traps
  * again at the same pc and no instruction can ever retire. */
-enum { RV_EXIT_BUDGET, RV_EXIT_WFI, RV_EXIT_STUCK };
+/* STOP: rv_request_stop was called (the request is consumed). */
+enum { RV_EXIT_BUDGET, RV_EXIT_WFI, RV_EXIT_STUCK, RV_EXIT_STOP };
 
 int rv_hart_init(rv_hart *h, struct rv_bus *bus, uint64_t hartid) MUST_CHECK;
 void rv_hart_free(rv_hart *h);
@@ -174,9 +187,22 @@ void rv_hart_reset(rv_hart *h, uint64_t pc);
 int rv_run(rv_hart *h, int64_t budget);
 /* Whether an interrupt is pending that would wake WFI (mip & mie != 0). */
 bool rv_wakeup_pending(rv_hart *h);
-/* Ask the hart to look at its interrupt wires soon (any thread). */
+/* Ask the hart to look at its interrupt wires and requests soon (any thread). */
 static inline void rv_kick(rv_hart *h) { __atomic_store_n(&h->kick, 1, __ATOMIC_RELEASE); }
+/* Ask a running hart to return RV_EXIT_STOP from rv_run at its next
+ * instruction boundary (any thread; see docs/ARCHITECTURE.md for bounds). */
+void rv_request_stop(rv_hart *h);
+
+/* The hart's wires and CLINT registers, for devices (any thread).  Each
+ * kicks the hart and, for timers, tells the bus's timer_changed. */
 void rv_set_ext_irq(rv_hart *h, uint32_t bit, bool level);
+void rv_set_msip(rv_hart *h, bool level);
+bool rv_get_msip(rv_hart *h);
+void rv_set_mtimecmp(rv_hart *h, uint64_t v);
+uint64_t rv_get_mtimecmp(rv_hart *h);
+/* The earliest mtime at which a timer interrupt may become pending:
+ * min(mtimecmp, stimecmp when Sstc is on); UINT64_MAX when none. */
+uint64_t rv_next_deadline(rv_hart *h);
 
 /* Disassemble one instruction word into buf. */
 void rv_disasm(char *buf, size_t n, uint64_t pc, uint32_t word);

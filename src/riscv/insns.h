@@ -266,7 +266,9 @@
 	X(illegal)   /* reserved or unknown encoding: illegal-instruction trap */ \
 	X(straddle)  /* 32-bit instruction crossing a page: fetched each time */ \
 	/* Branches whose target is in the same page: imm is a slot delta. */ \
-	X(beq_l) X(bne_l) X(blt_l) X(bge_l) X(bltu_l) X(bgeu_l) X(jal_l)
+	X(beq_l) X(bne_l) X(blt_l) X(bge_l) X(bltu_l) X(bgeu_l) X(jal_l) \
+	/* The same backward (loops): they look at the hart's requests when taken. */ \
+	X(beq_lb) X(bne_lb) X(blt_lb) X(bge_lb) X(bltu_lb) X(bgeu_lb) X(jal_lb)
 
 enum rv_op {
 #define X(n) RV_OP_##n,

@@ -24,9 +24,18 @@
 #define RS1         x[i->rs1]
 #define RS2         x[i->rs2]
 #define IMM         ((int64_t)i->imm)
+/* An in-page jump still looks at the hart's requests: a loop through an
+ * indirect jump must not run unstoppable within one page. */
 #define JUMP(tgt)   do { uint64_t t_ = (tgt); \
-		if (likely((t_ >> 12) == vpn)) { i = base + ((t_ & 0xfff) >> 1); DISPATCH(); } \
+		if (likely((t_ >> 12) == vpn) && !KICKED()) { i = base + ((t_ & 0xfff) >> 1); DISPATCH(); } \
 		h->pc = t_; goto fetch; } while (0)
+#define KICKED()    unlikely(__atomic_load_n(&h->kick, __ATOMIC_RELAXED))
+/* Branches within a page (imm is a slot delta).  Backward ones close
+ * loops, so they look at the hart's requests when taken. */
+#define BR_L(cond)  { i += (cond) ? i->imm : RV_INSN_LEN(i); DISPATCH(); }
+#define BR_LB(cond) { if (cond) { i += i->imm; if (KICKED()) { h->pc = PC(); goto kicked; } } \
+		else { i += RV_INSN_LEN(i); } \
+		DISPATCH(); }
 #define EXC(c, tv)  do { e.cause = (c); e.tval = (tv); goto exception; } while (0)
 /* The instruction just dispatched counts as retired from here on. */
 #define SYNC()      do { h->instret += (uint64_t)(start - budget); start = budget; } while (0)
@@ -195,12 +204,13 @@ int rv_run(rv_hart *h, int64_t budget)
 	rv_exc e;
 
 	{
-		uint32_t ep = __atomic_load_n(&h->bus->code_epoch, __ATOMIC_ACQUIRE);
+		uint32_t ep = mem_code_epoch(h->bus->mem);
 		if (ep != h->code_epoch) {
 			h->code_epoch = ep;
 			memset(h->tlb_w, 0xff, sizeof h->tlb_w);
 		}
 	}
+	goto kicked;
 
 check_irq: { /* h->pc is the next instruction */
 		int irq = rv_irq_pending(h);
@@ -208,6 +218,8 @@ check_irq: { /* h->pc is the next instruction */
 			rv_take_trap(h, (uint64_t)irq, 0, true);
 	}
 fetch: { /* h->pc is the next instruction */
+		if (KICKED())
+			goto kicked;
 		rtlb = h->rtlb;
 		wtlb = h->wtlb;
 		uint64_t pc = h->pc;
@@ -253,6 +265,22 @@ fetch_one: { /* one instruction at h->pc, fetched (translation + PMP) parcel by
 		vpn = ~0ull;
 		DISPATCH();
 	}
+
+kicked: /* h->pc is the next instruction; look at what other threads asked */
+	__atomic_store_n(&h->kick, 0, __ATOMIC_SEQ_CST);
+	if (mem_mapper_pending(&h->mapper)) {
+		/* A shootdown: nothing cached may outlive it.  Decoded pages
+		 * go too (their frames may change identity). */
+		rv_tlb_flush(h);
+		rv_code_flush(h);
+		mem_mapper_ack(&h->mapper);
+	}
+	if (__atomic_load_n(&h->stop_req, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&h->stop_req, 0, __ATOMIC_RELEASE);
+		SYNC();
+		return RV_EXIT_STOP;
+	}
+	goto check_irq;
 
 exception: /* e is set; the instruction at i did not retire, but it used up
 	 * budget: a guest trapping forever must still end its slice. */

@@ -28,23 +28,33 @@ static bool fault(rv_exc *e, uint64_t cause, uint64_t tval)
 
 /* ---- physical memory ---- */
 
-static rv_ram *find_ram(struct rv_bus *b, uint64_t pa, uint64_t len)
+/* Host bytes behind [pa, pa+len) (len within one page): RAM through mem, or
+ * a ROM region (*rom set); NULL for MMIO or nothing. */
+static uint8_t *phys(struct rv_bus *b, uint64_t pa, uint64_t len, bool *rom)
 {
-	for (int i = 0; i < b->nram; i++) {
-		rv_ram *r = &b->ram[i];
-		if (pa >= r->base && pa - r->base < r->size && len <= r->size - (pa - r->base))
-			return r;
+	if (mem_contains(b->mem, pa, len)) {
+		*rom = false;
+		return mem_page(b->mem, pa) + (pa & PAGE_MASK);
+	}
+	for (int i = 0; i < b->nrom; i++) {
+		rv_rom *r = &b->rom[i];
+		if (pa >= r->base && pa - r->base < r->size && len <= r->size - (pa - r->base)) {
+			*rom = true;
+			return (uint8_t *)r->host + (pa - r->base);
+		}
 	}
 	return NULL;
 }
 
-/* Page index in ram[0] (the only RAM with page flags), or -1. */
-static int64_t ram_page(struct rv_bus *b, uint64_t pa)
+/* Whether the whole 4 KiB page at pg is behind one host mapping. */
+static bool whole_page(struct rv_bus *b, uint64_t pg, bool rom)
 {
-	rv_ram *r = &b->ram[0];
-	if (b->nram == 0 || pa < r->base || pa - r->base >= r->size)
-		return -1;
-	return (int64_t)((pa - r->base) >> 12);
+	if (!rom)
+		return mem_contains(b->mem, pg, 4096);
+	for (int i = 0; i < b->nrom; i++)
+		if (pg >= b->rom[i].base && pg + 4096 <= b->rom[i].base + b->rom[i].size)
+			return true;
+	return false;
 }
 
 /* ---- PMP ---- */
@@ -146,6 +156,23 @@ static bool set_ad(uint8_t *p, uint64_t pte, int acc)
 					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
+/* The walker's A/D update is a store to guest RAM like any other: it breaks
+ * a share first and tells mem afterwards (decoded code, dirty log). */
+static void store_effects(rv_hart *h, uint64_t pa, int size, bool *reload);
+static bool update_ad(rv_hart *h, uint8_t *p, uint64_t pte_pa, uint64_t pte, int acc)
+{
+	struct mem *m = h->bus->mem;
+	uint8_t st = mem_state(m, pte_pa);
+	if (st & MEM_SHARED)
+		mem_prepare_store(m, pte_pa);
+	if (!set_ad(p, pte, acc))
+		return false;
+	bool reload = false; /* the page being run keeps its slots until left */
+	if (st)
+		store_effects(h, pte_pa, 8, &reload);
+	return true;
+}
+
 static bool walk(rv_hart *h, uint64_t va, int acc, int priv, uint64_t *pa, int *level, rv_exc *e)
 {
 	int mode = (int)(h->satp >> 60), levels = mode == 9 ? 4 : 3;
@@ -156,10 +183,10 @@ again:;
 	uint64_t base = (h->satp & ((1ull << 44) - 1)) << 12;
 	for (int lvl = levels - 1; lvl >= 0; lvl--) {
 		uint64_t pte_pa = base + ((va >> (12 + 9 * lvl)) & 511) * 8;
-		rv_ram *r = find_ram(h->bus, pte_pa, 8);
-		if (!r || !pmp_ok(h, pte_pa, 8, RV_ACC_R, RV_PRIV_S))
+		bool rom;
+		uint8_t *p = phys(h->bus, pte_pa, 8, &rom);
+		if (!p || !pmp_ok(h, pte_pa, 8, RV_ACC_R, RV_PRIV_S))
 			return fault(e, access_fault[acc], va);
-		uint8_t *p = r->host + (pte_pa - r->base);
 		uint64_t pte = __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
 		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte & PTE_RESERVED))
 			return fault(e, page_fault[acc], va);
@@ -172,9 +199,10 @@ again:;
 		uint64_t ppn = PTE_PPN(pte), lowmask = (1ull << (9 * lvl)) - 1;
 		if ((ppn & lowmask) || !leaf_allowed(h, pte, acc, priv))
 			return fault(e, page_fault[acc], va);
-		if (r->readonly && !(pte & PTE_A && (acc != RV_ACC_W || (pte & PTE_D))))
+		bool ad_ok = pte & PTE_A && (acc != RV_ACC_W || (pte & PTE_D));
+		if (rom && !ad_ok)
 			return fault(e, access_fault[acc], va);
-		if (!r->readonly && !set_ad(p, pte, acc))
+		if (!rom && !ad_ok && !update_ad(h, p, pte_pa, pte, acc))
 			goto again;
 		*pa = ((ppn & ~lowmask) << 12) | (va & ((1ull << (12 + 9 * lvl)) - 1));
 		*level = lvl;
@@ -278,25 +306,21 @@ static bool data_access(rv_hart *h, uint64_t va, int size, int acc, uint8_t **ho
 	if (!pmp_check(h, pa, size, acc, priv, &whole))
 		return fault(e, access_fault[acc], va);
 	*pa_out = pa;
-	rv_ram *r = find_ram(h->bus, pa, size);
-	if (!r) {
-		*host = NULL;
+	bool rom;
+	*host = phys(h->bus, pa, size, &rom);
+	if (!*host)
 		return true;
-	}
-	if (acc == RV_ACC_W && r->readonly)
+	if (acc == RV_ACC_W && rom)
 		return fault(e, access_fault[acc], va);
-	*host = r->host + (pa - r->base);
 	if (!whole)
 		return true;
-	/* Fill the TLB when the whole page is plain RAM of this region. */
+	/* Fill the TLB when the whole page is plain RAM (or ROM), and for
+	 * writes only when no store to it needs the slow path. */
 	uint64_t pg = pa & ~PAGE_MASK;
-	if (pg < r->base || pg + 4096 > r->base + r->size)
+	if (!whole_page(h->bus, pg, rom))
 		return true;
-	if (acc == RV_ACC_W) {
-		int64_t ix = ram_page(h->bus, pa);
-		if (ix >= 0 && __atomic_load_n(&h->bus->page_flags[ix], __ATOMIC_ACQUIRE))
-			return true;
-	}
+	if (acc == RV_ACC_W && (mem_state(h->bus->mem, pa) & MEM_NOWRITE_FAST))
+		return true;
 	rv_tlbe *t = (acc == RV_ACC_W ? h->wtlb : h->rtlb) + ((va >> 12) & (RV_TLB_SIZE - 1));
 	t->tag = va & ~PAGE_MASK;
 	note_super(h, &t->tag, level);
@@ -350,31 +374,32 @@ bool rv_load_slow(rv_hart *h, uint64_t va, int size, uint64_t *val, rv_exc *e)
 	return true;
 }
 
-/* A store reached a page that some hart decoded code from, or a watched
- * page: keep decoded code coherent and tell the machine. */
-static void ram_store_effects(rv_hart *h, uint64_t pa, int size, bool *reload)
+/* A store reached a frame with state bits (code, watched, dirty logging):
+ * keep decoded code coherent and tell mem. */
+static void store_effects(rv_hart *h, uint64_t pa, int size, bool *reload)
 {
-	struct rv_bus *b = h->bus;
-	int64_t ix = ram_page(b, pa);
-	if (ix < 0)
+	if (!mem_store_effects(h->bus->mem, pa, size))
 		return;
-	uint8_t fl = __atomic_load_n(&b->page_flags[ix], __ATOMIC_ACQUIRE);
-	if (fl & RV_PF_CODE) {
-		__atomic_fetch_add(&b->page_gen[ix], 1, __ATOMIC_RELEASE);
-		__atomic_fetch_and(&b->page_flags[ix], (uint8_t)~RV_PF_CODE, __ATOMIC_RELEASE);
-		/* Unlink (not reset) our decoded copy: the instruction doing this
-		 * store may live in it and must stay intact until it finishes. */
-		uint64_t ppn = pa >> 12;
-		for (rv_dpage **pp = &h->dhash[ppn & (h->dhash_size - 1)]; *pp; pp = &(*pp)->hnext)
-			if ((*pp)->ppn == ppn) {
-				*pp = (*pp)->hnext;
-				break;
-			}
-		memset(h->tlb_x, 0xff, sizeof h->tlb_x);
-		*reload = true;
-	}
-	if ((fl & RV_PF_WATCHED) && b->store_hook)
-		b->store_hook(b->ctx, pa, size);
+	/* Unlink (not reset) our decoded copy: the instruction doing this
+	 * store may live in it and must stay intact until it finishes. */
+	uint64_t ppn = pa >> 12;
+	for (rv_dpage **pp = &h->dhash[ppn & (h->dhash_size - 1)]; *pp; pp = &(*pp)->hnext)
+		if ((*pp)->ppn == ppn) {
+			*pp = (*pp)->hnext;
+			break;
+		}
+	memset(h->tlb_x, 0xff, sizeof h->tlb_x);
+	*reload = true;
+}
+
+/* Before the bytes of a RAM store land: a shared frame becomes private.
+ * Returns the frame's state as it was. */
+static uint8_t store_prepare(rv_hart *h, uint64_t pa)
+{
+	uint8_t st = mem_state(h->bus->mem, pa);
+	if (st & MEM_SHARED)
+		mem_prepare_store(h->bus->mem, pa);
+	return st;
 }
 
 bool rv_store_slow(rv_hart *h, uint64_t va, int size, uint64_t val, rv_exc *e, bool *reload)
@@ -396,8 +421,10 @@ bool rv_store_slow(rv_hart *h, uint64_t va, int size, uint64_t val, rv_exc *e, b
 	if (!data_access(h, va, size, RV_ACC_W, &host, &pa, e))
 		return false;
 	if (host) {
+		uint8_t st = store_prepare(h, pa);
 		st_host(host, size, val);
-		ram_store_effects(h, pa, size, reload);
+		if (st)
+			store_effects(h, pa, size, reload);
 		if (h->lr_valid && (h->lr_addr >> 3) == (va >> 3))
 			h->lr_valid = false;
 		return true;
@@ -421,8 +448,12 @@ void *rv_amo_ptr(rv_hart *h, uint64_t va, int size, int acc, rv_exc *e, bool *re
 		fault(e, acc == RV_ACC_R ? RV_EXC_LOAD_ACCESS : RV_EXC_STORE_ACCESS, va);
 		return NULL;
 	}
-	if (acc == RV_ACC_W)
-		ram_store_effects(h, pa, size, reload);
+	if (acc == RV_ACC_W && store_prepare(h, pa)) {
+		/* The atomic lands after this returns: the effects (code
+		 * generation, watcher) are taken first, which is what a store
+		 * to code needs too (re-decode on the next fetch). */
+		store_effects(h, pa, size, reload);
+	}
 	return host;
 }
 
@@ -442,19 +473,19 @@ void rv_code_flush(rv_hart *h)
 	memset(h->dhash, 0, h->dhash_size * sizeof *h->dhash);
 	h->dpool_used = 0;
 	memset(h->tlb_x, 0xff, sizeof h->tlb_x);
-	uint32_t ep = __atomic_load_n(&h->bus->code_epoch, __ATOMIC_ACQUIRE);
+	uint32_t ep = mem_code_epoch(h->bus->mem);
 	if (ep != h->code_epoch) {
 		h->code_epoch = ep;
 		wtlb_flush(h);
 	}
 }
 
-static rv_dpage *dpage_get(rv_hart *h, uint64_t pa, uint8_t *host)
+static rv_dpage *dpage_get(rv_hart *h, uint64_t pa, uint8_t *host, bool rom)
 {
 	uint64_t ppn = pa >> 12;
 	rv_dpage **slot = &h->dhash[ppn & (h->dhash_size - 1)];
-	int64_t ix = ram_page(h->bus, pa);
-	uint32_t gen = ix >= 0 ? __atomic_load_n(&h->bus->page_gen[ix], __ATOMIC_ACQUIRE) : 0;
+	struct mem *m = h->bus->mem;
+	uint32_t gen = rom ? 0 : mem_code_gen(m, pa);
 	rv_dpage *dp;
 	for (dp = *slot; dp; dp = dp->hnext)
 		if (dp->ppn == ppn)
@@ -475,10 +506,10 @@ static rv_dpage *dpage_get(rv_hart *h, uint64_t pa, uint8_t *host)
 		rv_dpage_reset(dp);
 		dp->gen = gen;
 	}
-	/* Mark the page as code so stores to it take the slow path. */
-	if (ix >= 0 && !(__atomic_load_n(&h->bus->page_flags[ix], __ATOMIC_ACQUIRE) & RV_PF_CODE)) {
-		__atomic_fetch_or(&h->bus->page_flags[ix], RV_PF_CODE, __ATOMIC_ACQ_REL);
-		h->code_epoch = __atomic_add_fetch(&h->bus->code_epoch, 1, __ATOMIC_ACQ_REL);
+	/* Mark the frame as code so stores to it take the slow path. */
+	uint32_t ep = rom ? 0 : mem_mark_code(m, pa);
+	if (ep) {
+		h->code_epoch = ep;
 		wtlb_flush(h);
 	}
 	return dp;
@@ -496,15 +527,16 @@ rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc, rv_exc *e, bool *cacheable)
 		return NULL;
 	}
 	uint64_t pg = pa & ~PAGE_MASK;
-	rv_ram *r = find_ram(h->bus, pg, 4096);
-	if (!r) {
+	bool rom;
+	uint8_t *host = phys(h->bus, pg, 4096, &rom);
+	if (!host) {
 		fault(e, RV_EXC_INSN_ACCESS, pc);
 		return NULL;
 	}
 	*cacheable = whole;
 	if (!whole)
 		return &h->scratch; /* the caller fetches instruction by instruction */
-	rv_dpage *dp = dpage_get(h, pg, r->host + (pg - r->base));
+	rv_dpage *dp = dpage_get(h, pg, host, rom);
 	{
 		rv_xtlbe *t = &h->xtlb[(pc >> 12) & (RV_TLB_SIZE - 1)];
 		t->tag = pc & ~PAGE_MASK;
@@ -519,9 +551,10 @@ bool rv_fetch16(rv_hart *h, uint64_t va, uint16_t *out, rv_exc *e)
 	uint64_t pa;
 	if (!translate(h, va, RV_ACC_X, h->priv, &pa, e))
 		return false;
-	rv_ram *r = find_ram(h->bus, pa, 2);
-	if (!r || !pmp_ok(h, pa, 2, RV_ACC_X, h->priv))
+	bool rom;
+	const uint8_t *p = phys(h->bus, pa, 2, &rom);
+	if (!p || !pmp_ok(h, pa, 2, RV_ACC_X, h->priv))
 		return fault(e, RV_EXC_INSN_ACCESS, va);
-	*out = ld_le16(r->host + (pa - r->base));
+	*out = ld_le16(p);
 	return true;
 }

@@ -23,14 +23,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!m)
 		setup();
 	rv_hart *h = &m->vcpu[0]->hart;
-	memset(m->ram, 0, 1 << 16);
+	uint8_t *ram = mem_map_write(m->mem, VIRT_DRAM_BASE, 1 << 16);
+	memset(ram, 0, 1 << 16);
 	/* The first 256 bytes seed registers; the rest is code at RAM base. */
 	size_t nregs = size < 256 ? size : 256;
 	rv_hart_reset(h, VIRT_DRAM_BASE);
 	memcpy(h->x + 1, data, nregs < 31 * 8 ? nregs : 31 * 8);
 	h->x[32] = 0;
 	if (size > 256)
-		memcpy(m->ram, data + 256, size - 256 < (1 << 16) ? size - 256 : (1 << 16));
+		memcpy(ram, data + 256, size - 256 < (1 << 16) ? size - 256 : (1 << 16));
 	/* Start in a mode picked by the input, with paging sometimes on. */
 	if (size > 0) {
 		h->priv = data[0] & 1 ? RV_PRIV_S : RV_PRIV_M;

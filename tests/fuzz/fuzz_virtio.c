@@ -165,6 +165,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Reset waits for in-flight disk requests, so runs do not overlap. */
 	for (int k = 0; k < NDEV; k++)
 		reg_write(devs[k], 0x70, 0);
-	memset(m->ram, 0, RAM_SIZE);
+	memset(mem_map_write(m->mem, VIRT_DRAM_BASE, RAM_SIZE), 0, RAM_SIZE);
 	return 0;
 }
