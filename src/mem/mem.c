@@ -21,7 +21,8 @@ struct mem {
 	uint64_t breaks;
 	mem_watch_fn *watch;
 	void *watch_ctx;
-	pthread_mutex_t lock;    /* frame lock: sharing, pins, mapper list */
+	pthread_mutex_t lock;    /* frame lock: sharing, pins */
+	pthread_mutex_t mlock;   /* the mapper list */
 	struct mem_mapper *mappers;
 };
 
@@ -36,6 +37,7 @@ int mem_create(struct mem **out, uint64_t base, uint64_t size)
 	m->size = size;
 	m->pages = size >> MEM_PAGE_SHIFT;
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->mlock, NULL);
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	m->host = p == MAP_FAILED ? NULL : p;
 	m->state = calloc(m->pages, 1);
@@ -61,6 +63,7 @@ void mem_destroy(struct mem *m)
 	free(m->pins);
 	free(m->dirty);
 	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->mlock);
 	free(m);
 }
 
@@ -157,9 +160,15 @@ static bool frame_written(struct mem *m, uint64_t k)
 	return code;
 }
 
-static void break_share(struct mem *m, uint64_t k)
+/* Makes frame k private.  wait=false (harts): when the frame lock is held
+ * elsewhere, return false instead of blocking, so the hart can answer a
+ * shootdown that the lock holder may be waiting for, and retry. */
+static bool break_share(struct mem *m, uint64_t k, bool wait)
 {
-	pthread_mutex_lock(&m->lock);
+	if (wait)
+		pthread_mutex_lock(&m->lock);
+	else if (pthread_mutex_trylock(&m->lock))
+		return false;
 	if (__atomic_load_n(&m->state[k], __ATOMIC_ACQUIRE) & MEM_SHARED) {
 		/* One host page per frame today: the frame becomes private in
 		 * place.  The merger's copy goes here. */
@@ -167,13 +176,15 @@ static void break_share(struct mem *m, uint64_t k)
 		__atomic_fetch_add(&m->breaks, 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&m->lock);
+	return true;
 }
 
-void mem_prepare_store(struct mem *m, uint64_t gpa)
+bool mem_prepare_store(struct mem *m, uint64_t gpa)
 {
 	uint64_t k = pfn(m, gpa);
 	if (__atomic_load_n(&m->state[k], __ATOMIC_ACQUIRE) & MEM_SHARED)
-		break_share(m, k);
+		return break_share(m, k, false);
+	return true;
 }
 
 bool mem_store_effects(struct mem *m, uint64_t gpa, int size)
@@ -202,7 +213,7 @@ uint8_t *mem_map_write(struct mem *m, uint64_t gpa, uint64_t len)
 	if (len) {
 		for (uint64_t k = pfn(m, gpa); k <= pfn(m, gpa + len - 1); k++) {
 			if (__atomic_load_n(&m->state[k], __ATOMIC_ACQUIRE) & MEM_SHARED)
-				break_share(m, k);
+				break_share(m, k, true);
 			if (__atomic_load_n(&m->state[k], __ATOMIC_ACQUIRE) || m->logging)
 				frame_written(m, k);
 		}
@@ -268,16 +279,22 @@ unsigned mem_pinned(struct mem *m, uint64_t gpa)
 
 /* ---- sharing ---- */
 
-void mem_share(struct mem *m, uint64_t gpa)
+bool mem_share_locked(struct mem *m, uint64_t gpa)
+{
+	uint64_t k = pfn(m, gpa);
+	if (m->pins[k]) /* pinned frames stay private */
+		return false;
+	__atomic_fetch_or(&m->state[k], MEM_SHARED, __ATOMIC_SEQ_CST);
+	mem_shootdown(m);
+	return true;
+}
+
+bool mem_share(struct mem *m, uint64_t gpa)
 {
 	pthread_mutex_lock(&m->lock);
-	uint64_t k = pfn(m, gpa);
-	bool ok = m->pins[k] == 0; /* pinned frames stay private */
-	if (ok)
-		__atomic_fetch_or(&m->state[k], MEM_SHARED, __ATOMIC_SEQ_CST);
+	bool ok = mem_share_locked(m, gpa);
 	pthread_mutex_unlock(&m->lock);
-	if (ok)
-		mem_shootdown(m);
+	return ok;
 }
 
 uint64_t mem_share_breaks(struct mem *m)
@@ -313,21 +330,27 @@ void mem_dirty_log(struct mem *m, bool on)
 	mem_shootdown(m); /* write-TLB entries of clean frames must go */
 }
 
+/* The order is KVM's: take a word of bits, re-arm tracking on exactly those
+ * frames, and after all words shoot down write-TLB entries.  A store racing
+ * with this lands either in a frame reported now (the caller copies it after
+ * we return, so the store is in the copy) or, after the shootdown, through
+ * the slow path that logs it for the next collection. */
 void mem_dirty_collect(struct mem *m, uint64_t *out)
 {
-	/* Re-arm first: a write racing with the copy is then logged again
-	 * rather than lost. */
-	arm_tracking(m);
+	for (uint64_t w = 0; w < (m->pages + 63) / 64; w++) {
+		uint64_t bits = __atomic_exchange_n(&m->dirty[w], 0, __ATOMIC_SEQ_CST);
+		for (uint64_t b = bits; b; b &= b - 1)
+			__atomic_fetch_or(&m->state[w * 64 + (uint64_t)__builtin_ctzll(b)], MEM_TRACK, __ATOMIC_SEQ_CST);
+		out[w] = bits;
+	}
 	mem_shootdown(m);
-	for (uint64_t w = 0; w < (m->pages + 63) / 64; w++)
-		out[w] = __atomic_exchange_n(&m->dirty[w], 0, __ATOMIC_ACQ_REL);
 }
 
 /* ---- shootdown ---- */
 
 int mem_mapper_add(struct mem *m, struct mem_mapper *mp)
 {
-	pthread_mutex_lock(&m->lock);
+	pthread_mutex_lock(&m->mlock);
 	int n = 0;
 	for (struct mem_mapper *q = m->mappers; q; q = q->next)
 		n++;
@@ -335,19 +358,19 @@ int mem_mapper_add(struct mem *m, struct mem_mapper *mp)
 		mp->next = m->mappers;
 		m->mappers = mp;
 	}
-	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->mlock);
 	return n < MEM_MAX_MAPPERS ? 0 : -ERR_NOMEM;
 }
 
 void mem_mapper_remove(struct mem *m, struct mem_mapper *mp)
 {
-	pthread_mutex_lock(&m->lock);
+	pthread_mutex_lock(&m->mlock);
 	for (struct mem_mapper **pp = &m->mappers; *pp; pp = &(*pp)->next)
 		if (*pp == mp) {
 			*pp = mp->next;
 			break;
 		}
-	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->mlock);
 }
 
 void mem_mapper_ack(struct mem_mapper *mp)
@@ -368,20 +391,21 @@ void mem_mapper_busy(struct mem_mapper *mp)
 }
 
 /* Raise every mapper's request, then wait for each busy one to ack.  The
- * frame lock is not held while waiting: a hart may need it to finish the
- * instruction it is in (a share break). */
+ * caller may hold the frame lock: harts never block on it mid-instruction
+ * (a store to a shared frame whose lock is taken retries the instruction
+ * after answering requests). */
 void mem_shootdown(struct mem *m)
 {
 	struct mem_mapper *list[MEM_MAX_MAPPERS];
 	uint64_t want[MEM_MAX_MAPPERS];
 	int n = 0;
-	pthread_mutex_lock(&m->lock);
+	pthread_mutex_lock(&m->mlock);
 	for (struct mem_mapper *mp = m->mappers; mp; mp = mp->next) {
 		want[n] = __atomic_add_fetch(&mp->req, 1, __ATOMIC_SEQ_CST);
 		list[n++] = mp;
 		mp->kick(mp);
 	}
-	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->mlock);
 	for (int k = 0; k < n; k++) {
 		struct mem_mapper *mp = list[k];
 		for (unsigned spins = 0;; spins++) {

@@ -89,8 +89,10 @@ uint8_t *mem_page(struct mem *m, uint64_t gpa);
  * the frame held decoded code (the hart must re-fetch).  SHARED frames are
  * broken before the store: call mem_prepare_store first. */
 bool mem_store_effects(struct mem *m, uint64_t gpa, int size);
-/* Before a store to a frame whose state has MEM_SHARED: make it private. */
-void mem_prepare_store(struct mem *m, uint64_t gpa);
+/* Before a store to a frame whose state has MEM_SHARED: make it private.
+ * Returns false when the frame lock is held elsewhere: the hart must not
+ * store, answer its requests (a shootdown may be waiting) and retry. */
+bool mem_prepare_store(struct mem *m, uint64_t gpa) MUST_CHECK;
 /* Code generation of a frame: bumped whenever the frame's bytes change
  * under decoded code.  mem_mark_code returns the new code epoch when the
  * frame newly became code (harts then drop write-TLB entries), else 0. */
@@ -101,19 +103,25 @@ uint32_t mem_code_epoch(struct mem *m);
 void mem_reset_code(struct mem *m);
 
 /* ---- sharing (the merger's primitive; a test uses it today) ----
- * Marks the frame shared read-only and shoots down every mapper, so no
- * store can land in it until a writer breaks the share.  Returns the
- * number of shares broken so far (a counter for tests). */
-void mem_share(struct mem *m, uint64_t gpa);
+ * Marks the frame shared read-only and shoots down every mapper: when it
+ * returns no store can land in the frame until a writer breaks the share
+ * (which takes the frame lock).  False for a pinned frame (left private).
+ * _locked: the caller holds the frame lock (mem_with_frame_lock), so the
+ * share stays unbroken until it lets go - the merger compares and merges
+ * pages in that window. */
+bool mem_share(struct mem *m, uint64_t gpa);
+bool mem_share_locked(struct mem *m, uint64_t gpa);
+/* Shares broken so far (a counter for tests and statistics). */
 uint64_t mem_share_breaks(struct mem *m);
-/* Runs fn with the frame lock held: no share break (hence no store to a
- * shared frame) can happen meanwhile. */
+/* Runs fn with the frame lock held. */
 void mem_with_frame_lock(struct mem *m, void (*fn)(void *), void *arg);
 
 /* ---- dirty logging (snapshots, migration) ---- */
 void mem_dirty_log(struct mem *m, bool on);
-/* Copies the dirty bitmap (one bit per frame, bit k of word k/64) into out
- * (mem_size >> 18 words, rounded up) and clears it, re-arming logging. */
+/* Moves the dirty bitmap (one bit per frame, bit k of word k/64) into out
+ * (mem_size >> 18 words, rounded up), re-arming logging.  Every store is
+ * either in a frame reported (copy the frames after this returns) or logged
+ * for the next collection. */
 void mem_dirty_collect(struct mem *m, uint64_t *out);
 
 /* ---- shootdown ---- */

@@ -19,6 +19,10 @@ enum {
 	RV_EXC_STORE_MISALIGNED = 6, RV_EXC_STORE_ACCESS = 7, RV_EXC_ECALL_U = 8,
 	RV_EXC_ECALL_S = 9, RV_EXC_ECALL_M = 11, RV_EXC_INSN_PAGE = 12,
 	RV_EXC_LOAD_PAGE = 13, RV_EXC_STORE_PAGE = 15,
+	/* Not architectural: a slow path could not finish now (a shared frame
+	 * whose lock is held); the instruction runs again after the hart has
+	 * answered its requests. */
+	RV_EXC_RETRY = 0x7fff,
 };
 /* Interrupt numbers = bit positions in mip/mie. */
 enum { RV_IRQ_SSI = 1, RV_IRQ_MSI = 3, RV_IRQ_STI = 5, RV_IRQ_MTI = 7, RV_IRQ_SEI = 9, RV_IRQ_MEI = 11 };

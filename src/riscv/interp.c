@@ -229,6 +229,14 @@ fetch: { /* h->pc is the next instruction */
 			whole = true; /* only whole pages enter the fetch TLB */
 		} else if (!(dp = rv_fetch_page(h, pc, &e, &whole))) {
 fetch_fault:
+			if (unlikely(e.cause == RV_EXC_RETRY)) {
+				if (unlikely(--budget < 0)) {
+					SYNC();
+					return RV_EXIT_BUDGET;
+				}
+				start--;
+				goto kicked;
+			}
 			rv_take_trap(h, e.cause, e.tval, false);
 			if (unlikely(h->pc == pc)) {
 				SYNC();
@@ -287,6 +295,8 @@ exception: /* e is set; the instruction at i did not retire, but it used up
 	start--;
 	h->pc = PC();
 	SYNC();
+	if (unlikely(e.cause == RV_EXC_RETRY))
+		goto kicked; /* answer requests, then run the instruction again */
 	rv_take_trap(h, e.cause, e.tval, false);
 	goto fetch;
 illegal_insn:

@@ -159,18 +159,19 @@ static bool set_ad(uint8_t *p, uint64_t pte, int acc)
 /* The walker's A/D update is a store to guest RAM like any other: it breaks
  * a share first and tells mem afterwards (decoded code, dirty log). */
 static void store_effects(rv_hart *h, uint64_t pa, int size, bool *reload);
-static bool update_ad(rv_hart *h, uint8_t *p, uint64_t pte_pa, uint64_t pte, int acc)
+/* 1 done, 0 the PTE changed under us (walk again), -1 retry the instruction. */
+static int update_ad(rv_hart *h, uint8_t *p, uint64_t pte_pa, uint64_t pte, int acc)
 {
 	struct mem *m = h->bus->mem;
 	uint8_t st = mem_state(m, pte_pa);
-	if (st & MEM_SHARED)
-		mem_prepare_store(m, pte_pa);
+	if ((st & MEM_SHARED) && !mem_prepare_store(m, pte_pa))
+		return -1;
 	if (!set_ad(p, pte, acc))
-		return false;
+		return 0;
 	bool reload = false; /* the page being run keeps its slots until left */
 	if (st)
 		store_effects(h, pte_pa, 8, &reload);
-	return true;
+	return 1;
 }
 
 static bool walk(rv_hart *h, uint64_t va, int acc, int priv, uint64_t *pa, int *level, rv_exc *e)
@@ -202,8 +203,13 @@ again:;
 		bool ad_ok = pte & PTE_A && (acc != RV_ACC_W || (pte & PTE_D));
 		if (rom && !ad_ok)
 			return fault(e, access_fault[acc], va);
-		if (!rom && !ad_ok && !update_ad(h, p, pte_pa, pte, acc))
-			goto again;
+		if (!rom && !ad_ok) {
+			int r = update_ad(h, p, pte_pa, pte, acc);
+			if (r < 0)
+				return fault(e, RV_EXC_RETRY, va);
+			if (!r)
+				goto again;
+		}
 		*pa = ((ppn & ~lowmask) << 12) | (va & ((1ull << (12 + 9 * lvl)) - 1));
 		*level = lvl;
 		return true;
@@ -393,12 +399,13 @@ static void store_effects(rv_hart *h, uint64_t pa, int size, bool *reload)
 }
 
 /* Before the bytes of a RAM store land: a shared frame becomes private.
- * Returns the frame's state as it was. */
-static uint8_t store_prepare(rv_hart *h, uint64_t pa)
+ * Returns the frame's state as it was, or -1 when the instruction must be
+ * retried (RV_EXC_RETRY). */
+static int store_prepare(rv_hart *h, uint64_t pa)
 {
 	uint8_t st = mem_state(h->bus->mem, pa);
-	if (st & MEM_SHARED)
-		mem_prepare_store(h->bus->mem, pa);
+	if ((st & MEM_SHARED) && !mem_prepare_store(h->bus->mem, pa))
+		return -1;
 	return st;
 }
 
@@ -421,7 +428,9 @@ bool rv_store_slow(rv_hart *h, uint64_t va, int size, uint64_t val, rv_exc *e, b
 	if (!data_access(h, va, size, RV_ACC_W, &host, &pa, e))
 		return false;
 	if (host) {
-		uint8_t st = store_prepare(h, pa);
+		int st = store_prepare(h, pa);
+		if (st < 0)
+			return fault(e, RV_EXC_RETRY, va);
 		st_host(host, size, val);
 		if (st)
 			store_effects(h, pa, size, reload);
@@ -448,11 +457,17 @@ void *rv_amo_ptr(rv_hart *h, uint64_t va, int size, int acc, rv_exc *e, bool *re
 		fault(e, acc == RV_ACC_R ? RV_EXC_LOAD_ACCESS : RV_EXC_STORE_ACCESS, va);
 		return NULL;
 	}
-	if (acc == RV_ACC_W && store_prepare(h, pa)) {
+	if (acc == RV_ACC_W) {
+		int st = store_prepare(h, pa);
+		if (st < 0) {
+			fault(e, RV_EXC_RETRY, va);
+			return NULL;
+		}
 		/* The atomic lands after this returns: the effects (code
 		 * generation, watcher) are taken first, which is what a store
 		 * to code needs too (re-decode on the next fetch). */
-		store_effects(h, pa, size, reload);
+		if (st)
+			store_effects(h, pa, size, reload);
 	}
 	return host;
 }
