@@ -3,6 +3,7 @@
 #ifndef CAIRN_BASE_H
 #define CAIRN_BASE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -44,6 +45,14 @@ enum cairn_err {
 #undef X
 };
 const char *cairn_strerror(int err);
+
+/* Time: CLOCK_MONOTONIC and CLOCK_REALTIME in nanoseconds. */
+uint64_t base_now_ns(void);
+uint64_t base_wall_ns(void);
+/* Threads: a condition variable whose timed waits use CLOCK_MONOTONIC
+ * (immune to wall-clock steps), and a wait until a monotonic time. */
+int base_cond_init(pthread_cond_t *cv);
+int base_cond_wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, uint64_t when_ns);
 
 /* Diagnostics go to stderr prefixed with "cairn: ". */
 void cairn_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

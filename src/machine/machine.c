@@ -1,10 +1,11 @@
-/* machine.c - building the virt board and running its harts, one host thread
- * each.  WFI parks a hart's thread on a condition variable until an
- * interrupt may be pending (timer deadline or a wake from a device). */
+/* machine.c - building the virt board and running its harts as scheduler
+ * units (sched/): a hart in WFI is idle until an interrupt may be pending,
+ * and its timer deadline is armed in the scheduler's timer heap. */
 #include "machine/machine.h"
 
 #include <errno.h>
 #include <libfdt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -12,16 +13,28 @@
 
 #define SLICE 100000 /* instructions between interrupt checks */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+static const struct sched_unit_ops vcpu_ops;
 
 uint64_t machine_time(struct machine *m)
 {
-	return (now_ns() - m->time_base_ns) / 100; /* 10 MHz, as QEMU's virt */
+	return (base_now_ns() - m->time_base_ns) / 100; /* 10 MHz, as QEMU's virt */
+}
+
+/* The host time at which mtime reaches t. */
+static uint64_t mtime_to_ns(struct machine *m, uint64_t t)
+{
+	if (t > (UINT64_MAX - m->time_base_ns) / 100)
+		return UINT64_MAX;
+	return m->time_base_ns + t * 100;
+}
+
+/* A hart's timer compare changed: arm its deadline in the scheduler. */
+static void bus_timer_changed(void *ctx, rv_hart *h)
+{
+	struct machine *m = ctx;
+	struct vcpu *v = m->vcpu[h->mhartid];
+	uint64_t d = rv_next_deadline(h);
+	sched_set_deadline(&v->unit, d == UINT64_MAX ? UINT64_MAX : mtime_to_ns(m, d));
 }
 
 static uint64_t bus_time(void *ctx)
@@ -79,7 +92,7 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
 		return -ERR_NOMEM;
 	m->cfg = *cfg;
 	m->console = stdout;
-	m->time_base_ns = now_ns();
+	m->time_base_ns = base_now_ns();
 	pthread_mutex_init(&m->halt_mu, NULL);
 	int err = mem_create(&m->mem, VIRT_DRAM_BASE, cfg->ram_size);
 	m->mrom = map_zeroed(VIRT_MROM_SIZE);
@@ -94,10 +107,16 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
 	m->bus.mmio_read = bus_read;
 	m->bus.mmio_write = bus_write;
 	m->bus.time = bus_time;
+	m->bus.timer_changed = bus_timer_changed;
 	m->bus.ctx = m;
 	for (int h = 0; h < cfg->smp; h++)
 		m->intc_phandle[h] = machine_new_phandle(m);
 	m->test_phandle = machine_new_phandle(m);
+	err = sched_create(&m->sched);
+	if (err) {
+		machine_destroy(m);
+		return err;
+	}
 	err = plic_create(m, VIRT_PLIC_BASE, &m->plic);
 	if (!err)
 		err = uart_create(m, VIRT_UART0_BASE, VIRT_UART0_IRQ, &m->uart);
@@ -115,9 +134,9 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
 		}
 		m->vcpu[m->nharts++] = v;
 		v->m = m;
-		pthread_mutex_init(&v->mu, NULL);
-		pthread_cond_init(&v->cv, NULL);
 		err = rv_hart_init(&v->hart, &m->bus, (uint64_t)k);
+		if (!err)
+			err = sched_add(m->sched, &v->unit, &vcpu_ops);
 		v->hart.trace = cfg->trace;
 	}
 	if (err) {
@@ -132,6 +151,7 @@ void machine_destroy(struct machine *m)
 {
 	if (!m)
 		return;
+	sched_destroy(m->sched); /* its timer thread may still kick harts */
 	for (int k = 0; k < m->nharts; k++) {
 		rv_hart_free(&m->vcpu[k]->hart);
 		free(m->vcpu[k]);
@@ -354,9 +374,7 @@ void machine_wake(struct machine *m, int hartid)
 		return;
 	struct vcpu *v = m->vcpu[hartid];
 	rv_kick(&v->hart);
-	pthread_mutex_lock(&v->mu);
-	pthread_cond_signal(&v->cv);
-	pthread_mutex_unlock(&v->mu);
+	sched_wake(&v->unit);
 }
 
 void machine_halt(struct machine *m, int code)
@@ -367,35 +385,10 @@ void machine_halt(struct machine *m, int code)
 		__atomic_store_n(&m->halted, 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&m->halt_mu);
-	for (int k = 0; k < m->nharts; k++)
-		machine_wake(m, k);
-}
-
-/* Sleep until an interrupt may be pending: the next timer deadline or a wake. */
-static void park(struct vcpu *v)
-{
-	struct machine *m = v->m;
-	rv_hart *h = &v->hart;
-	mem_mapper_idle(&h->mapper); /* a shootdown need not wait for us */
-	pthread_mutex_lock(&v->mu);
-	while (!__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE) && !rv_wakeup_pending(h)) {
-		uint64_t now = machine_time(m), due = rv_get_mtimecmp(h);
-		if (h->stimecmp < due)
-			due = h->stimecmp;
-		uint64_t wait_ns = due > now ? (due - now) * 100 : 0;
-		if (wait_ns > 50000000)
-			wait_ns = 50000000; /* bounded: wall-clock devices may need a look */
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		uint64_t t = (uint64_t)ts.tv_nsec + wait_ns;
-		ts.tv_sec += (time_t)(t / 1000000000ull);
-		ts.tv_nsec = (long)(t % 1000000000ull);
-		__atomic_store_n(&h->kick, 0, __ATOMIC_RELEASE);
-		pthread_cond_timedwait(&v->cv, &v->mu, &ts);
+	for (int k = 0; k < m->nharts; k++) {
+		rv_request_stop(&m->vcpu[k]->hart); /* no need to finish the slice */
+		sched_wake(&m->vcpu[k]->unit);
 	}
-	pthread_mutex_unlock(&v->mu);
-	mem_mapper_busy(&h->mapper); /* rv_run looks at pending shootdowns first */
-	h->wfi = false;
 }
 
 static int trace_step(struct vcpu *v)
@@ -435,32 +428,51 @@ static void stuck(struct vcpu *v)
 	machine_halt(v->m, 1);
 }
 
-static void *hart_thread(void *arg)
+static struct vcpu *unit_vcpu(struct sched_unit *u)
 {
-	struct vcpu *v = arg;
-	struct machine *m = v->m;
-	mem_mapper_busy(&v->hart.mapper);
-	while (!__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE)) {
-		if (v->hart.trace) {
-			if (trace_step(v) == RV_EXIT_STUCK)
-				stuck(v);
-			else if (v->hart.wfi)
-				park(v);
-			continue;
-		}
-		int r = rv_run(&v->hart, SLICE);
-		if (m->console_dirty) {
-			m->console_dirty = false;
-			fflush(m->console);
-		}
-		if (r == RV_EXIT_WFI)
-			park(v);
-		else if (r == RV_EXIT_STUCK)
-			stuck(v);
-	}
-	mem_mapper_idle(&v->hart.mapper);
-	return NULL;
+	return (struct vcpu *)((char *)u - offsetof(struct vcpu, unit));
 }
+
+/* One slice of a hart.  Its translations are in use only between
+ * mem_mapper_busy and mem_mapper_idle: a shootdown does not wait for an
+ * idle hart (rv_run looks at pending requests before anything else). */
+static int vcpu_run(struct sched_unit *u)
+{
+	struct vcpu *v = unit_vcpu(u);
+	struct machine *m = v->m;
+	rv_hart *h = &v->hart;
+	if (__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE)) {
+		mem_mapper_idle(&h->mapper);
+		return SCHED_UNIT_DONE;
+	}
+	mem_mapper_busy(&h->mapper);
+	h->wfi = false;
+	int r = h->trace ? trace_step(v) : rv_run(h, SLICE);
+	if (m->console_dirty) {
+		m->console_dirty = false;
+		fflush(m->console);
+	}
+	if (r == RV_EXIT_STUCK)
+		stuck(v);
+	if (r == RV_EXIT_WFI || h->wfi) {
+		mem_mapper_idle(&h->mapper);
+		return SCHED_UNIT_IDLE;
+	}
+	return SCHED_UNIT_RUN;
+}
+
+static bool vcpu_ready(struct sched_unit *u)
+{
+	struct vcpu *v = unit_vcpu(u);
+	return __atomic_load_n(&v->m->halted, __ATOMIC_ACQUIRE) || rv_wakeup_pending(&v->hart);
+}
+
+static void vcpu_kick(struct sched_unit *u)
+{
+	rv_kick(&unit_vcpu(u)->hart);
+}
+
+static const struct sched_unit_ops vcpu_ops = { .run = vcpu_run, .ready = vcpu_ready, .kick = vcpu_kick };
 
 void machine_reset(struct machine *m)
 {
@@ -485,11 +497,7 @@ static int reboot(struct machine *m)
 int machine_run(struct machine *m)
 {
 	for (;;) {
-		for (int k = 1; k < m->nharts; k++)
-			pthread_create(&m->vcpu[k]->thread, NULL, hart_thread, m->vcpu[k]);
-		hart_thread(m->vcpu[0]);
-		for (int k = 1; k < m->nharts; k++)
-			pthread_join(m->vcpu[k]->thread, NULL);
+		sched_run(m->sched);
 		fflush(m->console);
 		if (!m->reset_requested)
 			return m->exit_code;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "riscv/hart.h"
+#include "sched/sched.h"
 
 #define VIRT_MROM_BASE   0x1000ull
 #define VIRT_MROM_SIZE   0xf000ull
@@ -60,11 +61,10 @@ struct machine_config {
 	FILE *trace_file;
 };
 
+/* A hart as a scheduler unit. */
 struct vcpu {
 	rv_hart hart;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	struct sched_unit unit;
 	struct machine *m;
 };
 
@@ -77,6 +77,7 @@ struct machine {
 	int ndevs;
 	struct vcpu *vcpu[VIRT_MAX_HARTS];
 	int nharts;
+	struct sched *sched;    /* runs the harts, owns their timers */
 	uint64_t time_base_ns;
 	/* HTIF, when the ELF has a tohost symbol. */
 	uint64_t tohost, fromhost;

@@ -337,7 +337,11 @@ static bool csr_write(rv_hart *h, int csr, uint64_t v)
 	case CSR_MIE: h->mie = v & (S_INTS | RV_MIP_MSIP | RV_MIP_MTIP | RV_MIP_MEIP); break;
 	case CSR_MTVEC: h->mtvec = (v & 3) >= 2 ? (v & ~3ull) | (h->mtvec & 3) : v; break;
 	case CSR_MCOUNTEREN: h->mcounteren = v & COUNTER_MASK; break;
-	case CSR_MENVCFG: h->menvcfg = v & (MENVCFG_STCE | 1); break;
+	case CSR_MENVCFG:
+		h->menvcfg = v & (MENVCFG_STCE | 1);
+		if (h->bus->timer_changed) /* STCE decides whether stimecmp counts */
+			h->bus->timer_changed(h->bus->ctx, h);
+		break;
 	case CSR_MCOUNTINHIBIT: h->mcountinhibit = v & 5; break;
 	case CSR_MSCRATCH: h->mscratch = v; break;
 	case CSR_MEPC: h->mepc = v & ~1ull; break;
