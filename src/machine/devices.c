@@ -121,7 +121,7 @@ int sifive_test_create(struct machine *m, uint64_t base)
 struct rtc {
 	struct machine *m;
 	pthread_mutex_t mu;
-	int irq;
+	struct irq_line irq;
 	uint32_t time_high, alarm_low, alarm_high, irq_enabled;
 	bool alarm_armed, fired;
 };
@@ -140,7 +140,7 @@ static void rtc_check_alarm(struct rtc *r)
 		r->alarm_armed = false;
 		r->fired = true;
 	}
-	machine_set_irq(r->m, r->irq, r->fired && r->irq_enabled);
+	irq_set(&r->irq, r->fired && r->irq_enabled);
 }
 
 static int rtc_read(void *opaque, uint64_t off, int size, uint64_t *val)
@@ -181,7 +181,7 @@ static int rtc_write(void *opaque, uint64_t off, int size, uint64_t val)
 static int rtc_fdt(void *opaque, struct machine *m, void *fdt, int soc)
 {
 	struct rtc *r = opaque;
-	int n = fdt_dev_node(m, fdt, soc, "rtc", VIRT_RTC_BASE, 0x1000, r->irq);
+	int n = fdt_dev_node(m, fdt, soc, "rtc", VIRT_RTC_BASE, 0x1000, r->irq.n);
 	if (n < 0)
 		return n;
 	return fdt_setprop_string(fdt, n, "compatible", "google,goldfish-rtc");
@@ -198,7 +198,7 @@ static const struct dev_ops rtc_ops = {
 	.name = "goldfish-rtc", .read = rtc_read, .write = rtc_write, .fdt = rtc_fdt, .destroy = rtc_destroy,
 };
 
-int rtc_create(struct machine *m, uint64_t base, int irq)
+int rtc_create(struct machine *m, uint64_t base, struct irq_line irq)
 {
 	struct rtc *r = calloc(1, sizeof *r);
 	if (!r)

@@ -119,9 +119,9 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
 	}
 	err = plic_create(m, VIRT_PLIC_BASE, &m->plic);
 	if (!err)
-		err = uart_create(m, VIRT_UART0_BASE, VIRT_UART0_IRQ, &m->uart);
+		err = uart_create(m, VIRT_UART0_BASE, machine_irq(m, VIRT_UART0_IRQ), &m->uart);
 	if (!err)
-		err = rtc_create(m, VIRT_RTC_BASE, VIRT_RTC_IRQ);
+		err = rtc_create(m, VIRT_RTC_BASE, machine_irq(m, VIRT_RTC_IRQ));
 	if (!err)
 		err = clint_create(m, VIRT_CLINT_BASE);
 	if (!err)
@@ -506,10 +506,9 @@ int machine_run(struct machine *m)
 	}
 }
 
-void machine_set_irq(struct machine *m, int irq, bool level)
+struct irq_line machine_irq(struct machine *m, int irq)
 {
-	if (m->plic)
-		plic_set_irq(m->plic, irq, level);
+	return plic_line(m->plic, irq);
 }
 
 uint32_t machine_new_phandle(struct machine *m)

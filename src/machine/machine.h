@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "machine/irq.h"
 #include "riscv/hart.h"
 #include "sched/sched.h"
 
@@ -113,8 +114,8 @@ void machine_destroy(struct machine *m);
  * host).  write=true tells the machine the bytes will change, so decoded
  * guest code over them is invalidated. */
 uint8_t *machine_dma(struct machine *m, uint64_t gpa, uint64_t len, bool write);
-/* Drive interrupt line irq (1..VIRT_NIRQ-1) of the interrupt controller. */
-void machine_set_irq(struct machine *m, int irq, bool level);
+/* Interrupt line irq (1..VIRT_NIRQ-1) of the board's interrupt controller. */
+struct irq_line machine_irq(struct machine *m, int irq);
 /* The interrupt controller's phandle, for devices' interrupt-parent. */
 uint32_t machine_plic_phandle(struct machine *m);
 int machine_add_dev(struct machine *m, uint64_t base, uint64_t size, const struct dev_ops *ops, void *opaque) MUST_CHECK;
@@ -130,13 +131,14 @@ uint32_t machine_plic_phandle(struct machine *m);
 /* Devices of this board (one file each). */
 struct plic;
 int plic_create(struct machine *m, uint64_t base, struct plic **out) MUST_CHECK;
-void plic_set_irq(struct plic *p, int irq, bool level);
+/* A source's line: irq_set drives it (any thread). */
+struct irq_line plic_line(struct plic *p, int irq);
 uint32_t plic_phandle(const struct plic *p);
 struct uart;
-int uart_create(struct machine *m, uint64_t base, int irq, struct uart **out) MUST_CHECK;
+int uart_create(struct machine *m, uint64_t base, struct irq_line irq, struct uart **out) MUST_CHECK;
 /* Bytes typed on the console; false when the receive FIFO is full. */
 bool uart_receive(struct uart *u, uint8_t c);
-int rtc_create(struct machine *m, uint64_t base, int irq) MUST_CHECK;
+int rtc_create(struct machine *m, uint64_t base, struct irq_line irq) MUST_CHECK;
 int clint_create(struct machine *m, uint64_t base) MUST_CHECK;
 int sifive_test_create(struct machine *m, uint64_t base) MUST_CHECK;
 void htif_store_hook(struct machine *m, uint64_t pa, int size);

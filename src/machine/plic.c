@@ -52,7 +52,7 @@ static void update(struct plic *p)
 		rv_hart *hart = &p->m->vcpu[h]->hart;
 		bool me = best(p, 2 * h) != 0, se = best(p, 2 * h + 1) != 0;
 		uint32_t want = (me ? RV_MIP_MEIP : 0) | (se ? RV_MIP_SEIP : 0);
-		uint32_t have = __atomic_load_n(&hart->mip_ext, __ATOMIC_ACQUIRE) & (RV_MIP_MEIP | RV_MIP_SEIP);
+		uint32_t have = rv_get_ext_irq(hart) & (RV_MIP_MEIP | RV_MIP_SEIP);
 		if (want != have) {
 			rv_set_ext_irq(hart, RV_MIP_MEIP, me);
 			rv_set_ext_irq(hart, RV_MIP_SEIP, se);
@@ -61,8 +61,9 @@ static void update(struct plic *p)
 	}
 }
 
-void plic_set_irq(struct plic *p, int irq, bool level)
+static void plic_set_irq(void *opaque, int irq, bool level)
 {
+	struct plic *p = opaque;
 	if (irq <= 0 || irq >= NSRC)
 		return;
 	pthread_mutex_lock(&p->mu);
@@ -73,6 +74,11 @@ void plic_set_irq(struct plic *p, int irq, bool level)
 		setbit(p->pending, irq, true);
 	update(p);
 	pthread_mutex_unlock(&p->mu);
+}
+
+struct irq_line plic_line(struct plic *p, int irq)
+{
+	return (struct irq_line){ plic_set_irq, p, irq };
 }
 
 static uint32_t claim(struct plic *p, int ctx)

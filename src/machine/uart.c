@@ -11,7 +11,7 @@
 struct uart {
 	struct machine *m;
 	pthread_mutex_t mu;
-	int irq;
+	struct irq_line irq;
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thr_ipending;      /* THR empty interrupt waiting to be seen in IIR */
 	uint8_t rx[FIFO];
@@ -31,7 +31,7 @@ static uint8_t iir(struct uart *u)
 
 static void update_irq(struct uart *u)
 {
-	machine_set_irq(u->m, u->irq, iir(u) != 0x01);
+	irq_set(&u->irq, iir(u) != 0x01);
 }
 
 static uint8_t rx_pop(struct uart *u)
@@ -134,7 +134,7 @@ static int uart_write(void *opaque, uint64_t off, int size, uint64_t val)
 static int uart_fdt(void *opaque, struct machine *m, void *fdt, int soc)
 {
 	struct uart *u = opaque;
-	int n = fdt_dev_node(m, fdt, soc, "serial", u->base, 0x100, u->irq);
+	int n = fdt_dev_node(m, fdt, soc, "serial", u->base, 0x100, u->irq.n);
 	if (n < 0)
 		return n;
 	int err = fdt_setprop_u32(fdt, n, "clock-frequency", 0x384000);
@@ -164,7 +164,7 @@ static const struct dev_ops uart_ops = {
 	.reset = uart_reset, .destroy = uart_destroy,
 };
 
-int uart_create(struct machine *m, uint64_t base, int irq, struct uart **out)
+int uart_create(struct machine *m, uint64_t base, struct irq_line irq, struct uart **out)
 {
 	struct uart *u = calloc(1, sizeof *u);
 	if (!u)

@@ -39,6 +39,7 @@ struct virtio {
 	void *priv;
 	uint64_t base;
 	int irq;
+	struct irq_line line;           /* irq at the board's interrupt controller */
 	pthread_mutex_t mu;
 	uint32_t status, isr, gen;
 	uint32_t dev_feat_sel, drv_feat_sel, qsel;
@@ -63,7 +64,7 @@ uint64_t virtio_features(struct virtio *vd)
 
 static void update_irq(struct virtio *vd)
 {
-	machine_set_irq(vd->m, vd->irq, vd->isr != 0);
+	irq_set(&vd->line, vd->isr != 0);
 }
 
 static void raise_int(struct virtio *vd, uint32_t bits)
@@ -580,7 +581,7 @@ int virtio_mmio_create(struct machine *m, uint64_t base, int irq, const struct v
 	struct virtio *vd = calloc(1, sizeof *vd);
 	if (!vd)
 		return -ERR_NOMEM;
-	*vd = (struct virtio){ .m = m, .ops = ops, .priv = priv, .base = base, .irq = irq,
+	*vd = (struct virtio){ .m = m, .ops = ops, .priv = priv, .base = base, .irq = irq, .line = machine_irq(m, irq),
 			       .config_size = config_size };
 	vd->dev_features = ops->features | 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_INDIRECT_DESC;
 	if (config_size)

@@ -97,6 +97,11 @@ void rv_set_ext_irq(rv_hart *h, uint32_t bit, bool level)
 	rv_kick(h);
 }
 
+uint32_t rv_get_ext_irq(rv_hart *h)
+{
+	return __atomic_load_n(&h->mip_ext, __ATOMIC_ACQUIRE);
+}
+
 void rv_request_stop(rv_hart *h)
 {
 	__atomic_store_n(&h->stop_req, 1, __ATOMIC_RELEASE);

@@ -200,6 +200,7 @@ void rv_request_stop(rv_hart *h);
 /* The hart's wires and CLINT registers, for devices (any thread).  Each
  * kicks the hart and, for timers, tells the bus's timer_changed. */
 void rv_set_ext_irq(rv_hart *h, uint32_t bit, bool level);
+uint32_t rv_get_ext_irq(rv_hart *h);
 void rv_set_msip(rv_hart *h, bool level);
 bool rv_get_msip(rv_hart *h);
 void rv_set_mtimecmp(rv_hart *h, uint64_t v);

@@ -37,8 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)!m->bus.mmio_write(m->bus.ctx, reg[0] + off, sz, val);
 		else
 			(void)!m->bus.mmio_read(m->bus.ctx, reg[0] + off, sz, &out);
-		if (r[2] & 2)
-			machine_set_irq(m, (int)(val % (VIRT_NIRQ + 4)) - 2, val & 0x100);
+		if (r[2] & 2) {
+			struct irq_line l = machine_irq(m, (int)(val % (VIRT_NIRQ + 4)) - 2);
+			irq_set(&l, val & 0x100);
+		}
 		if (r[2] & 4)
 			(void)!uart_receive(m->uart, (uint8_t)val);
 	}
