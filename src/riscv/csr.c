@@ -5,22 +5,8 @@
 
 #include "riscv/fpu.h"
 
-enum {
-	CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
-	CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105, CSR_SCOUNTEREN = 0x106,
-	CSR_SENVCFG = 0x10a, CSR_SSCRATCH = 0x140, CSR_SEPC = 0x141, CSR_SCAUSE = 0x142,
-	CSR_STVAL = 0x143, CSR_SIP = 0x144, CSR_STIMECMP = 0x14d, CSR_SATP = 0x180,
-	CSR_MSTATUS = 0x300, CSR_MISA = 0x301, CSR_MEDELEG = 0x302, CSR_MIDELEG = 0x303,
-	CSR_MIE = 0x304, CSR_MTVEC = 0x305, CSR_MCOUNTEREN = 0x306, CSR_MENVCFG = 0x30a,
-	CSR_MCOUNTINHIBIT = 0x320, CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341, CSR_MCAUSE = 0x342,
-	CSR_MTVAL = 0x343, CSR_MIP = 0x344, CSR_MTINST = 0x34a, CSR_MTVAL2 = 0x34b,
-	CSR_PMPCFG0 = 0x3a0, CSR_PMPADDR0 = 0x3b0,
-	CSR_TSELECT = 0x7a0, CSR_TDATA1 = 0x7a1, CSR_TDATA2 = 0x7a2, CSR_TDATA3 = 0x7a3,
-	CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02,
-	CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
-	CSR_MVENDORID = 0xf11, CSR_MARCHID = 0xf12, CSR_MIMPID = 0xf13, CSR_MHARTID = 0xf14,
-	CSR_MCONFIGPTR = 0xf15,
-};
+#include <pthread.h>
+
 
 #define SSTATUS_MASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_FS | MSTATUS_SUM | \
 		      MSTATUS_MXR | MSTATUS_UXL | MSTATUS_SD)
@@ -165,86 +151,6 @@ static uint64_t sd_fix(uint64_t st)
 	return st;
 }
 
-static bool csr_read(rv_hart *h, int csr, uint64_t *v)
-{
-	switch (csr) {
-	case CSR_FFLAGS: *v = h->fcsr & 0x1f; break;
-	case CSR_FRM: *v = (h->fcsr >> 5) & 7; break;
-	case CSR_FCSR: *v = h->fcsr & 0xff; break;
-	case CSR_SSTATUS: *v = h->mstatus & SSTATUS_MASK; break;
-	case CSR_SIE: *v = h->mie & h->mideleg; break;
-	case CSR_STVEC: *v = h->stvec; break;
-	case CSR_SCOUNTEREN: *v = h->scounteren; break;
-	case CSR_SENVCFG: *v = h->senvcfg; break;
-	case CSR_SSCRATCH: *v = h->sscratch; break;
-	case CSR_SEPC: *v = h->sepc; break;
-	case CSR_SCAUSE: *v = h->scause; break;
-	case CSR_STVAL: *v = h->stval; break;
-	case CSR_SIP: *v = mip_read(h) & h->mideleg; break;
-	case CSR_STIMECMP:
-		if (!stimecmp_ok(h))
-			return false;
-		*v = h->stimecmp;
-		break;
-	case CSR_SATP:
-		if (h->priv == RV_PRIV_S && (h->mstatus & MSTATUS_TVM))
-			return false;
-		*v = h->satp;
-		break;
-	case CSR_MSTATUS: *v = h->mstatus; break;
-	case CSR_MISA: *v = h->misa; break;
-	case CSR_MEDELEG: *v = h->medeleg; break;
-	case CSR_MIDELEG: *v = h->mideleg; break;
-	case CSR_MIE: *v = h->mie; break;
-	case CSR_MTVEC: *v = h->mtvec; break;
-	case CSR_MCOUNTEREN: *v = h->mcounteren; break;
-	case CSR_MENVCFG: *v = h->menvcfg; break;
-	case CSR_MCOUNTINHIBIT: *v = h->mcountinhibit; break;
-	case CSR_MSCRATCH: *v = h->mscratch; break;
-	case CSR_MEPC: *v = h->mepc; break;
-	case CSR_MCAUSE: *v = h->mcause; break;
-	case CSR_MTVAL: *v = h->mtval; break;
-	case CSR_MIP: *v = mip_read(h); break;
-	case CSR_MTINST: case CSR_MTVAL2: *v = 0; break;
-	case CSR_TSELECT: *v = h->tselect; break;
-	case CSR_TDATA1: case CSR_TDATA2: case CSR_TDATA3: *v = 0; break;
-	case CSR_MCYCLE: case CSR_MINSTRET: *v = instret_now(h); break;
-	case CSR_CYCLE: case CSR_INSTRET:
-		if (!counter_ok(h, csr))
-			return false;
-		*v = instret_now(h);
-		break;
-	case CSR_TIME:
-		if (!counter_ok(h, csr))
-			return false;
-		*v = rv_time(h);
-		break;
-	case CSR_MVENDORID: case CSR_MARCHID: case CSR_MIMPID: case CSR_MCONFIGPTR: *v = 0; break;
-	case CSR_MHARTID: *v = h->mhartid; break;
-	default:
-		if (csr >= CSR_PMPCFG0 && csr < CSR_PMPCFG0 + 16) {
-			int n = csr - CSR_PMPCFG0;
-			if (n & 1)
-				return false; /* odd pmpcfg do not exist on RV64 */
-			*v = 0;
-			for (int i = 0; i < 8 && n * 4 + i < RV_PMP_COUNT; i++)
-				*v |= (uint64_t)h->pmpcfg[n * 4 + i] << (8 * i);
-		} else if (csr >= CSR_PMPADDR0 && csr < CSR_PMPADDR0 + 64) {
-			int n = csr - CSR_PMPADDR0;
-			*v = n < RV_PMP_COUNT ? h->pmpaddr[n] : 0;
-		} else if ((csr > 0xb02 && csr < 0xb20) || (csr >= 0x323 && csr < 0x340)) {
-			*v = 0; /* hpm counters and events: hardwired zero */
-		} else if (csr > 0xc02 && csr < 0xc20) {
-			if (!counter_ok(h, csr))
-				return false;
-			*v = 0;
-		} else {
-			return false;
-		}
-	}
-	return true;
-}
-
 static void pmp_refresh(rv_hart *h)
 {
 	h->pmp_active = false;
@@ -293,83 +199,237 @@ static void mstatus_write(rv_hart *h, uint64_t v, uint64_t mask)
 	rv_update_mode(h);
 }
 
-static bool csr_write(rv_hart *h, int csr, uint64_t v)
+/* ---- the CSR table ----
+ * One row per CSR (or per run of numbered CSRs): name, number, count, how
+ * it reads, how it writes.  Readers return false for an access that traps
+ * (illegal instruction); writers get the value already combined by the
+ * csrrw/csrrs/csrrc operation and legalise WARL fields.  Privilege and
+ * read-only checks come from the number itself (rv_csr).  Adding a CSR is
+ * adding a row and, unless it is a plain field, its two small functions. */
+typedef bool csr_rd(rv_hart *h, int n, uint64_t *v);
+typedef bool csr_wr(rv_hart *h, int n, uint64_t v);
+
+/* Plain fields: read as stored, write through a mask. */
+#define PLAIN(f, mask) \
+	static bool rd_##f(rv_hart *h, int n, uint64_t *v) { *v = h->f; return true; } \
+	static bool wr_##f(rv_hart *h, int n, uint64_t v) { h->f = v & (mask); return true; }
+PLAIN(sscratch, ~0ull) PLAIN(scause, ~0ull) PLAIN(stval, ~0ull) PLAIN(mscratch, ~0ull)
+PLAIN(mcause, ~0ull) PLAIN(mtval, ~0ull) PLAIN(tselect, ~0ull)
+PLAIN(sepc, ~1ull) PLAIN(mepc, ~1ull) PLAIN(senvcfg, 1) PLAIN(medeleg, MEDELEG_MASK)
+PLAIN(mideleg, S_INTS) PLAIN(mie, S_INTS | RV_MIP_MSIP | RV_MIP_MTIP | RV_MIP_MEIP)
+PLAIN(scounteren, COUNTER_MASK) PLAIN(mcounteren, COUNTER_MASK) PLAIN(mcountinhibit, 5)
+#undef PLAIN
+
+static bool rd_zero(rv_hart *h, int n, uint64_t *v) { *v = 0; return true; }
+static bool wr_ignore(rv_hart *h, int n, uint64_t v) { return true; }
+static bool wr_none(rv_hart *h, int n, uint64_t v) { return false; }
+
+static bool rd_fflags(rv_hart *h, int n, uint64_t *v) { *v = h->fcsr & 0x1f; return true; }
+static bool wr_fflags(rv_hart *h, int n, uint64_t v) { h->fcsr = (h->fcsr & ~0x1fu) | (v & 0x1f); rv_fs_dirty(h); return true; }
+static bool rd_frm(rv_hart *h, int n, uint64_t *v) { *v = (h->fcsr >> 5) & 7; return true; }
+static bool wr_frm(rv_hart *h, int n, uint64_t v) { h->fcsr = (h->fcsr & 0x1f) | ((v & 7) << 5); rv_fs_dirty(h); return true; }
+static bool rd_fcsr(rv_hart *h, int n, uint64_t *v) { *v = h->fcsr & 0xff; return true; }
+static bool wr_fcsr(rv_hart *h, int n, uint64_t v) { h->fcsr = (uint32_t)(v & 0xff); rv_fs_dirty(h); return true; }
+
+static bool rd_sstatus(rv_hart *h, int n, uint64_t *v) { *v = h->mstatus & SSTATUS_MASK; return true; }
+static bool wr_sstatus(rv_hart *h, int n, uint64_t v) { mstatus_write(h, v, SSTATUS_MASK & MSTATUS_WMASK); return true; }
+static bool rd_mstatus(rv_hart *h, int n, uint64_t *v) { *v = h->mstatus; return true; }
+static bool wr_mstatus(rv_hart *h, int n, uint64_t v) { mstatus_write(h, v, MSTATUS_WMASK); return true; }
+static bool rd_misa(rv_hart *h, int n, uint64_t *v) { *v = h->misa; return true; }
+
+static bool rd_sie(rv_hart *h, int n, uint64_t *v) { *v = h->mie & h->mideleg; return true; }
+static bool wr_sie(rv_hart *h, int n, uint64_t v) { h->mie = (h->mie & ~h->mideleg) | (v & h->mideleg & S_INTS); return true; }
+static bool rd_sip(rv_hart *h, int n, uint64_t *v) { *v = mip_read(h) & h->mideleg; return true; }
+static bool wr_sip(rv_hart *h, int n, uint64_t v)
 {
-	switch (csr) {
-	case CSR_FFLAGS: h->fcsr = (h->fcsr & ~0x1fu) | (v & 0x1f); rv_fs_dirty(h); break;
-	case CSR_FRM: h->fcsr = (h->fcsr & 0x1f) | ((v & 7) << 5); rv_fs_dirty(h); break;
-	case CSR_FCSR: h->fcsr = v & 0xff; rv_fs_dirty(h); break;
-	case CSR_SSTATUS: mstatus_write(h, v, SSTATUS_MASK & MSTATUS_WMASK); break;
-	case CSR_SIE: h->mie = (h->mie & ~h->mideleg) | (v & h->mideleg & S_INTS); break;
-	case CSR_STVEC: h->stvec = (v & 3) >= 2 ? (v & ~3ull) | (h->stvec & 3) : v; break;
-	case CSR_SCOUNTEREN: h->scounteren = v & COUNTER_MASK; break;
-	case CSR_SENVCFG: h->senvcfg = v & 1; break;
-	case CSR_SSCRATCH: h->sscratch = v; break;
-	case CSR_SEPC: h->sepc = v & ~1ull; break;
-	case CSR_SCAUSE: h->scause = v; break;
-	case CSR_STVAL: h->stval = v; break;
-	case CSR_SIP: {
-		uint64_t m = h->mideleg & RV_MIP_SSIP;
-		h->mip = (h->mip & ~m) | (v & m);
-		break;
-	}
-	case CSR_STIMECMP:
-		if (!stimecmp_ok(h))
-			return false;
-		h->stimecmp = v;
-		if (h->bus->timer_changed)
-			h->bus->timer_changed(h->bus->ctx, h);
-		break;
-	case CSR_SATP: {
-		if (h->priv == RV_PRIV_S && (h->mstatus & MSTATUS_TVM))
-			return false;
-		uint64_t mode = v >> 60;
-		if (mode != 0 && mode != 8 && mode != 9)
-			break; /* unsupported mode: the write has no effect */
-		h->satp = v;
-		rv_tlb_flush(h);
-		break;
-	}
-	case CSR_MSTATUS: mstatus_write(h, v, MSTATUS_WMASK); break;
-	case CSR_MISA: break; /* fixed */
-	case CSR_MEDELEG: h->medeleg = v & MEDELEG_MASK; break;
-	case CSR_MIDELEG: h->mideleg = v & S_INTS; break;
-	case CSR_MIE: h->mie = v & (S_INTS | RV_MIP_MSIP | RV_MIP_MTIP | RV_MIP_MEIP); break;
-	case CSR_MTVEC: h->mtvec = (v & 3) >= 2 ? (v & ~3ull) | (h->mtvec & 3) : v; break;
-	case CSR_MCOUNTEREN: h->mcounteren = v & COUNTER_MASK; break;
-	case CSR_MENVCFG:
-		h->menvcfg = v & (MENVCFG_STCE | 1);
-		if (h->bus->timer_changed) /* STCE decides whether stimecmp counts */
-			h->bus->timer_changed(h->bus->ctx, h);
-		break;
-	case CSR_MCOUNTINHIBIT: h->mcountinhibit = v & 5; break;
-	case CSR_MSCRATCH: h->mscratch = v; break;
-	case CSR_MEPC: h->mepc = v & ~1ull; break;
-	case CSR_MCAUSE: h->mcause = v; break;
-	case CSR_MTVAL: h->mtval = v; break;
-	case CSR_MIP: {
-		uint64_t m = RV_MIP_SSIP | RV_MIP_SEIP | ((h->menvcfg & MENVCFG_STCE) ? 0 : RV_MIP_STIP);
-		h->mip = (h->mip & ~m) | (v & m);
-		break;
-	}
-	case CSR_MTINST: case CSR_MTVAL2: break;
-	case CSR_TSELECT: h->tselect = v; break;
-	case CSR_TDATA1: case CSR_TDATA2: case CSR_TDATA3: break; /* no triggers */
-	case CSR_MCYCLE: case CSR_MINSTRET: h->instret = v; break;
-	default:
-		if (csr >= CSR_PMPCFG0 && csr < CSR_PMPCFG0 + 16) {
-			if ((csr - CSR_PMPCFG0) & 1)
-				return false;
-			pmpcfg_write(h, csr - CSR_PMPCFG0, v);
-		} else if (csr >= CSR_PMPADDR0 && csr < CSR_PMPADDR0 + 64) {
-			pmpaddr_write(h, csr - CSR_PMPADDR0, v);
-		} else if ((csr > 0xb02 && csr < 0xb20) || (csr >= 0x323 && csr < 0x340)) {
-			/* hardwired zero */
-		} else {
-			return false;
-		}
-	}
+	uint64_t m = h->mideleg & RV_MIP_SSIP;
+	h->mip = (h->mip & ~m) | (v & m);
 	return true;
+}
+static bool rd_mip(rv_hart *h, int n, uint64_t *v) { *v = mip_read(h); return true; }
+static bool wr_mip(rv_hart *h, int n, uint64_t v)
+{
+	uint64_t m = RV_MIP_SSIP | RV_MIP_SEIP | ((h->menvcfg & MENVCFG_STCE) ? 0 : RV_MIP_STIP);
+	h->mip = (h->mip & ~m) | (v & m);
+	return true;
+}
+
+/* Vectored mode 2 and 3 are reserved: keep the old mode. */
+static uint64_t tvec(uint64_t old, uint64_t v) { return (v & 3) >= 2 ? (v & ~3ull) | (old & 3) : v; }
+static bool rd_stvec(rv_hart *h, int n, uint64_t *v) { *v = h->stvec; return true; }
+static bool wr_stvec(rv_hart *h, int n, uint64_t v) { h->stvec = tvec(h->stvec, v); return true; }
+static bool rd_mtvec(rv_hart *h, int n, uint64_t *v) { *v = h->mtvec; return true; }
+static bool wr_mtvec(rv_hart *h, int n, uint64_t v) { h->mtvec = tvec(h->mtvec, v); return true; }
+
+static void timer_changed(rv_hart *h)
+{
+	if (h->bus->timer_changed)
+		h->bus->timer_changed(h->bus->ctx, h);
+}
+static bool rd_stimecmp(rv_hart *h, int n, uint64_t *v)
+{
+	if (!stimecmp_ok(h))
+		return false;
+	*v = h->stimecmp;
+	return true;
+}
+static bool wr_stimecmp(rv_hart *h, int n, uint64_t v)
+{
+	if (!stimecmp_ok(h))
+		return false;
+	h->stimecmp = v;
+	timer_changed(h);
+	return true;
+}
+static bool rd_menvcfg(rv_hart *h, int n, uint64_t *v) { *v = h->menvcfg; return true; }
+static bool wr_menvcfg(rv_hart *h, int n, uint64_t v)
+{
+	h->menvcfg = v & (MENVCFG_STCE | 1);
+	timer_changed(h); /* STCE decides whether stimecmp counts */
+	return true;
+}
+
+static bool rd_satp(rv_hart *h, int n, uint64_t *v)
+{
+	if (h->priv == RV_PRIV_S && (h->mstatus & MSTATUS_TVM))
+		return false;
+	*v = h->satp;
+	return true;
+}
+static bool wr_satp(rv_hart *h, int n, uint64_t v)
+{
+	if (h->priv == RV_PRIV_S && (h->mstatus & MSTATUS_TVM))
+		return false;
+	uint64_t mode = v >> 60;
+	if (mode != 0 && mode != 8 && mode != 9)
+		return true; /* unsupported mode: the write has no effect */
+	h->satp = v;
+	rv_tlb_flush(h);
+	return true;
+}
+
+/* Counters: mcycle and minstret both count retired instructions. */
+static bool rd_mcounter(rv_hart *h, int n, uint64_t *v) { *v = instret_now(h); return true; }
+static bool wr_mcounter(rv_hart *h, int n, uint64_t v) { h->instret = v; return true; }
+static bool rd_counter(rv_hart *h, int n, uint64_t *v)
+{
+	if (!counter_ok(h, 0xc00 + n))
+		return false;
+	*v = n == 1 ? rv_time(h) : instret_now(h);
+	return true;
+}
+static bool rd_hpmcounter(rv_hart *h, int n, uint64_t *v)
+{
+	if (!counter_ok(h, 0xc03 + n))
+		return false;
+	*v = 0;
+	return true;
+}
+static bool rd_mhartid(rv_hart *h, int n, uint64_t *v) { *v = h->mhartid; return true; }
+
+static bool rd_pmpcfg(rv_hart *h, int n, uint64_t *v)
+{
+	if (n & 1)
+		return false; /* odd pmpcfg do not exist on RV64 */
+	*v = 0;
+	for (int i = 0; i < 8 && n * 4 + i < RV_PMP_COUNT; i++)
+		*v |= (uint64_t)h->pmpcfg[n * 4 + i] << (8 * i);
+	return true;
+}
+static bool wr_pmpcfg(rv_hart *h, int n, uint64_t v)
+{
+	if (n & 1)
+		return false;
+	pmpcfg_write(h, n, v);
+	return true;
+}
+static bool rd_pmpaddr(rv_hart *h, int n, uint64_t *v) { *v = n < RV_PMP_COUNT ? h->pmpaddr[n] : 0; return true; }
+static bool wr_pmpaddr(rv_hart *h, int n, uint64_t v) { pmpaddr_write(h, n, v); return true; }
+
+/*       name           number count read           write */
+#define RV_CSRS(X) \
+	X(fflags,        0x001, 1,  rd_fflags,     wr_fflags) \
+	X(frm,           0x002, 1,  rd_frm,        wr_frm) \
+	X(fcsr,          0x003, 1,  rd_fcsr,       wr_fcsr) \
+	X(sstatus,       0x100, 1,  rd_sstatus,    wr_sstatus) \
+	X(sie,           0x104, 1,  rd_sie,        wr_sie) \
+	X(stvec,         0x105, 1,  rd_stvec,      wr_stvec) \
+	X(scounteren,    0x106, 1,  rd_scounteren, wr_scounteren) \
+	X(senvcfg,       0x10a, 1,  rd_senvcfg,    wr_senvcfg) \
+	X(sscratch,      0x140, 1,  rd_sscratch,   wr_sscratch) \
+	X(sepc,          0x141, 1,  rd_sepc,       wr_sepc) \
+	X(scause,        0x142, 1,  rd_scause,     wr_scause) \
+	X(stval,         0x143, 1,  rd_stval,      wr_stval) \
+	X(sip,           0x144, 1,  rd_sip,        wr_sip) \
+	X(stimecmp,      0x14d, 1,  rd_stimecmp,   wr_stimecmp) \
+	X(satp,          0x180, 1,  rd_satp,       wr_satp) \
+	X(mstatus,       0x300, 1,  rd_mstatus,    wr_mstatus) \
+	X(misa,          0x301, 1,  rd_misa,       wr_ignore)     /* fixed */ \
+	X(medeleg,       0x302, 1,  rd_medeleg,    wr_medeleg) \
+	X(mideleg,       0x303, 1,  rd_mideleg,    wr_mideleg) \
+	X(mie,           0x304, 1,  rd_mie,        wr_mie) \
+	X(mtvec,         0x305, 1,  rd_mtvec,      wr_mtvec) \
+	X(mcounteren,    0x306, 1,  rd_mcounteren, wr_mcounteren) \
+	X(menvcfg,       0x30a, 1,  rd_menvcfg,    wr_menvcfg) \
+	X(mcountinhibit, 0x320, 1,  rd_mcountinhibit, wr_mcountinhibit) \
+	X(mhpmevent,     0x323, 29, rd_zero,       wr_ignore)     /* no events */ \
+	X(mscratch,      0x340, 1,  rd_mscratch,   wr_mscratch) \
+	X(mepc,          0x341, 1,  rd_mepc,       wr_mepc) \
+	X(mcause,        0x342, 1,  rd_mcause,     wr_mcause) \
+	X(mtval,         0x343, 1,  rd_mtval,      wr_mtval) \
+	X(mip,           0x344, 1,  rd_mip,        wr_mip) \
+	X(mtinst,        0x34a, 1,  rd_zero,       wr_ignore) \
+	X(mtval2,        0x34b, 1,  rd_zero,       wr_ignore) \
+	X(pmpcfg,        0x3a0, 16, rd_pmpcfg,     wr_pmpcfg) \
+	X(pmpaddr,       0x3b0, 64, rd_pmpaddr,    wr_pmpaddr) \
+	X(tselect,       0x7a0, 1,  rd_tselect,    wr_tselect) \
+	X(tdata,         0x7a1, 3,  rd_zero,       wr_ignore)     /* no triggers */ \
+	X(mcycle,        0xb00, 1,  rd_mcounter,   wr_mcounter) \
+	X(minstret,      0xb02, 1,  rd_mcounter,   wr_mcounter) \
+	X(mhpmcounter,   0xb03, 29, rd_zero,       wr_ignore) \
+	X(cycle,         0xc00, 3,  rd_counter,    wr_none)       /* cycle, time, instret */ \
+	X(hpmcounter,    0xc03, 29, rd_hpmcounter, wr_none) \
+	X(mvendorid,     0xf11, 3,  rd_zero,       wr_none)       /* mvendorid, marchid, mimpid */ \
+	X(mhartid,       0xf14, 1,  rd_mhartid,    wr_none) \
+	X(mconfigptr,    0xf15, 1,  rd_zero,       wr_none)
+
+static const struct csr_row {
+	const char *name;
+	uint16_t num, count;
+	csr_rd *rd;
+	csr_wr *wr;
+} csr_rows[] = {
+#define X(name, num, count, rd, wr) { #name, num, count, rd, wr },
+	RV_CSRS(X)
+#undef X
+};
+
+/* Row index + 1 per CSR number, built once (0: no such CSR). */
+static uint8_t csr_index[4096];
+static pthread_once_t csr_once = PTHREAD_ONCE_INIT;
+
+static void csr_index_build(void)
+{
+	for (size_t r = 0; r < ARRAY_SIZE(csr_rows); r++)
+		for (int k = 0; k < csr_rows[r].count; k++)
+			csr_index[csr_rows[r].num + k] = (uint8_t)(r + 1);
+}
+
+static const struct csr_row *csr_find(int csr, int *n)
+{
+	pthread_once(&csr_once, csr_index_build);
+	int ix = csr_index[csr & 0xfff];
+	if (!ix)
+		return NULL;
+	*n = csr - csr_rows[ix - 1].num;
+	return &csr_rows[ix - 1];
+}
+
+const char *rv_csr_name(int csr)
+{
+	int n;
+	const struct csr_row *r = csr_find(csr, &n);
+	return r ? r->name : NULL;
 }
 
 bool rv_csr(rv_hart *h, int csr, int op, uint64_t src, bool write_en, uint64_t *old)
@@ -378,10 +438,12 @@ bool rv_csr(rv_hart *h, int csr, int op, uint64_t src, bool write_en, uint64_t *
 		return false;
 	if (write_en && (csr >> 10) == 3)
 		return false; /* read-only CSR */
-	if ((csr <= CSR_FCSR) && !(h->mstatus & MSTATUS_FS))
-		return false;
+	if (csr <= 3 && !(h->mstatus & MSTATUS_FS))
+		return false; /* fflags, frm, fcsr */
+	int n;
+	const struct csr_row *r = csr_find(csr, &n);
 	uint64_t v;
-	if (!csr_read(h, csr, &v))
+	if (!r || !r->rd(h, n, &v))
 		return false;
 	*old = v;
 	if (!write_en)
@@ -390,8 +452,8 @@ bool rv_csr(rv_hart *h, int csr, int op, uint64_t src, bool write_en, uint64_t *
 	 * but csrrs/csrrc modify only the software bit (priv spec 3.1.9):
 	 * otherwise a set of SSIP would latch a device's SEIP forever. */
 	uint64_t base = v;
-	if (csr == CSR_MIP)
+	if (r->rd == rd_mip)
 		base = (v & ~(uint64_t)RV_MIP_SEIP) | (h->mip & RV_MIP_SEIP);
 	uint64_t nv = op == 0 ? src : op == 1 ? (base | src) : (base & ~src);
-	return csr_write(h, csr, nv);
+	return r->wr(h, n, nv);
 }

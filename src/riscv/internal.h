@@ -42,6 +42,8 @@ void rv_dpage_reset(rv_dpage *dp);
 /* csr.c */
 /* op: 0 write, 1 set, 2 clear; write_en false for csrrs/c with rs1 = x0. */
 bool rv_csr(rv_hart *h, int csr, int op, uint64_t src, bool write_en, uint64_t *old);
+/* The CSR's name from the table, or NULL. */
+const char *rv_csr_name(int csr);
 void rv_take_trap(rv_hart *h, uint64_t cause, uint64_t tval, bool irq);
 /* Highest-priority interrupt that should be taken now, or -1. */
 int rv_irq_pending(rv_hart *h);
