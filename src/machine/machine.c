@@ -198,6 +198,51 @@ static void watch_page(struct machine *m, uint64_t pa)
 		mem_state_set(m->mem, pa, MEM_WATCHED);
 }
 
+/* ---- boot layout: every image claims its range; overlaps are errors ---- */
+
+struct layout {
+	struct { const char *what; uint64_t lo, hi; } r[4];
+	int n;
+	uint64_t ram_size;
+};
+
+static const char *layout_overlap(const struct layout *l, uint64_t lo, uint64_t hi)
+{
+	for (int k = 0; k < l->n; k++)
+		if (lo < l->r[k].hi && l->r[k].lo < hi)
+			return l->r[k].what;
+	return NULL;
+}
+
+static int layout_claim(struct layout *l, const char *what, uint64_t lo, uint64_t hi)
+{
+	uint64_t m_ram_mib = l->ram_size >> 20;
+	const char *other = layout_overlap(l, lo, hi);
+	if (other) {
+		cairn_error("%s at 0x%llx-0x%llx overlaps the %s (-m %llu MiB)", what, (unsigned long long)lo,
+			    (unsigned long long)hi, other, (unsigned long long)(m_ram_mib));
+		return -ERR_RANGE;
+	}
+	if (l->n < (int)ARRAY_SIZE(l->r))
+		l->r[l->n++] = (typeof(l->r[0])){ what, lo, hi };
+	return 0;
+}
+
+/* The highest address below top, aligned to align, where n bytes fit
+ * without overlapping anything claimed; 0 when none (RAM starts far above). */
+static uint64_t layout_top_fit(const struct layout *l, uint64_t bottom, uint64_t top, uint64_t n, uint64_t align)
+{
+	if (top < bottom + n)
+		return 0;
+	for (uint64_t at = (top - n) & ~(align - 1); at >= bottom; at = (at - align) & ~(align - 1)) {
+		if (!layout_overlap(l, at, at + n))
+			return at;
+		if (at < align)
+			break;
+	}
+	return 0;
+}
+
 /* Debian's OpenSBI for "-bios default", then QEMU's copy. */
 static const char *default_bios(void)
 {
@@ -211,7 +256,7 @@ static const char *default_bios(void)
 	return NULL;
 }
 
-static int load_initrd(struct machine *m, uint64_t kernel_entry)
+static int load_initrd(struct machine *m, struct layout *l, uint64_t kernel_entry)
 {
 	uint8_t *d;
 	size_t n;
@@ -222,6 +267,10 @@ static int load_initrd(struct machine *m, uint64_t kernel_entry)
 	 * reach it, but low enough to stay in lowmem. */
 	uint64_t half = m->cfg.ram_size / 2, at = kernel_entry + (half < (128ull << 20) ? half : (128ull << 20));
 	uint8_t *dst = machine_dma(m, at, n, true);
+	if (dst && layout_claim(l, "initrd", at, at + n)) {
+		free(d);
+		return -ERR_RANGE;
+	}
 	if (!dst) {
 		cairn_error("initrd '%s' (%zu bytes) does not fit in guest RAM at 0x%llx (-m %llu MiB)", m->cfg.initrd,
 			    n, (unsigned long long)at, (unsigned long long)(m->cfg.ram_size >> 20));
@@ -282,8 +331,10 @@ static int write_file(const char *path, const void *d, size_t n)
 	return 0;
 }
 
-/* Place the tree at the end of RAM (below 3 GiB), 16 MiB aligned, as QEMU. */
-static int place_fdt(struct machine *m, uint64_t *addr)
+/* Place the tree at the end of RAM (below 3 GiB), 16 MiB aligned, as QEMU;
+ * when that would cover an image (small -m), the highest free 4 KiB-aligned
+ * place instead. */
+static int place_fdt(struct machine *m, struct layout *l, uint64_t *addr)
 {
 	void *blob;
 	size_t n;
@@ -296,7 +347,10 @@ static int place_fdt(struct machine *m, uint64_t *addr)
 		return err ? err : 1;
 	}
 	uint64_t end = VIRT_DRAM_BASE + m->cfg.ram_size, top = 0xc0000000ull;
-	uint64_t at = ((end < top ? end : top) - n) & ~((16ull << 20) - 1);
+	uint64_t lim = end < top ? end : top;
+	uint64_t at = lim >= VIRT_DRAM_BASE + n ? (lim - n) & ~((16ull << 20) - 1) : 0;
+	if (at < VIRT_DRAM_BASE || layout_overlap(l, at, at + n))
+		at = layout_top_fit(l, VIRT_DRAM_BASE, lim, n, 4096);
 	uint8_t *dst = at >= VIRT_DRAM_BASE ? machine_dma(m, at, n, true) : NULL;
 	if (!dst) {
 		cairn_error("the device tree does not fit in guest RAM");
@@ -312,6 +366,7 @@ static int place_fdt(struct machine *m, uint64_t *addr)
 int machine_load(struct machine *m)
 {
 	struct elf_info fw = { 0 }, k = { 0 };
+	struct layout l = { .n = 0, .ram_size = m->cfg.ram_size };
 	const char *bios = m->cfg.bios ? m->cfg.bios : "default";
 	bool have_bios = strcmp(bios, "none") != 0;
 	uint64_t start = VIRT_DRAM_BASE, kernel_entry = 0, fdt_addr;
@@ -321,14 +376,14 @@ int machine_load(struct machine *m)
 		return -ERR_NOENT;
 	}
 	if (have_bios) {
-		if ((err = load_image(m, bios, VIRT_DRAM_BASE, &fw)))
+		if ((err = load_image(m, bios, VIRT_DRAM_BASE, &fw)) || (err = layout_claim(&l, "firmware", fw.lo, fw.hi)))
 			return err;
 		start = fw.entry;
 	}
 	if (m->cfg.kernel) {
 		/* After firmware, the kernel goes at the next 2 MiB boundary. */
 		uint64_t at = have_bios ? (fw.hi + 0x1fffff) & ~0x1fffffull : VIRT_DRAM_BASE;
-		if ((err = load_image(m, m->cfg.kernel, at, &k)))
+		if ((err = load_image(m, m->cfg.kernel, at, &k)) || (err = layout_claim(&l, "kernel", k.lo, k.hi)))
 			return err;
 		kernel_entry = k.entry;
 		if (!have_bios)
@@ -343,10 +398,10 @@ int machine_load(struct machine *m)
 			cairn_error("vm: -initrd needs -kernel");
 			return -ERR_INVAL;
 		}
-		if ((err = load_initrd(m, kernel_entry)))
+		if ((err = load_initrd(m, &l, kernel_entry)))
 			return err;
 	}
-	if ((err = place_fdt(m, &fdt_addr)))
+	if ((err = place_fdt(m, &l, &fdt_addr)))
 		return err;
 	m->tohost = k.tohost ? k.tohost : fw.tohost;
 	m->fromhost = k.tohost ? k.fromhost : fw.fromhost;
