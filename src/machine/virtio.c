@@ -341,6 +341,15 @@ static int mmio_write(void *opaque, uint64_t off, int size, uint64_t val)
 	return 0;
 }
 
+static void unpin_segs(struct virtio *vd, struct virtio_req *r)
+{
+	for (int k = 0; k < r->nr + r->nw; k++) {
+		struct mem_pin p = { r->seg[k].p, r->seg[k].gpa, r->seg[k].len, k >= r->nr };
+		mem_unpin(vd->m->mem, &p);
+	}
+	r->nr = r->nw = 0;
+}
+
 /* ---- Split virtqueue: popping a chain ---- */
 
 static int add_seg(struct virtio *vd, struct virtio_req *r, uint64_t addr, uint32_t len, bool w)
@@ -349,10 +358,13 @@ static int add_seg(struct virtio *vd, struct virtio_req *r, uint64_t addr, uint3
 		return 0;
 	if (r->nr + r->nw == VIRTIO_QUEUE_MAX || (!w && r->nw))
 		return -ERR_FORMAT;     /* too many, or readable after writable */
-	uint8_t *p = machine_dma(vd->m, addr, len, false);
-	if (!p)
+	/* Pinned until the chain is pushed back; a writable buffer declares
+	 * the write now, before the device's bytes land (shares broken,
+	 * decoded code dropped). */
+	struct mem_pin pin;
+	if (mem_pin(vd->m->mem, addr, len, w, &pin))
 		return -ERR_RANGE;      /* outside RAM: MMIO, ROM or nothing */
-	r->seg[r->nr + r->nw] = (struct virtio_seg){ p, addr, len };
+	r->seg[r->nr + r->nw] = (struct virtio_seg){ pin.host, addr, len };
 	if (w) {
 		r->nw++;
 		r->wlen += len;
@@ -428,6 +440,8 @@ int virtio_pop(struct virtio *vd, int qi, struct virtio_req *r)
 	ret = walk_chain(vd, q, r);
 	if (!ret)
 		ret = 1;
+	else
+		unpin_segs(vd, r);
 out:
 	if (ret < 0)
 		set_error_locked(vd);
@@ -437,7 +451,8 @@ out:
 
 /* ---- Returning a chain ---- */
 
-/* Tell the machine which guest bytes the device changed (decoded code). */
+/* Tell mem again which guest bytes the device changed: code decoded from
+ * them since the pop is dropped, the frames are logged dirty. */
 static void mark_written(struct virtio *vd, const struct virtio_req *r, uint32_t len)
 {
 	for (int k = r->nr; k < r->nr + r->nw && len; k++) {
@@ -456,6 +471,7 @@ void virtio_push(struct virtio *vd, struct virtio_req *r, uint32_t len)
 	if (len > r->wlen)
 		len = (uint32_t)r->wlen;
 	mark_written(vd, r, len);
+	unpin_segs(vd, r);
 	uint8_t *e = q->u + 4 + 8 * (q->used_idx % q->num);
 	st_le32(e, r->head);
 	st_le32(e + 4, len);
@@ -467,6 +483,7 @@ void virtio_push(struct virtio *vd, struct virtio_req *r, uint32_t len)
 	if (!(ld_le16(q->a) & AVAIL_F_NO_INTERRUPT))
 		raise_int(vd, INT_USED);
 out:
+	unpin_segs(vd, r); /* a dropped request too */
 	pthread_mutex_unlock(&vd->mu);
 }
 

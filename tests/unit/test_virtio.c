@@ -467,7 +467,12 @@ static void test_blk_rw(const char *img)
 	for (int k = 0; k < 40; k++)
 		good += blk_req(&r, 0, (uint64_t)k, 512, true, &len) == 0 && data[0] == (k == 5 ? 0xab : k);
 	CHECK(good == 40, "40 reads through ring wrap (%d good)", good);
+	/* Buffers are pinned only while a request is in flight; the rings
+	 * while the queue is enabled. */
+	CHECK(mem_pinned(m->mem, RAM(DATA)) == 0, "request buffers unpinned after the push");
+	CHECK(mem_pinned(m->mem, r.desc) > 0, "rings pinned while the queue is ready");
 	wr(d, 0x70, 0);
+	CHECK(mem_pinned(m->mem, r.desc) == 0, "rings unpinned by the reset");
 }
 
 static void test_blk_ro(const char *img)
