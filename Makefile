@@ -46,7 +46,7 @@ RV_COMMON := tests/riscv/crt0.S tests/riscv/lib.c
 RV_LD     := tests/riscv/link.ld
 
 .PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-wasm bench-instantiate fuzz \
-	conformance test-wasi wasi-progs clean deps install stage
+	conformance test-wasi wasi-progs clean deps install stage test-tsan
 all: $(BUILD)/cairn $(BUILD)/libcairn.a $(BUILD)/libcairn.so
 
 help:
@@ -64,6 +64,7 @@ help:
 	@echo "make bench-wasm    wasm programs natively, under node, wasm3 and cairn (bench/README.md)"
 	@echo "make bench-instantiate  compile/instantiate time and RSS of a generated 1 MiB wasm module"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME)s (clang)"
+	@echo "make test-tsan     ThreadSanitizer over frames/shootdown, the stop protocol, timers and the I/O loop"
 	@echo "make conformance   fetch-free: run riscv-tests from RISCV_TESTS_SRC=DIR (see docs/TESTING.md)"
 	@echo "make deps          install the Debian packages the build and tests need"
 	@echo "make clean         remove build/"
@@ -227,6 +228,26 @@ fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do echo "fuzz: $$f ($(FUZZ_TIME)s)"; mkdir -p build/fuzz/corpus-$$(basename $$f); \
 		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=0 build/fuzz/corpus-$$(basename $$f) 2>build/fuzz/$$(basename $$f).log \
 		|| { tail -50 build/fuzz/$$(basename $$f).log; exit 1; }; done; echo "fuzz: all targets clean"
+
+# ThreadSanitizer over the threaded cores (frames and shootdown, harts' stop protocol, the
+# scheduler's timers, the I/O loop): clang, objects of their own in build/tsan.
+TSAN_SRCS  := $(wildcard src/base/*.c src/mem/*.c src/sched/*.c src/riscv/*.c)
+TSAN_OBJS  := $(TSAN_SRCS:%.c=build/tsan/%.o)
+TSAN_TESTS := test_mem test_loop test_hart_stop test_sched
+TSAN_FLAGS := -std=gnu17 -O1 -g -fsanitize=thread -ffp-contract=off -Isrc -Iinclude -Itests/unit -D_GNU_SOURCE -MMD -MP -pthread
+build/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(TSAN_FLAGS) -c $< -o $@
+build/tsan/tests/%: tests/unit/%.c $(TSAN_OBJS)
+	@mkdir -p $(dir $@)
+	clang $(TSAN_FLAGS) -o $@ $< $(TSAN_OBJS) -lm
+-include $(TSAN_OBJS:.o=.d)
+.SECONDARY: $(TSAN_OBJS)
+test-tsan: $(TSAN_TESTS:%=build/tsan/tests/%)
+	@for t in $(TSAN_TESTS); do \
+		TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/tsan.supp" MEM_STRESS_ROUNDS=60 ROUNDS=30 \
+			build/tsan/tests/$$t > build/tsan/$$t.log 2>&1 || { tail -40 build/tsan/$$t.log; echo "tsan: $$t failed"; exit 1; }; \
+		echo "tsan: $$t clean"; done
 
 conformance: all
 	@BUILD=$(BUILD) sh scripts/riscv-tests.sh

@@ -26,13 +26,13 @@ static int no_mmio_write(void *ctx, uint64_t pa, int size, uint64_t val) { retur
  * handler can say when it ran (the poller may be descheduled meanwhile). */
 static uint64_t host_time(void *ctx) { return base_now_ns(); }
 
-struct run { rv_hart *h; int exit; uint64_t done_ns; volatile int started; };
+struct run { rv_hart *h; int exit; uint64_t done_ns; int started; };
 
 static void *runner(void *arg)
 {
 	struct run *r = arg;
 	mem_mapper_busy(&r->h->mapper);
-	r->started = 1;
+	__atomic_store_n(&r->started, 1, __ATOMIC_RELEASE);
 	r->exit = rv_run(r->h, SLICE);
 	r->done_ns = base_now_ns();
 	mem_mapper_idle(&r->h->mapper);
@@ -67,7 +67,7 @@ static void stop_rounds(struct mem *m, rv_hart *h, const char *what, int rounds)
 		struct run r = { h, -1, 0, 0 };
 		pthread_t t;
 		pthread_create(&t, NULL, runner, &r);
-		while (!r.started)
+		while (!__atomic_load_n(&r.started, __ATOMIC_ACQUIRE))
 			;
 		nap_us(200);
 		uint64_t t0 = base_now_ns();
@@ -135,7 +135,7 @@ static void test_irq(struct mem *m, rv_hart *h, int rounds)
 		struct run r = { h, -1, 0, 0 };
 		pthread_t t;
 		pthread_create(&t, NULL, runner, &r);
-		while (!r.started)
+		while (!__atomic_load_n(&r.started, __ATOMIC_ACQUIRE))
 			;
 		nap_us(200);
 		uint64_t t0 = base_now_ns(), mark = 0;
