@@ -1,6 +1,8 @@
-/* machine.h - the RISC-V "virt" board: RAM, boot ROM, devices on a bus, and
- * one host thread per hart.  Compatible with QEMU's virt memory map so that
- * firmware and kernels built for QEMU run unchanged. */
+/* machine.h - the RISC-V "virt" board: bus.c has the services below the
+ * devices (RAM through mem, boot ROM, MMIO dispatch, harts as scheduler
+ * units), virt.c the board above them (memory map, fixed devices, boot).
+ * Compatible with QEMU's virt memory map so that firmware and kernels built
+ * for QEMU run unchanged. */
 #ifndef CAIRN_MACHINE_H
 #define CAIRN_MACHINE_H
 
@@ -100,6 +102,7 @@ struct machine {
 	uint64_t initrd_start, initrd_end; /* 0: no initrd */
 };
 
+/* virt.c: the board */
 int machine_create(struct machine **out, const struct machine_config *cfg) MUST_CHECK;
 /* Load firmware, kernel, initrd and device tree per cfg; prints its own
  * one-line errors.  Returns 1 when cfg.dumpdtb was written (nothing to run). */
@@ -107,6 +110,10 @@ int machine_load(struct machine *m) MUST_CHECK;
 /* Run until the guest powers off; returns the guest's exit code. */
 int machine_run(struct machine *m);
 void machine_destroy(struct machine *m);
+
+/* bus.c: the services below the devices, for the board (virt.c). */
+int machine_bus_init(struct machine *m) MUST_CHECK;
+void machine_bus_fini(struct machine *m);
 
 /* For devices. */
 /* Guest RAM for DMA: the host address of [gpa, gpa+len) when it lies wholly
