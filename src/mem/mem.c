@@ -10,9 +10,8 @@
 #include <sys/mman.h>
 
 struct mem {
-	uint64_t base, size, pages;
-	uint8_t *host;
-	uint8_t *state;          /* MEM_* bits per frame */
+	struct mem_hot hot;      /* base, size, host, state: first, for mem.h's inlines */
+	uint64_t pages;
 	uint32_t *gen;           /* code generation per frame */
 	uint16_t *pins;          /* pin count per frame */
 	uint64_t *dirty;         /* one bit per frame */
@@ -33,18 +32,18 @@ int mem_create(struct mem **out, uint64_t base, uint64_t size)
 	struct mem *m = calloc(1, sizeof *m);
 	if (!m)
 		return -ERR_NOMEM;
-	m->base = base;
-	m->size = size;
+	m->hot.base = base;
+	m->hot.size = size;
 	m->pages = size >> MEM_PAGE_SHIFT;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_mutex_init(&m->mlock, NULL);
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	m->host = p == MAP_FAILED ? NULL : p;
-	m->state = calloc(m->pages, 1);
+	m->hot.host = p == MAP_FAILED ? NULL : p;
+	m->hot.state = calloc(m->pages, 1);
 	m->gen = calloc(m->pages, sizeof *m->gen);
 	m->pins = calloc(m->pages, sizeof *m->pins);
 	m->dirty = calloc((m->pages + 63) / 64, sizeof *m->dirty);
-	if (!m->host || !m->state || !m->gen || !m->pins || !m->dirty) {
+	if (!m->hot.host || !m->hot.state || !m->gen || !m->pins || !m->dirty) {
 		mem_destroy(m);
 		return -ERR_NOMEM;
 	}
@@ -56,9 +55,9 @@ void mem_destroy(struct mem *m)
 {
 	if (!m)
 		return;
-	if (m->host)
-		munmap(m->host, m->size);
-	free(m->state);
+	if (m->hot.host)
+		munmap(m->hot.host, m->hot.size);
+	free(m->hot.state);
 	free(m->gen);
 	free(m->pins);
 	free(m->dirty);
@@ -67,13 +66,8 @@ void mem_destroy(struct mem *m)
 	free(m);
 }
 
-uint64_t mem_base(const struct mem *m) { return m->base; }
-uint64_t mem_size(const struct mem *m) { return m->size; }
-
-bool mem_contains(const struct mem *m, uint64_t gpa, uint64_t len)
-{
-	return gpa >= m->base && gpa - m->base <= m->size && len <= m->size - (gpa - m->base);
-}
+uint64_t mem_base(const struct mem *m) { return m->hot.base; }
+uint64_t mem_size(const struct mem *m) { return m->hot.size; }
 
 void mem_set_watcher(struct mem *m, mem_watch_fn *fn, void *ctx)
 {
@@ -83,31 +77,19 @@ void mem_set_watcher(struct mem *m, mem_watch_fn *fn, void *ctx)
 
 static uint64_t pfn(const struct mem *m, uint64_t gpa)
 {
-	return (gpa - m->base) >> MEM_PAGE_SHIFT;
+	return (gpa - m->hot.base) >> MEM_PAGE_SHIFT;
 }
 
 /* ---- frame state ---- */
 
-uint8_t mem_state(struct mem *m, uint64_t gpa)
-{
-	return __atomic_load_n(&m->state[pfn(m, gpa)], __ATOMIC_ACQUIRE);
-}
-
 void mem_state_set(struct mem *m, uint64_t gpa, uint8_t bits)
 {
-	__atomic_fetch_or(&m->state[pfn(m, gpa)], bits, __ATOMIC_ACQ_REL);
+	__atomic_fetch_or(&m->hot.state[pfn(m, gpa)], bits, __ATOMIC_ACQ_REL);
 }
 
 static void state_clear(struct mem *m, uint64_t k, uint8_t bits)
 {
-	__atomic_fetch_and(&m->state[k], (uint8_t)~bits, __ATOMIC_ACQ_REL);
-}
-
-uint8_t *mem_page(struct mem *m, uint64_t gpa)
-{
-	if (!mem_contains(m, gpa & ~(MEM_PAGE_SIZE - 1), MEM_PAGE_SIZE))
-		return NULL;
-	return m->host + ((gpa - m->base) & ~(MEM_PAGE_SIZE - 1));
+	__atomic_fetch_and(&m->hot.state[k], (uint8_t)~bits, __ATOMIC_ACQ_REL);
 }
 
 uint32_t mem_code_gen(struct mem *m, uint64_t gpa)
@@ -118,9 +100,9 @@ uint32_t mem_code_gen(struct mem *m, uint64_t gpa)
 uint32_t mem_mark_code(struct mem *m, uint64_t gpa)
 {
 	uint64_t k = pfn(m, gpa);
-	if (__atomic_load_n(&m->state[k], __ATOMIC_ACQUIRE) & MEM_CODE)
+	if (__atomic_load_n(&m->hot.state[k], __ATOMIC_ACQUIRE) & MEM_CODE)
 		return 0;
-	__atomic_fetch_or(&m->state[k], MEM_CODE, __ATOMIC_ACQ_REL);
+	__atomic_fetch_or(&m->hot.state[k], MEM_CODE, __ATOMIC_ACQ_REL);
 	return __atomic_add_fetch(&m->code_epoch, 1, __ATOMIC_ACQ_REL);
 }
 
@@ -147,7 +129,7 @@ static void log_dirty(struct mem *m, uint64_t k)
 /* The bytes of frame k are about to change (or just did). */
 static bool frame_written(struct mem *m, uint64_t k)
 {
-	uint8_t st = __atomic_load_n(&m->state[k], __ATOMIC_ACQUIRE);
+	uint8_t st = __atomic_load_n(&m->hot.state[k], __ATOMIC_ACQUIRE);
 	bool code = st & MEM_CODE;
 	if (code) {
 		__atomic_fetch_add(&m->gen[k], 1, __ATOMIC_RELEASE);
@@ -169,7 +151,7 @@ static bool break_share(struct mem *m, uint64_t k, bool wait)
 		pthread_mutex_lock(&m->lock);
 	else if (pthread_mutex_trylock(&m->lock))
 		return false;
-	if (__atomic_load_n(&m->state[k], __ATOMIC_ACQUIRE) & MEM_SHARED) {
+	if (__atomic_load_n(&m->hot.state[k], __ATOMIC_ACQUIRE) & MEM_SHARED) {
 		/* One host page per frame today: the frame becomes private in
 		 * place.  The merger's copy goes here. */
 		state_clear(m, k, MEM_SHARED);
@@ -182,7 +164,7 @@ static bool break_share(struct mem *m, uint64_t k, bool wait)
 bool mem_prepare_store(struct mem *m, uint64_t gpa)
 {
 	uint64_t k = pfn(m, gpa);
-	if (__atomic_load_n(&m->state[k], __ATOMIC_ACQUIRE) & MEM_SHARED)
+	if (__atomic_load_n(&m->hot.state[k], __ATOMIC_ACQUIRE) & MEM_SHARED)
 		return break_share(m, k, false);
 	return true;
 }
@@ -190,7 +172,7 @@ bool mem_prepare_store(struct mem *m, uint64_t gpa)
 bool mem_store_effects(struct mem *m, uint64_t gpa, int size)
 {
 	uint64_t k = pfn(m, gpa);
-	uint8_t st = __atomic_load_n(&m->state[k], __ATOMIC_ACQUIRE);
+	uint8_t st = __atomic_load_n(&m->hot.state[k], __ATOMIC_ACQUIRE);
 	bool code = frame_written(m, k);
 	if ((st & MEM_WATCHED) && m->watch)
 		m->watch(m->watch_ctx, gpa, size);
@@ -203,7 +185,7 @@ const uint8_t *mem_map_read(struct mem *m, uint64_t gpa, uint64_t len)
 {
 	if (!mem_contains(m, gpa, len))
 		return NULL;
-	return m->host + (gpa - m->base);
+	return m->hot.host + (gpa - m->hot.base);
 }
 
 uint8_t *mem_map_write(struct mem *m, uint64_t gpa, uint64_t len)
@@ -212,13 +194,13 @@ uint8_t *mem_map_write(struct mem *m, uint64_t gpa, uint64_t len)
 		return NULL;
 	if (len) {
 		for (uint64_t k = pfn(m, gpa); k <= pfn(m, gpa + len - 1); k++) {
-			if (__atomic_load_n(&m->state[k], __ATOMIC_ACQUIRE) & MEM_SHARED)
+			if (__atomic_load_n(&m->hot.state[k], __ATOMIC_ACQUIRE) & MEM_SHARED)
 				break_share(m, k, true);
-			if (__atomic_load_n(&m->state[k], __ATOMIC_ACQUIRE) || m->logging)
+			if (__atomic_load_n(&m->hot.state[k], __ATOMIC_ACQUIRE) || m->logging)
 				frame_written(m, k);
 		}
 	}
-	return m->host + (gpa - m->base);
+	return m->hot.host + (gpa - m->hot.base);
 }
 
 bool mem_read(struct mem *m, uint64_t gpa, void *buf, uint64_t len)
@@ -254,7 +236,7 @@ int mem_pin(struct mem *m, uint64_t gpa, uint64_t len, bool write, struct mem_pi
 		return -ERR_NOMEM;
 	}
 	pthread_mutex_unlock(&m->lock);
-	*p = (struct mem_pin){ write ? mem_map_write(m, gpa, len) : m->host + (gpa - m->base), gpa, len, write };
+	*p = (struct mem_pin){ write ? mem_map_write(m, gpa, len) : m->hot.host + (gpa - m->hot.base), gpa, len, write };
 	return 0;
 }
 
@@ -284,7 +266,7 @@ bool mem_share_locked(struct mem *m, uint64_t gpa)
 	uint64_t k = pfn(m, gpa);
 	if (m->pins[k]) /* pinned frames stay private */
 		return false;
-	__atomic_fetch_or(&m->state[k], MEM_SHARED, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&m->hot.state[k], MEM_SHARED, __ATOMIC_SEQ_CST);
 	mem_shootdown(m);
 	return true;
 }
@@ -314,7 +296,7 @@ void mem_with_frame_lock(struct mem *m, void (*fn)(void *), void *arg)
 static void arm_tracking(struct mem *m)
 {
 	for (uint64_t k = 0; k < m->pages; k++)
-		__atomic_fetch_or(&m->state[k], MEM_TRACK, __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(&m->hot.state[k], MEM_TRACK, __ATOMIC_SEQ_CST);
 }
 
 void mem_dirty_log(struct mem *m, bool on)
@@ -340,7 +322,7 @@ void mem_dirty_collect(struct mem *m, uint64_t *out)
 	for (uint64_t w = 0; w < (m->pages + 63) / 64; w++) {
 		uint64_t bits = __atomic_exchange_n(&m->dirty[w], 0, __ATOMIC_SEQ_CST);
 		for (uint64_t b = bits; b; b &= b - 1)
-			__atomic_fetch_or(&m->state[w * 64 + (uint64_t)__builtin_ctzll(b)], MEM_TRACK, __ATOMIC_SEQ_CST);
+			__atomic_fetch_or(&m->hot.state[w * 64 + (uint64_t)__builtin_ctzll(b)], MEM_TRACK, __ATOMIC_SEQ_CST);
 		out[w] = bits;
 	}
 	mem_shootdown(m);

@@ -27,6 +27,14 @@ enum {
 };
 
 struct mem;
+/* The first member of struct mem: what the inline accessors below read (a
+ * hart's slow path runs them on every TLB miss).  Not for use elsewhere. */
+struct mem_hot {
+	uint64_t base, size;
+	uint8_t *host;
+	uint8_t *state;         /* MEM_* bits per frame */
+};
+#define MEM_HOT(m) ((const struct mem_hot *)(const void *)(m))
 
 /* Whoever caches translations to frames (a hart's TLBs and decoded pages)
  * registers one of these.  A shootdown raises req and calls kick; the owner
@@ -48,7 +56,11 @@ void mem_destroy(struct mem *m);
 uint64_t mem_base(const struct mem *m);
 uint64_t mem_size(const struct mem *m);
 /* Whether [gpa, gpa+len) lies wholly in RAM. */
-bool mem_contains(const struct mem *m, uint64_t gpa, uint64_t len);
+static inline bool mem_contains(const struct mem *m, uint64_t gpa, uint64_t len)
+{
+	const struct mem_hot *h = MEM_HOT(m);
+	return gpa >= h->base && gpa - h->base <= h->size && len <= h->size - (gpa - h->base);
+}
 void mem_set_watcher(struct mem *m, mem_watch_fn *fn, void *ctx);
 
 /* ---- host pointers ----
@@ -78,12 +90,23 @@ void mem_unpin(struct mem *m, struct mem_pin *p);
 unsigned mem_pinned(struct mem *m, uint64_t gpa);
 
 /* ---- frame state, for harts ---- */
-uint8_t mem_state(struct mem *m, uint64_t gpa);
+static inline uint8_t mem_state(struct mem *m, uint64_t gpa)
+{
+	const struct mem_hot *h = MEM_HOT(m);
+	return __atomic_load_n(&h->state[(gpa - h->base) >> MEM_PAGE_SHIFT], __ATOMIC_ACQUIRE);
+}
 void mem_state_set(struct mem *m, uint64_t gpa, uint8_t bits);
 /* The host page of a frame for a hart's TLB or decoded page: NULL outside
  * RAM.  write: the caller will write through it (only allowed when
  * mem_state shows none of MEM_NOWRITE_FAST). */
-uint8_t *mem_page(struct mem *m, uint64_t gpa);
+static inline uint8_t *mem_page(struct mem *m, uint64_t gpa)
+{
+	const struct mem_hot *h = MEM_HOT(m);
+	uint64_t pg = gpa & ~(MEM_PAGE_SIZE - 1);
+	if (!mem_contains(m, pg, MEM_PAGE_SIZE))
+		return NULL;
+	return h->host + (pg - h->base);
+}
 /* A store landed in a frame with state bits (the hart's slow path): keeps
  * decoded code coherent, calls the watcher, logs dirty.  Returns true when
  * the frame held decoded code (the hart must re-fetch).  SHARED frames are
