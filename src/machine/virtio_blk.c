@@ -241,6 +241,10 @@ static const struct virtio_dev_ops blk_ops_ro = {
 
 static int blk_open(struct blk *b, const struct blk_opts *o)
 {
+	if (o->format && strcmp(o->format, "raw")) {
+		cairn_error("virtio-blk: %s: format=%s: only raw images are supported", o->file, o->format);
+		return -ERR_UNSUPP;
+	}
 	b->fd = open(o->file, (b->ro || b->snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (b->fd < 0) {
 		int e = errno;
@@ -258,7 +262,7 @@ static int blk_open(struct blk *b, const struct blk_opts *o)
 		if (!b->overlay)
 			return -ERR_NOMEM;
 	}
-	const char *id = o->id ? o->id : strrchr(o->file, '/') ? strrchr(o->file, '/') + 1 : o->file;
+	const char *id = o->serial ? o->serial : strrchr(o->file, '/') ? strrchr(o->file, '/') + 1 : o->file;
 	/* 20 bytes, NUL-padded, not terminated when full (5.2.6). */
 	memcpy(b->serial, id, strnlen(id, ID_BYTES));
 	return 0;

@@ -427,7 +427,7 @@ static uint8_t blk_req(struct ring *r, uint32_t type, uint64_t sector, uint32_t 
 
 static struct dev *blk_dev(const char *path, bool ro, bool snap, struct ring *r)
 {
-	struct blk_opts o = { .file = path, .id = "cairn-disk0", .readonly = ro, .snapshot = snap };
+	struct blk_opts o = { .file = path, .serial = "cairn-disk0", .readonly = ro, .snapshot = snap };
 	int slot = m->ndevs - 3;
 	if (virtio_blk_create(m, VIRTIO_MMIO_BASE + (uint64_t)slot * 0x1000, 1 + slot, &o))
 		abort();
@@ -541,7 +541,7 @@ static const uint8_t arp_request[42] = {
 
 static void test_net(void)
 {
-	struct net_opts o = { .hostfwd = { "tcp::0-:22" } };
+	struct net_opts o = { .hostfwd = (const char *const[]){ "tcp::0-:22" }, .nhostfwd = 1 };
 	int slot = m->ndevs - 3;
 	if (virtio_net_create(m, VIRTIO_MMIO_BASE + (uint64_t)slot * 0x1000, 1 + slot, &o)) {
 		CHECK(0, "virtio-net created");
@@ -567,7 +567,7 @@ static void test_net(void)
 	CHECK(wait_used(&rx, 1) && used_len(&rx, 0) >= 12 + 42 && r[12 + 12] == 0x08 && r[12 + 13] == 0x06 &&
 	      r[12 + 21] == 2 && r[12 + 28] == 10 && r[12 + 31] == 2, "ARP reply from 10.0.2.2 (len %u)",
 	      used_len(&rx, 0));
-	struct net_opts bad = { .hostfwd = { "tcp:nonsense" } };
+	struct net_opts bad = { .hostfwd = (const char *const[]){ "tcp:nonsense" }, .nhostfwd = 1 };
 	CHECK(virtio_net_create(m, VIRTIO_MMIO_BASE + 0x7000, 8, &bad) == -ERR_INVAL, "bad hostfwd refused");
 }
 
