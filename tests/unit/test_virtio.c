@@ -427,7 +427,9 @@ static uint8_t blk_req(struct ring *r, uint32_t type, uint64_t sector, uint32_t 
 
 static struct dev *blk_dev(const char *path, bool ro, bool snap, struct ring *r)
 {
-	struct blk_opts o = { .file = path, .serial = "cairn-disk0", .readonly = ro, .snapshot = snap };
+	/* One image opened again and again in this process: no image locks. */
+	struct blk_opts o = { .file = path, .serial = "cairn-disk0", .format = "raw", .readonly = ro, .snapshot = snap,
+			      .no_lock = true };
 	int slot = m->ndevs - 3;
 	if (virtio_blk_create(m, VIRTIO_MMIO_BASE + (uint64_t)slot * 0x1000, 1 + slot, &o))
 		abort();
