@@ -88,7 +88,8 @@ uint64_t virtio_features(struct virtio *vd);
  * state (DEVICE_NEEDS_RESET) and the queue stops. */
 int virtio_pop(struct virtio *vd, int q, struct virtio_req *req) MUST_CHECK;
 /* Return req to the driver with len bytes written, and interrupt it.  A
- * request popped before a reset is dropped silently. */
+ * request popped before a reset is dropped silently.  Every popped request
+ * must be pushed, and soon: a reset or QueueReady=0 waits for them all. */
 void virtio_push(struct virtio *vd, struct virtio_req *req, uint32_t len);
 
 /* Copy out of the readable part / into the writable part, starting at byte

@@ -134,7 +134,8 @@ static void blk_notify(struct virtio *vd, int q)
 	pthread_mutex_unlock(&b->mu);
 }
 
-/* After a reset no request may touch guest memory: wait out the one in flight. */
+/* The transport has already waited for every popped request to be pushed
+ * (virtio.c, drain_locked); this drops a notify that raced with the reset. */
 static void blk_reset(struct virtio *vd)
 {
 	struct blk *b = virtio_priv(vd);
