@@ -188,6 +188,10 @@ static int blk_open(struct blk *b, const struct blk_opts *o)
 	if (err)
 		return err;
 	b->capacity = disk_size(b->disk) / SECTOR;
+	if (disk_size(b->disk) % SECTOR)
+		cairn_warn("virtio-blk: %s: size %llu is not a multiple of %u: the last %llu bytes are not shown to "
+			   "the guest", o->file, (unsigned long long)disk_size(b->disk), SECTOR,
+			   (unsigned long long)(disk_size(b->disk) % SECTOR));
 	const char *id = o->serial ? o->serial : strrchr(o->file, '/') ? strrchr(o->file, '/') + 1 : o->file;
 	/* 20 bytes, NUL-padded, not terminated when full (5.2.6). */
 	memcpy(b->serial, id, strnlen(id, ID_BYTES));

@@ -40,6 +40,13 @@ grep -q "Image format was not specified for '$TMP/p.img' and probing guessed raw
 	grep -q "write status 0" "$TMP/out" || { echo "probed raw:"; cat "$TMP/out" "$TMP/err"; exit 1; }
 echo "ok: probed raw with QEMU's warning"
 
+# A size that is not whole sectors: said up front.
+truncate -s 1000 "$TMP/odd.img"
+timeout 20 "$CAIRN" vm -M virt -bios none -nographic -kernel "$BLKW" -drive file="$TMP/odd.img",format=raw,if=virtio \
+	</dev/null >"$TMP/out" 2>"$TMP/err" && grep -q "size 1000 is not a multiple of 512" "$TMP/err" ||
+	{ echo "odd size:"; cat "$TMP/out" "$TMP/err"; exit 1; }
+echo "ok: $(cat "$TMP/err")"
+
 # ---- Locks ----
 HOLDER=""
 trap '[ -n "$HOLDER" ] && kill $HOLDER 2>/dev/null; rm -rf "$TMP"' EXIT
