@@ -52,20 +52,28 @@ HOLDER=""
 trap '[ -n "$HOLDER" ] && kill $HOLDER 2>/dev/null; rm -rf "$TMP"' EXIT
 IMG=$TMP/lock.img
 truncate -s 64K "$IMG"
-# hold CMD...: start a process that keeps IMG open and wait until it has locked it.
+# hold RANGES CMD...: start a process that keeps IMG open and wait until /proc/locks shows
+# each of its lock RANGES on IMG ("100 101" and "201 201" for a writer): QEMU takes its
+# locks in steps while it opens the image, so any lock at all is too early.
 hold() {
+	ranges=$1; shift
 	"$@" </dev/null >"$TMP/holder.out" 2>&1 &
 	HOLDER=$!
 	ino=$(stat -c %i "$IMG")
 	n=0
-	until grep -q ":$ino 100 " /proc/locks; do
-		n=$((n + 1))
-		[ $n -lt 100 ] && kill -0 $HOLDER 2>/dev/null || { echo "holder never locked: $(cat "$TMP/holder.out")"; exit 1; }
-		sleep 0.1
+	for r in $ranges; do
+		until grep -q ":$ino $(echo "$r" | tr _ ' ')\$" /proc/locks; do
+			n=$((n + 1))
+			[ $n -lt 200 ] && kill -0 $HOLDER 2>/dev/null ||
+				{ echo "holder never took lock $r: $(cat "$TMP/holder.out")"; grep ":$ino " /proc/locks; exit 1; }
+			sleep 0.1
+		done
 	done
 }
+WRITER="100_101 201_201"
+READER="100_100 201_201"
 release() { kill $HOLDER; wait $HOLDER 2>/dev/null; HOLDER=""; }
-cairn_holds() { hold "$CAIRN" vm -M virt -bios none -nographic -kernel "$IDLE" -drive file="$IMG",format=raw,if=virtio"$1"; }
+cairn_holds() { hold "$([ -n "$1" ] && echo "$READER" || echo "$WRITER")" "$CAIRN" vm -M virt -bios none -nographic -kernel "$IDLE" -drive file="$IMG",format=raw,if=virtio"$1"; }
 guest() { # OPTS: blkw on IMG with -drive options OPTS; its exit status
 	timeout 20 "$CAIRN" vm -M virt -bios none -nographic -kernel "$BLKW" -drive file="$IMG",format=raw,if=virtio"$1" \
 		</dev/null >"$TMP/out" 2>"$TMP/err"
@@ -95,13 +103,13 @@ release
 if command -v qemu-system-riscv64 >/dev/null; then
 	QEMU="qemu-system-riscv64 -M virt -bios none -nographic -monitor none -serial none -display none -kernel"
 	# shellcheck disable=SC2086
-	hold $QEMU "$IDLE" -drive file="$IMG",format=raw,if=virtio
+	hold "$WRITER" $QEMU "$IDLE" -drive file="$IMG",format=raw,if=virtio
 	refused "cairn writer beside a QEMU writer" 'Failed to get "write" lock' ""
 	refused "cairn reader beside a QEMU writer" 'Failed to get shared "write" lock' ",readonly=on"
 	allowed "cairn locking=off beside a QEMU writer" ",locking=off"
 	release
 	# shellcheck disable=SC2086
-	hold $QEMU "$IDLE" -drive file="$IMG",format=raw,if=virtio,readonly=on
+	hold "$READER" $QEMU "$IDLE" -drive file="$IMG",format=raw,if=virtio,readonly=on
 	allowed "cairn reader beside a QEMU reader" ",readonly=on"
 	refused "cairn writer beside a QEMU reader" 'Failed to get "write" lock' ""
 	release
