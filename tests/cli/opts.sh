@@ -15,6 +15,15 @@ echo "$out" | grep -q "write status 0" || { echo "a,b.img: $out"; exit 1; }
 head -c 17 "$TMP/a,b.img" | grep -q cairn-guest-wrote || { echo "a,b.img not written"; exit 1; }
 echo "ok: file=a,,b.img"
 
+# The same escaping in -serial unix: and -chardev path=: the socket is "s,x", not "s".
+for form in "-serial unix:$TMP/s,,x,server=on,wait=off" "-chardev socket,id=c0,path=$TMP/s,,x,server=on,wait=off -serial chardev:c0"; do
+	rm -f "$TMP/s,x" "$TMP/s"
+	# shellcheck disable=SC2086
+	timeout 20 "$CAIRN" vm -M virt -bios none -nographic -kernel "$GOOD" $form </dev/null >"$TMP/out" 2>&1 &&
+		[ -S "$TMP/s,x" ] && [ ! -e "$TMP/s" ] || { echo "$form: $(cat "$TMP/out")"; ls "$TMP"; exit 1; }
+	echo "ok: $form"
+done
+
 # read-only=on and readonly=on both make the disk read-only.
 for key in readonly read-only; do
 	fresh "$TMP/ro.img"
