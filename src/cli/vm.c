@@ -31,7 +31,7 @@ static void vm_usage(FILE *f)
 		"  -drive if=none,id=ID,file=F,format=raw -device virtio-blk-device,drive=ID\n"
 		"  -netdev user,id=ID[,restrict=on][,net=ADDR/MASK][,host=IP][,dns=IP][,dhcpstart=IP]\n"
 		"         [,hostfwd=tcp:[HADDR]:HPORT-[GADDR]:GPORT]...[,guestfwd=tcp:IP:PORT-cmd:CMD]...\n"
-		"         -device virtio-net-device,netdev=ID\n"
+		"         -device virtio-net-device,netdev=ID[,mac=52:54:00:12:34:56]\n"
 		"  -device virtio-rng-device | virtio-serial-device [-device virtconsole]\n"
 		"  -snapshot              disk writes go to a temporary overlay; image files are untouched\n"
 		"  -serial stdio|mon:stdio  the UART on stdio (the default)\n"
@@ -406,7 +406,7 @@ static const struct opt_desc blk_device_keys[] = {
 	DEVICE_ID, { "drive", OPT_STRING, 0, NULL }, { "serial", OPT_STRING, 0, NULL }, { NULL, 0, 0, NULL },
 };
 static const struct opt_desc net_device_keys[] = {
-	DEVICE_ID, { "netdev", OPT_STRING, 0, NULL }, { NULL, 0, 0, NULL },
+	DEVICE_ID, { "netdev", OPT_STRING, 0, NULL }, { "mac", OPT_STRING, 0, NULL }, { NULL, 0, 0, NULL },
 };
 static const struct opt_desc plain_device_keys[] = { DEVICE_ID, { NULL, 0, 0, NULL } };
 
@@ -438,6 +438,8 @@ static int add_net_device(const struct opts *o, const char *v)
 			if (s < 0)
 				return -1;
 			vdev[s].net = netdevs[k].net;
+			if (opts_str(o, "mac"))
+				vdev[s].net.mac = strdup(opts_str(o, "mac"));
 			return 0;
 		}
 	cairn_error("vm: -device %s: no -netdev with id=%s", v, id ? id : "?");

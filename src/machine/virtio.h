@@ -128,6 +128,7 @@ size_t virtio_console_input(struct virtio_console *c, const uint8_t *buf, size_t
 /* -netdev user's keys as QEMU has them; NULL strings take QEMU's defaults
  * (net 10.0.2.0/24, host .2, dns .3, dhcpstart .15). */
 struct net_opts {
+	const char *mac;      /* -device virtio-net-device,mac=; NULL: QEMU's 52:54:00:12:34:56 + slot */
 	bool restricted;      /* restrict=on: the guest reaches only hostfwd/guestfwd paths */
 	const char *net;      /* ADDR[/MASK] (MASK a prefix length or a dotted mask) */
 	const char *host, *dns, *dhcpstart, *hostname, *domain;

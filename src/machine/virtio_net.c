@@ -426,6 +426,21 @@ static const struct virtio_dev_ops net_ops = {
 	.destroy = net_destroy,
 };
 
+/* -device virtio-net-device,mac=52:54:00:12:34:57: six hex pairs, unicast. */
+static int parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned v[6];
+	int end = 0;
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6 ||
+	    s[end] || end != 17 || (v[0] & 1)) {
+		cairn_error("virtio-net: Property 'virtio-net-device.mac' doesn't take value '%s'", s);
+		return -1;
+	}
+	for (int k = 0; k < 6; k++)
+		mac[k] = (uint8_t)v[k];
+	return 0;
+}
+
 static int net_init(struct net *n, const struct net_opts *o)
 {
 	struct vnet v;
@@ -451,7 +466,9 @@ int virtio_net_create(struct machine *m, uint64_t base, int irq, const struct ne
 	pthread_mutex_init(&n->mu, NULL);
 	/* QEMU's default MAC, 52:54:00:12:34:56 (+ slot), in config space with a link-up status. */
 	uint8_t cfg[8] = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + (irq - 1)), 1, 0 };
-	int err = net_init(n, o);
+	int err = o->mac && parse_mac(o->mac, cfg) ? -ERR_INVAL : 0;
+	if (!err)
+		err = net_init(n, o);
 	if (!err)
 		err = virtio_mmio_create(m, base, irq, &net_ops, n, cfg, sizeof cfg, &n->vd);
 	if (err) {

@@ -230,10 +230,12 @@ static void test_addresses(void)
 	CHECK(nic_create(&n, 3, &o) == 0, "net=10.0.5.0/24");
 	nic_send(&n, f, arp(f, ip("10.0.5.15"), ip("10.0.5.2")));
 	CHECK(received(&n, is_arp_reply_from, addr_of("10.0.5.2"), 2000), "net=: the host is 10.0.5.2");
-	struct net_opts h = { .net = "192.168.7.0/255.255.255.0", .host = "192.168.7.9" };
+	CHECK(rd(n.d, 0x100) == 0x12005452 && (rd(n.d, 0x104) & 0xffff) == 0x5934, "the default MAC: 52:54:00:12:34:56 + slot");
+	struct net_opts h = { .mac = "02:11:22:33:44:55", .net = "192.168.7.0/255.255.255.0", .host = "192.168.7.9" };
 	CHECK(nic_create(&n, 4, &h) == 0, "net= with a dotted mask, host=");
 	nic_send(&n, f, arp(f, ip("192.168.7.15"), ip("192.168.7.9")));
 	CHECK(received(&n, is_arp_reply_from, addr_of("192.168.7.9"), 2000), "host=192.168.7.9 answers");
+	CHECK(rd(n.d, 0x100) == 0x33221102 && (rd(n.d, 0x104) & 0xffff) == 0x5544, "mac=02:11:22:33:44:55 in config space");
 	const struct { struct net_opts o; const char *what; } bad[] = {
 		{ { .net = "10.0.5.0/24", .host = "10.0.6.2" }, "host outside net" },
 		{ { .dns = "10.0.2.2" }, "dns = host" },
@@ -243,6 +245,9 @@ static void test_addresses(void)
 		{ { .guestfwd = (const char *const[]){ "tcp:10.0.2.100:80-chardev0" }, .nguestfwd = 1 }, "guestfwd to a chardev" },
 		{ { .guestfwd = (const char *const[]){ "tcp:10.0.2.100-cmd:cat" }, .nguestfwd = 1 }, "guestfwd without a port" },
 		{ { .hostfwd = (const char *const[]){ "tcp::99999-:22" }, .nhostfwd = 1 }, "hostfwd port 99999" },
+		{ { .mac = "52:54:00:12:34" }, "a short MAC" },
+		{ { .mac = "52:54:00:12:34:5g" }, "a MAC with a bad digit" },
+		{ { .mac = "01:00:5e:00:00:01" }, "a multicast MAC" },
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(bad); k++)
 		CHECK(virtio_net_create(m, VIRTIO_MMIO_BASE + 0x5000, 6, &bad[k].o) < 0, "refused: %s", bad[k].what);
