@@ -44,6 +44,9 @@ RV_TESTS  := $(patsubst tests/riscv/%.S,$(BUILD)/tests/riscv/%.elf,$(wildcard te
              $(patsubst tests/riscv/%.c,$(BUILD)/tests/riscv/%.elf,$(wildcard tests/riscv/t_*.c))
 RV_COMMON := tests/riscv/crt0.S tests/riscv/lib.c
 RV_LD     := tests/riscv/link.ld
+# Helper guests the CLI and system scripts boot with their own options (not run on their own).
+GUEST_HELPERS := $(patsubst tests/guests/%.c,$(BUILD)/tests/guests/%.elf,$(wildcard tests/guests/*.c)) \
+             $(patsubst tests/guests/%.S,$(BUILD)/tests/guests/%.elf,$(wildcard tests/guests/*.S))
 
 .PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-wasm bench-instantiate fuzz \
 	conformance test-wasi wasi-progs clean deps install stage test-tsan
@@ -137,6 +140,14 @@ $(BUILD)/tests/riscv/%.elf: tests/riscv/%.c $(RV_COMMON) $(RV_LD) tests/riscv/te
 	@mkdir -p $(dir $@)
 	$(RV_PREFIX)gcc $(RV_CFLAGS) -T $(RV_LD) -o $@ $(RV_COMMON) $<
 
+$(BUILD)/tests/guests/%.elf: tests/guests/%.c $(RV_COMMON) $(RV_LD) tests/riscv/test.h
+	@mkdir -p $(dir $@)
+	$(RV_PREFIX)gcc $(RV_CFLAGS) -T $(RV_LD) -o $@ $(RV_COMMON) $<
+
+$(BUILD)/tests/guests/%.elf: tests/guests/%.S $(RV_LD)
+	@mkdir -p $(dir $@)
+	$(RV_PREFIX)gcc $(RV_CFLAGS) -T $(RV_LD) -o $@ $<
+
 # Guest benchmarks: same runtime as the tests, -O2.
 RV_BENCH  := $(patsubst bench/riscv/%.c,$(BUILD)/bench/riscv/%.elf,$(wildcard bench/riscv/b_*.c))
 $(BUILD)/bench/riscv/%.elf: bench/riscv/%.c bench/riscv/bench.h $(RV_COMMON) $(RV_LD) tests/riscv/test.h
@@ -176,9 +187,9 @@ $(BUILD)/bench/wasm/timeit: bench/wasm/timeit.c
 
 unit: $(UNIT_BINS)
 bench-riscv: $(RV_BENCH)
-test-riscv: $(RV_TESTS)
+test-riscv: $(RV_TESTS) $(GUEST_HELPERS)
 
-test: all $(UNIT_BINS) $(RV_TESTS) stage $(if $(HAVE_WASI_CC),$(WASI_PROGS))
+test: all $(UNIT_BINS) $(RV_TESTS) $(GUEST_HELPERS) stage $(if $(HAVE_WASI_CC),$(WASI_PROGS))
 	@BUILD=$(BUILD) WASI_OUT=$(WASI_OUT) STAGE=$(STAGE) CC="$(CC)" EXAMPLE_CFLAGS="$(SANFLAGS)" sh tests/run.sh
 
 test-wasm: $(BUILD)/cairn

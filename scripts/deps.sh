@@ -4,7 +4,7 @@
 set -eu
 PKGS="make gcc clang lld llvm libclang-rt-14-dev
 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-elf
-qemu-system-misc device-tree-compiler libfdt-dev libslirp-dev opensbi u-boot-qemu
+qemu-system-misc qemu-utils device-tree-compiler libfdt-dev libslirp-dev opensbi u-boot-qemu
 e2fsprogs netcat-openbsd git ca-certificates pkgconf
 clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libc++-19-dev-wasm32 libc++abi-19-dev-wasm32
 nodejs python3"

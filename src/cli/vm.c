@@ -1,6 +1,9 @@
 /* vm.c - `cairn vm`: one RISC-V machine from qemu-system-riscv64 options.
  * Options QEMU users know keep QEMU's meaning; an option cairn does not have
- * yet is an error, never silently ignored. */
+ * yet is an error, never silently ignored.  Comma lists (-drive, -netdev,
+ * -device, -chardev, -serial unix:, -machine, -m, -smp) are parsed by
+ * base/opts.c against one table per group below, so every key is known and
+ * typed and a misspelt one is refused with QEMU's wording. */
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -8,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/opts.h"
 #include "machine/machine.h"
 #include "machine/virtio.h"
 
@@ -15,160 +19,234 @@ static void vm_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: cairn vm [options]   (qemu-system-riscv64 compatible)\n"
-		"  -M, -machine virt      the board (QEMU's virt; the only one)\n"
-		"  -m SIZE                RAM size (default 128M; suffixes K M G, plain number = MiB)\n"
-		"  -smp N[,cpus=N]        number of harts (1-%d)\n"
+		"  -M, -machine virt[,dumpdtb=FILE]  the board (QEMU's virt; the only one)\n"
+		"  -m [size=]SIZE         RAM size (default 128M; suffixes K M G T, plain number = MiB)\n"
+		"  -smp [cpus=]N[,maxcpus=N,sockets=N,cores=N,threads=N]  harts (1-%d)\n"
 		"  -bios default|none|FILE  firmware at 0x80000000 (default: Debian's OpenSBI)\n"
 		"  -kernel FILE           kernel (Linux Image, ELF or raw) or bare-metal program\n"
 		"  -initrd FILE           initial ramdisk\n"
 		"  -append STRING         kernel command line\n"
 		"  -dtb FILE              use this device tree instead of the generated one\n"
-		"  -drive file=F,format=raw,if=virtio[,readonly=on]   a virtio-blk disk\n"
+		"  -drive file=F,format=raw,if=virtio[,readonly=on][,snapshot=on][,serial=S][,locking=off]\n"
 		"  -drive if=none,id=ID,file=F,format=raw -device virtio-blk-device,drive=ID\n"
-		"  -netdev user,id=ID[,hostfwd=tcp::HOST-:GUEST] -device virtio-net-device,netdev=ID\n"
+		"  -netdev user,id=ID[,restrict=on][,net=ADDR/MASK][,host=IP][,dns=IP][,dhcpstart=IP]\n"
+		"         [,hostfwd=tcp:[HADDR]:HPORT-[GADDR]:GPORT]...[,guestfwd=tcp:IP:PORT-cmd:CMD]...\n"
+		"         -device virtio-net-device,netdev=ID[,mac=52:54:00:12:34:56]\n"
 		"  -device virtio-rng-device | virtio-serial-device [-device virtconsole]\n"
-		"  -snapshot              disk writes stay in memory; image files are untouched\n"
-		"  -M virt,dumpdtb=FILE   write the generated device tree and exit\n"
+		"  -snapshot              disk writes go to a temporary overlay; image files are untouched\n"
 		"  -serial stdio|mon:stdio  the UART on stdio (the default)\n"
-		"  -serial unix:PATH,server[,nowait]  the UART on a unix socket\n"
+		"  -serial unix:PATH,server=on[,wait=off]  the UART on a unix socket\n"
 		"  -chardev socket,id=ID,path=PATH,server=on[,wait=off]  with -serial chardev:ID\n"
 		"  -nographic             console on stdio (the default)\n"
 		"  -display none          accepted, no effect\n"
 		"  -d in_asm              trace executed instructions to stderr (or -D FILE)\n"
 		"  -D FILE                write -d output to FILE\n"
+		"  Lists take QEMU's syntax: ',,' is a literal comma, a bare 'key' means key=on.\n"
 		"  -h, --help             this text\n", VIRT_MAX_HARTS);
 }
 
-/* QEMU's size syntax: a number with an optional K/M/G/T suffix, MiB if none. */
-static int parse_size(const char *s, uint64_t *out)
+/* Parse one option's list against its group, or print
+ * "vm: -opt VALUE: <QEMU's message>". */
+static int parse_group(const struct opt_group *g, const char *opt, const char *val, struct opts *o)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || v <= 0)
+	char *err;
+	if (!opts_parse(g, val, o, &err))
+		return 0;
+	/* -serial unix:PATH,... parses what follows "unix:" but shows it all. */
+	const char *shown = !strcmp(opt, "-serial") ? val - 5 : val;
+	cairn_error("vm: %s %s: %s", opt, shown, err ? err : "out of memory");
+	free(err);
+	return -1;
+}
+
+static int need_key(const struct opts *o, const char *opt, const char *val, const char *key)
+{
+	if (opts_has(o, key))
+		return 0;
+	cairn_error("vm: %s %s: Parameter '%s' is missing", opt, val, key);
+	return -1;
+}
+
+/* ---- -machine, -m, -smp ---- */
+
+static const struct opt_desc machine_keys[] = {
+	{ "type", OPT_STRING, 0, (const char *const[]){ "virt", NULL } },
+	{ "dumpdtb", OPT_STRING, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+static const struct opt_group machine_group = { "type", "virt-machine", machine_keys };
+
+static int opt_machine(const char *v, struct machine_config *cfg)
+{
+	struct opts o;
+	if (parse_group(&machine_group, "-machine", v, &o))
 		return -1;
-	uint64_t mul = 1ull << 20;
-	switch (*end) {
-	case 'k': case 'K': mul = 1ull << 10; end++; break;
-	case 'm': case 'M': mul = 1ull << 20; end++; break;
-	case 'g': case 'G': mul = 1ull << 30; end++; break;
-	case 't': case 'T': mul = 1ull << 40; end++; break;
-	case 'b': case 'B': mul = 1; end++; break;
-	}
-	if (*end == 'i' || *end == 'B')
-		end++;
-	if (*end || v * (double)mul > (double)(1ull << 40))
-		return -1;
-	*out = (uint64_t)(v * (double)mul);
+	if (opts_str(&o, "dumpdtb"))
+		cfg->dumpdtb = strdup(opts_str(&o, "dumpdtb"));
+	opts_free(&o);
 	return 0;
 }
 
-static int parse_smp(const char *s, int *out)
+static const struct opt_desc memory_keys[] = {
+	{ "size", OPT_SIZE, OPT_MIB, NULL },
+	{ NULL, 0, 0, NULL },
+};
+static const struct opt_group memory_group = { "size", NULL, memory_keys };
+
+static int opt_memory(const char *v, struct machine_config *cfg)
 {
-	const char *p = strstr(s, "cpus=");
-	char *end;
-	long n = strtol(p ? p + 5 : s, &end, 10);
-	if (end == (p ? p + 5 : s) || n < 1 || n > VIRT_MAX_HARTS)
+	struct opts o;
+	if (parse_group(&memory_group, "-m", v, &o))
 		return -1;
-	*out = (int)n;
+	uint64_t size = opts_num(&o, "size", cfg->ram_size);
+	opts_free(&o);
+	if (size < (1u << 20) || size > (1ull << 40) || (size & 0xfff)) {
+		cairn_error("vm: -m %s: RAM size must be 1 MiB to 1 TiB in whole pages (e.g. -m 256M, -m 2G)", v);
+		return -1;
+	}
+	cfg->ram_size = size;
 	return 0;
 }
 
-/* -machine virt[,dumpdtb=FILE] */
-static int parse_machine(const char *v, struct machine_config *cfg)
+static const struct opt_desc smp_keys[] = {
+	{ "cpus", OPT_NUMBER, 0, NULL }, { "maxcpus", OPT_NUMBER, 0, NULL },
+	{ "sockets", OPT_NUMBER, 0, NULL }, { "dies", OPT_NUMBER, 0, NULL },
+	{ "clusters", OPT_NUMBER, 0, NULL }, { "cores", OPT_NUMBER, 0, NULL },
+	{ "threads", OPT_NUMBER, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+static const struct opt_group smp_group = { "cpus", NULL, smp_keys };
+
+/* QEMU 7.2's smp_parse for a machine that prefers cores: missing sockets and
+ * threads are 1, missing cores fill maxcpus, and the product must be maxcpus.
+ * Harts = cpus; there is no CPU hotplug, so maxcpus only has to hold them. */
+static int smp_topology(const struct opts *o, const char *v, uint64_t *cpus_out)
 {
-	if (strncmp(v, "virt", 4) || (v[4] && v[4] != ',')) {
-		cairn_error("vm: unsupported machine '%s' (only 'virt')", v);
-		return -1;
-	}
-	for (const char *p = v + 4; *p == ','; ) {
-		p++;
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len > 8 && !strncmp(p, "dumpdtb=", 8)) {
-			cfg->dumpdtb = strndup(p + 8, len - 8);
-		} else {
-			cairn_error("vm: unsupported machine property '%.*s'", (int)len, p);
+	uint64_t cpus = opts_num(o, "cpus", 0), maxcpus = opts_num(o, "maxcpus", 0);
+	uint64_t sockets = opts_num(o, "sockets", 0), cores = opts_num(o, "cores", 0);
+	uint64_t threads = opts_num(o, "threads", 0);
+	for (size_t k = 0; k < o->n; k++)
+		if (o->v[k].num == 0 || o->v[k].num > 1u << 16) {
+			cairn_error("vm: -smp %s: '%s' must be 1 to 65536", v, o->v[k].desc->name);
 			return -1;
 		}
-		p += len;
+	if (opts_num(o, "dies", 1) != 1 || opts_num(o, "clusters", 1) != 1) {
+		cairn_error("vm: -smp %s: dies and clusters are not supported by this machine's CPU topology", v);
+		return -1;
 	}
+	sockets = sockets ? sockets : 1;
+	threads = threads ? threads : 1;
+	if (!cpus && !maxcpus) {
+		cores = cores ? cores : 1;
+	} else {
+		maxcpus = maxcpus ? maxcpus : cpus;
+		cores = cores ? cores : maxcpus / (sockets * threads);
+	}
+	uint64_t total = sockets * cores * threads;
+	maxcpus = maxcpus ? maxcpus : total;
+	cpus = cpus ? cpus : maxcpus;
+	if (total != maxcpus || maxcpus < cpus) {
+		cairn_error("vm: -smp %s: Invalid CPU topology: sockets (%llu) * cores (%llu) * threads (%llu) = %llu, "
+			    "maxcpus %llu, cpus %llu", v, (unsigned long long)sockets, (unsigned long long)cores,
+			    (unsigned long long)threads, (unsigned long long)total, (unsigned long long)maxcpus,
+			    (unsigned long long)cpus);
+		return -1;
+	}
+	if (maxcpus > VIRT_MAX_HARTS) {
+		cairn_error("vm: -smp %s: Invalid SMP CPUs %llu. The max CPUs supported by machine 'virt' is %d",
+			    v, (unsigned long long)maxcpus, VIRT_MAX_HARTS);
+		return -1;
+	}
+	*cpus_out = cpus;
 	return 0;
 }
 
-/* QEMU's key=value option lists: "kind,key=val,flag,...". */
-static const char *opt_get(const char *list, const char *key, char *buf, size_t n)
+static int opt_smp(const char *v, struct machine_config *cfg)
 {
-	size_t kl = strlen(key);
-	for (const char *p = strchr(list, ','); p; p = strchr(p + 1, ',')) {
-		const char *q = p + 1, *end = strchr(q, ',');
-		size_t len = end ? (size_t)(end - q) : strlen(q);
-		if (len >= kl && !strncmp(q, key, kl) && (q[kl] == '=' || len == kl)) {
-			if (len == kl)
-				snprintf(buf, n, "on"); /* a bare flag: "server" */
-			else
-				snprintf(buf, n, "%.*s", (int)(len - kl - 1), q + kl + 1);
-			return buf;
+	struct opts o;
+	uint64_t cpus;
+	if (parse_group(&smp_group, "-smp", v, &o))
+		return -1;
+	int r = smp_topology(&o, v, &cpus);
+	opts_free(&o);
+	if (!r)
+		cfg->smp = (int)cpus;
+	return r;
+}
+
+/* ---- -chardev and -serial ---- */
+
+static const struct opt_desc chardev_keys[] = {
+	{ "backend", OPT_STRING, 0, NULL },
+	{ "id", OPT_ID, 0, NULL },
+	{ "path", OPT_STRING, 0, NULL },
+	{ "server", OPT_BOOL, 0, NULL },
+	{ "wait", OPT_BOOL, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+static const struct opt_group chardev_group = { "backend", NULL, chardev_keys };
+/* -serial unix:PATH,... is the same list with the path first (QEMU's compat form). */
+static const struct opt_group serial_unix_group = { "path", NULL, chardev_keys };
+
+static struct chardev { struct opts o; const char *id; } chardevs[VIRTIO_MMIO_SLOTS];
+static int nchardevs;
+
+static int opt_chardev(const char *v, struct machine_config *cfg)
+{
+	if (nchardevs == VIRTIO_MMIO_SLOTS) {
+		cairn_error("vm: at most %d -chardev", VIRTIO_MMIO_SLOTS);
+		return -1;
+	}
+	struct chardev *c = &chardevs[nchardevs];
+	if (parse_group(&chardev_group, "-chardev", v, &c->o) || need_key(&c->o, "-chardev", v, "id"))
+		return -1;
+	c->id = opts_str(&c->o, "id");
+	for (int k = 0; k < nchardevs; k++)
+		if (!strcmp(chardevs[k].id, c->id)) {
+			cairn_error("vm: -chardev %s: Duplicate ID '%s' for chardev", v, c->id);
+			return -1;
 		}
-	}
-	return NULL;
-}
-
-static bool opt_on(const char *v) { return v && (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true")); }
-
-/* One -chardev socket: remembered until -serial chardev:ID names it. */
-static struct { char id[64], path[256]; bool server, wait; } chardev;
-
-static int parse_chardev(const char *v)
-{
-	char b[256];
-	if (strncmp(v, "socket,", 7)) {
-		cairn_error("vm: only '-chardev socket,id=ID,path=PATH,server=on' is supported");
+	const char *backend = opts_str(&c->o, "backend");
+	if (!backend || strcmp(backend, "socket") || !opts_has(&c->o, "path") || !opts_bool(&c->o, "server", false)) {
+		cairn_error("vm: -chardev %s: only 'socket,id=ID,path=PATH,server=on' is supported", v);
 		return -1;
 	}
-	if (!opt_get(v, "id", chardev.id, sizeof chardev.id) || !opt_get(v, "path", chardev.path, sizeof chardev.path)) {
-		cairn_error("vm: -chardev socket needs id= and path=");
-		return -1;
-	}
-	chardev.server = opt_on(opt_get(v, "server", b, sizeof b));
-	const char *w = opt_get(v, "wait", b, sizeof b);
-	chardev.wait = !w || opt_on(w);
-	if (opt_get(v, "nowait", b, sizeof b))
-		chardev.wait = false;
-	if (!chardev.server) {
-		cairn_error("vm: -chardev socket: only server=on is supported");
-		return -1;
-	}
+	nchardevs++;
 	return 0;
 }
 
-/* -serial stdio | mon:stdio | unix:PATH,server[,nowait] | chardev:ID */
-static int parse_serial(const char *v, struct machine_config *cfg)
+/* The UART on a unix socket server described by chardev options o. */
+static int serial_socket(const struct opts *o, const char *v, struct machine_config *cfg)
 {
+	if (!opts_bool(o, "server", false)) {
+		cairn_error("vm: -serial %s: only server mode is supported (add ,server=on)", v);
+		return -1;
+	}
+	cfg->serial_socket = opts_str(o, "path");
+	cfg->serial_wait = opts_bool(o, "wait", true);
+	return 0;
+}
+
+/* -serial stdio | mon:stdio | unix:PATH,server=on[,wait=off] | chardev:ID */
+static int opt_serial(const char *v, struct machine_config *cfg)
+{
+	static struct opts unix_opts; /* lives as long as cfg points into it */
 	if (!strcmp(v, "stdio") || !strcmp(v, "mon:stdio"))
 		return 0;
 	if (!strncmp(v, "chardev:", 8)) {
-		if (strcmp(v + 8, chardev.id)) {
-			cairn_error("vm: -serial %s: no such -chardev", v);
-			return -1;
-		}
-		cfg->serial_socket = chardev.path;
-		cfg->serial_wait = chardev.wait;
-		return 0;
+		for (int k = 0; k < nchardevs; k++)
+			if (!strcmp(chardevs[k].id, v + 8))
+				return serial_socket(&chardevs[k].o, v, cfg);
+		cairn_error("vm: -serial %s: no such -chardev", v);
+		return -1;
 	}
 	if (!strncmp(v, "unix:", 5)) {
-		char b[16];
-		const char *comma = strchr(v, ',');
-		cfg->serial_socket = comma ? strndup(v + 5, (size_t)(comma - v - 5)) : v + 5;
-		if (!opt_on(opt_get(v, "server", b, sizeof b))) {
-			cairn_error("vm: -serial unix: only server mode is supported (add ,server)");
+		opts_free(&unix_opts);
+		if (parse_group(&serial_unix_group, "-serial", v + 5, &unix_opts))
 			return -1;
-		}
-		const char *w = opt_get(v, "wait", b, sizeof b);
-		cfg->serial_wait = !opt_get(v, "nowait", b, sizeof b) && (!w || opt_on(w));
-		return 0;
+		return serial_socket(&unix_opts, v, cfg);
 	}
-	cairn_error("vm: unsupported -serial '%s' (stdio, unix:PATH,server, chardev:ID)", v);
+	cairn_error("vm: unsupported -serial '%s' (stdio, unix:PATH,server=on, chardev:ID)", v);
 	return -1;
 }
 
@@ -177,9 +255,9 @@ static int parse_serial(const char *v, struct machine_config *cfg)
 enum { V_BLK, V_NET, V_RNG, V_CON };
 static struct { int kind; struct blk_opts blk; struct net_opts net; } vdev[VIRTIO_MMIO_SLOTS];
 static int nvdev;
-static struct drive { char id[64]; struct blk_opts o; bool used, if_none; } drives[VIRTIO_MMIO_SLOTS];
+static struct drive { struct opts o; const char *id; struct blk_opts blk; bool used, if_none; } drives[VIRTIO_MMIO_SLOTS];
 static int ndrives;
-static struct netdev { char id[64]; struct net_opts o; } netdevs[VIRTIO_MMIO_SLOTS];
+static struct netdev { struct opts o; const char *id; struct net_opts net; } netdevs[VIRTIO_MMIO_SLOTS];
 static int nnetdevs;
 static bool snapshot_all;
 
@@ -193,141 +271,229 @@ static int add_vdev(int kind)
 	return nvdev++;
 }
 
-/* -drive file=F[,format=raw][,if=virtio|none][,id=ID][,readonly=on]; list is
- * the option string with a dummy first item so opt_get sees every key. */
-static int drive_opts(const char *list)
+static const char *const onoffauto[] = { "on", "off", "auto", NULL };
+static const struct opt_desc drive_keys[] = {
+	{ "file", OPT_STRING, 0, NULL },
+	{ "format", OPT_STRING, 0, NULL },       /* checked by the disk layer (probing, qcow2) */
+	{ "if", OPT_STRING, 0, (const char *const[]){ "virtio", "none", NULL } },
+	{ "id", OPT_ID, 0, NULL },
+	{ "media", OPT_STRING, 0, (const char *const[]){ "disk", NULL } },
+	{ "readonly", OPT_BOOL, 0, NULL },
+	{ "read-only", OPT_BOOL, 0, NULL },      /* the block layer's spelling; QEMU takes both */
+	{ "snapshot", OPT_BOOL, 0, NULL },
+	{ "serial", OPT_STRING, 0, NULL },
+	{ "locking", OPT_STRING, 0, onoffauto },
+	{ "file.locking", OPT_STRING, 0, onoffauto },
+	{ NULL, 0, 0, NULL },
+};
+static const struct opt_group drive_group = { NULL, NULL, drive_keys };
+
+static bool locking_off(const struct opts *o)
 {
-	char b[512];
+	const char *l = opts_str(o, "file.locking") ? opts_str(o, "file.locking") : opts_str(o, "locking");
+	return l && !strcmp(l, "off");
+}
+
+static struct drive *find_drive(const char *id)
+{
+	for (int k = 0; id && k < ndrives; k++)
+		if (drives[k].id && !strcmp(drives[k].id, id))
+			return &drives[k];
+	return NULL;
+}
+
+static int opt_drive(const char *v, struct machine_config *cfg)
+{
 	if (ndrives == VIRTIO_MMIO_SLOTS) {
 		cairn_error("vm: at most %d drives", VIRTIO_MMIO_SLOTS);
 		return -1;
 	}
 	struct drive *d = &drives[ndrives];
-	const char *f = opt_get(list, "file", b, sizeof b);
-	if (!f || !*f) {
-		cairn_error("vm: -drive needs file=");
+	if (parse_group(&drive_group, "-drive", v, &d->o))
+		return -1;
+	const struct opts *o = &d->o;
+	if (!opts_str(o, "file") || !*opts_str(o, "file")) {
+		cairn_error("vm: -drive %s: needs file=", v);
 		return -1;
 	}
-	d->o.file = strdup(f);
-	const char *fmt = opt_get(list, "format", b, sizeof b);
-	if (fmt && strcmp(fmt, "raw")) {
-		cairn_error("vm: -drive format=%s: only raw images are supported", fmt);
+	d->id = opts_str(o, "id");
+	if (find_drive(d->id)) {
+		cairn_error("vm: -drive %s: Duplicate ID '%s' for drive", v, d->id);
 		return -1;
 	}
-	d->o.readonly = opt_on(opt_get(list, "readonly", b, sizeof b));
-	d->o.snapshot = opt_on(opt_get(list, "snapshot", b, sizeof b));
-	if (opt_get(list, "id", b, sizeof b))
-		snprintf(d->id, sizeof d->id, "%.63s", b);
-	const char *iface = opt_get(list, "if", b, sizeof b);
-	if (iface && strcmp(iface, "virtio") && strcmp(iface, "none")) {
-		cairn_error("vm: -drive if=%s: use if=virtio, or if=none with -device virtio-blk-device", iface);
-		return -1;
-	}
+	d->blk = (struct blk_opts){
+		.file = opts_str(o, "file"), .format = opts_str(o, "format"), .serial = opts_str(o, "serial"),
+		.readonly = opts_bool(o, "readonly", false) || opts_bool(o, "read-only", false),
+		.snapshot = opts_bool(o, "snapshot", false), .no_lock = locking_off(o),
+	};
+	const char *iface = opts_str(o, "if");
 	d->if_none = iface && !strcmp(iface, "none");
 	ndrives++;
 	if (!d->if_none) { /* if=virtio (a PCI device on QEMU; virtio-mmio here) */
 		int k = add_vdev(V_BLK);
 		if (k < 0)
 			return -1;
-		vdev[k].blk = d->o;
+		vdev[k].blk = d->blk;
 		d->used = true;
 	}
 	return 0;
 }
 
-/* -netdev user,id=ID[,hostfwd=RULE]... */
-static int parse_netdev(const char *v)
+static const struct opt_desc netdev_keys[] = {
+	{ "type", OPT_STRING, 0, NULL },
+	{ "id", OPT_ID, 0, NULL },
+	{ "restrict", OPT_BOOL, 0, NULL },
+	{ "net", OPT_STRING, 0, NULL },
+	{ "host", OPT_STRING, 0, NULL },
+	{ "dns", OPT_STRING, 0, NULL },
+	{ "dhcpstart", OPT_STRING, 0, NULL },
+	{ "hostname", OPT_STRING, 0, NULL },
+	{ "domain", OPT_STRING, 0, NULL },
+	{ "hostfwd", OPT_STRING, OPT_MULTI, NULL },
+	{ "guestfwd", OPT_STRING, OPT_MULTI, NULL },
+	{ NULL, 0, 0, NULL },
+};
+static const struct opt_group netdev_group = { "type", NULL, netdev_keys };
+
+/* Every value of a repeatable key, in a NULL-terminated array. */
+static const char *const *all_values(const struct opts *o, const char *key, size_t *n)
 {
-	char b[256];
-	if (strncmp(v, "user", 4) || (v[4] && v[4] != ',')) {
+	const char **list = calloc(o->n + 1, sizeof *list);
+	size_t k = 0;
+	*n = 0;
+	for (const char *s; list && (s = opts_next(o, key, &k)); )
+		list[(*n)++] = s;
+	return list;
+}
+
+static int opt_netdev(const char *v, struct machine_config *cfg)
+{
+	size_t tl = strcspn(v, ",");
+	if (tl != 4 || strncmp(v, "user", 4)) {
 		cairn_error("vm: -netdev %s: only user-mode networking (-netdev user,id=ID) is supported", v);
 		return -1;
 	}
-	if (nnetdevs == VIRTIO_MMIO_SLOTS)
-		return -1;
-	struct netdev *n = &netdevs[nnetdevs++];
-	if (!opt_get(v, "id", n->id, sizeof n->id)) {
-		cairn_error("vm: -netdev user needs id=");
+	if (nnetdevs == VIRTIO_MMIO_SLOTS) {
+		cairn_error("vm: at most %d -netdev", VIRTIO_MMIO_SLOTS);
 		return -1;
 	}
-	int h = 0;
-	for (const char *p = strstr(v, ",hostfwd="); p && h < 8; p = strstr(p + 1, ",hostfwd=")) {
-		const char *q = p + 9, *end = strchr(q, ',');
-		n->o.hostfwd[h++] = strndup(q, end ? (size_t)(end - q) : strlen(q));
-	}
-	(void)b;
+	struct netdev *n = &netdevs[nnetdevs];
+	if (parse_group(&netdev_group, "-netdev", v, &n->o) || need_key(&n->o, "-netdev", v, "id"))
+		return -1;
+	const struct opts *o = &n->o;
+	n->id = opts_str(o, "id");
+	for (int k = 0; k < nnetdevs; k++)
+		if (!strcmp(netdevs[k].id, n->id)) {
+			cairn_error("vm: -netdev %s: Duplicate ID '%s' for netdev", v, n->id);
+			return -1;
+		}
+	n->net = (struct net_opts){
+		.restricted = opts_bool(o, "restrict", false), .net = opts_str(o, "net"),
+		.host = opts_str(o, "host"), .dns = opts_str(o, "dns"), .dhcpstart = opts_str(o, "dhcpstart"),
+		.hostname = opts_str(o, "hostname"), .domain = opts_str(o, "domain"),
+	};
+	n->net.hostfwd = all_values(o, "hostfwd", &n->net.nhostfwd);
+	n->net.guestfwd = all_values(o, "guestfwd", &n->net.nguestfwd);
+	if (!n->net.hostfwd || !n->net.guestfwd)
+		return -1;
+	nnetdevs++;
 	return 0;
 }
 
-static int parse_drive(const char *v)
+/* -device: one key table per device model. */
+#define DEVICE_ID { "driver", OPT_STRING, 0, NULL }, { "id", OPT_ID, 0, NULL }
+static const struct opt_desc blk_device_keys[] = {
+	DEVICE_ID, { "drive", OPT_STRING, 0, NULL }, { "serial", OPT_STRING, 0, NULL }, { NULL, 0, 0, NULL },
+};
+static const struct opt_desc net_device_keys[] = {
+	DEVICE_ID, { "netdev", OPT_STRING, 0, NULL }, { "mac", OPT_STRING, 0, NULL }, { NULL, 0, 0, NULL },
+};
+static const struct opt_desc plain_device_keys[] = { DEVICE_ID, { NULL, 0, 0, NULL } };
+
+static int add_blk_device(const struct opts *o, const char *v)
 {
-	char *list;
-	if (asprintf(&list, "x,%s", v) < 0)
+	if (need_key(o, "-device", v, "drive"))
 		return -1;
-	int r = drive_opts(list);
-	free(list);
-	return r;
+	struct drive *d = find_drive(opts_str(o, "drive"));
+	if (!d || !d->if_none || d->used) {
+		cairn_error("vm: -device %s: no unused -drive if=none,id=%s", v, opts_str(o, "drive"));
+		return -1;
+	}
+	int s = add_vdev(V_BLK);
+	if (s < 0)
+		return -1;
+	vdev[s].blk = d->blk;
+	if (opts_str(o, "serial"))
+		vdev[s].blk.serial = strdup(opts_str(o, "serial"));
+	d->used = true;
+	return 0;
 }
 
-static int device_opts(const char *v, const char *list)
+static int add_net_device(const struct opts *o, const char *v)
 {
-	char b[128];
-	const char *comma = strchr(v, ',');
-	size_t nl = comma ? (size_t)(comma - v) : strlen(v);
-	if (nl == 17 && !strncmp(v, "virtio-blk-device", nl)) {
-		const char *id = opt_get(list, "drive", b, sizeof b);
-		for (int k = 0; id && k < ndrives; k++)
-			if (drives[k].if_none && !drives[k].used && !strcmp(drives[k].id, id)) {
-				int s = add_vdev(V_BLK);
-				if (s < 0)
-					return -1;
-				vdev[s].blk = drives[k].o;
-				drives[k].used = true;
-				return 0;
-			}
-		cairn_error("vm: -device virtio-blk-device: no unused -drive if=none,id=%s", id ? id : "?");
-		return -1;
+	const char *id = opts_str(o, "netdev");
+	for (int k = 0; id && k < nnetdevs; k++)
+		if (!strcmp(netdevs[k].id, id)) {
+			int s = add_vdev(V_NET);
+			if (s < 0)
+				return -1;
+			vdev[s].net = netdevs[k].net;
+			if (opts_str(o, "mac"))
+				vdev[s].net.mac = strdup(opts_str(o, "mac"));
+			return 0;
+		}
+	cairn_error("vm: -device %s: no -netdev with id=%s", v, id ? id : "?");
+	return -1;
+}
+
+static int add_rng_device(const struct opts *o, const char *v) { return add_vdev(V_RNG) < 0 ? -1 : 0; }
+static int add_serial_device(const struct opts *o, const char *v) { return add_vdev(V_CON) < 0 ? -1 : 0; }
+/* The port of virtio-serial-device: it has one console port already. */
+static int add_virtconsole(const struct opts *o, const char *v) { return 0; }
+
+static const struct device_model {
+	const char *name;
+	const struct opt_desc *keys;
+	int (*add)(const struct opts *o, const char *v);
+} device_models[] = {
+	{ "virtio-blk-device", blk_device_keys, add_blk_device },
+	{ "virtio-net-device", net_device_keys, add_net_device },
+	{ "virtio-rng-device", plain_device_keys, add_rng_device },
+	{ "virtio-serial-device", plain_device_keys, add_serial_device },
+	{ "virtconsole", plain_device_keys, add_virtconsole },
+};
+
+static int opt_device(const char *v, struct machine_config *cfg)
+{
+	size_t nl = strcspn(v, ",");
+	for (size_t k = 0; k < ARRAY_SIZE(device_models); k++) {
+		const struct device_model *dm = &device_models[k];
+		if (strlen(dm->name) != nl || strncmp(v, dm->name, nl))
+			continue;
+		struct opt_group g = { "driver", dm->name, dm->keys };
+		struct opts o;
+		if (parse_group(&g, "-device", v, &o))
+			return -1;
+		int r = dm->add(&o, v);
+		opts_free(&o);
+		return r;
 	}
-	if (nl == 17 && !strncmp(v, "virtio-net-device", nl)) {
-		const char *id = opt_get(list, "netdev", b, sizeof b);
-		for (int k = 0; id && k < nnetdevs; k++)
-			if (!strcmp(netdevs[k].id, id)) {
-				int s = add_vdev(V_NET);
-				if (s < 0)
-					return -1;
-				vdev[s].net = netdevs[k].o;
-				return 0;
-			}
-		cairn_error("vm: -device virtio-net-device: no -netdev with id=%s", id ? id : "?");
-		return -1;
-	}
-	if (nl == 17 && !strncmp(v, "virtio-rng-device", nl))
-		return add_vdev(V_RNG) < 0 ? -1 : 0;
-	if ((nl == 20 && !strncmp(v, "virtio-serial-device", nl)))
-		return add_vdev(V_CON) < 0 ? -1 : 0;
-	if (nl == 11 && !strncmp(v, "virtconsole", nl))
-		return 0; /* the port of virtio-serial-device: one console port */
 	cairn_error("vm: unsupported -device '%.*s' (virtio-blk-device, virtio-net-device, virtio-rng-device, "
 		    "virtio-serial-device, virtconsole)", (int)nl, v);
 	return -1;
 }
 
-static int parse_device(const char *v)
+static int opt_snapshot(const char *v, struct machine_config *cfg)
 {
-	char *list;
-	const char *comma = strchr(v, ',');
-	if (asprintf(&list, "x%s", comma ? comma : "") < 0)
-		return -1;
-	int r = device_opts(v, list);
-	free(list);
-	return r;
+	snapshot_all = true;
+	return 0;
 }
 
 static int create_vdevs(struct machine *m)
 {
 	for (int k = 0; k < ndrives; k++)
 		if (drives[k].if_none && !drives[k].used)
-			cairn_warn("vm: -drive id=%s is not used by any -device", drives[k].id);
+			cairn_warn("vm: -drive id=%s is not used by any -device", drives[k].id ? drives[k].id : "?");
 	for (int k = 0; k < nvdev; k++) {
 		uint64_t base = VIRTIO_MMIO_BASE + (uint64_t)k * VIRTIO_MMIO_SIZE;
 		int irq = 1 + k, err = 0;
@@ -346,108 +512,88 @@ static int create_vdevs(struct machine *m)
 	return 0;
 }
 
-static int need_arg(int argc, char **argv, int k)
+/* ---- The rest of the command line ---- */
+
+static const char *trace_path;
+
+static int opt_bios(const char *v, struct machine_config *c) { c->bios = v; return 0; }
+static int opt_kernel(const char *v, struct machine_config *c) { c->kernel = v; return 0; }
+static int opt_initrd(const char *v, struct machine_config *c) { c->initrd = v; return 0; }
+static int opt_append(const char *v, struct machine_config *c) { c->append = v; return 0; }
+static int opt_dtb(const char *v, struct machine_config *c) { c->dtb = v; return 0; }
+static int opt_dfile(const char *v, struct machine_config *c) { trace_path = v; return 0; }
+static int opt_nothing(const char *v, struct machine_config *c) { return 0; }
+
+static int opt_help(const char *v, struct machine_config *c)
 {
-	if (k + 1 >= argc) {
-		cairn_error("vm: option '%s' needs an argument", argv[k]);
+	vm_usage(stdout);
+	exit(0);
+}
+
+static int opt_display(const char *v, struct machine_config *c)
+{
+	if (strcmp(v, "none")) {
+		cairn_error("vm: only '-display none' is supported");
 		return -1;
 	}
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct machine_config *cfg, const char **dfile)
+/* -d ITEM[,ITEM]: the items that mean "show me the instructions". */
+static int opt_log(const char *v, struct machine_config *c)
+{
+	static const char *const items[] = { "in_asm", "exec", "cpu" };
+	for (const char *p = v; ; p++) {
+		size_t n = strcspn(p, ","), k = 0;
+		while (k < ARRAY_SIZE(items) && (strlen(items[k]) != n || strncmp(p, items[k], n)))
+			k++;
+		if (k == ARRAY_SIZE(items)) {
+			cairn_error("vm: unsupported -d item '%.*s' (in_asm, exec, cpu)", (int)n, p);
+			return -1;
+		}
+		c->trace = true;
+		p += n;
+		if (!*p)
+			return 0;
+	}
+}
+
+/* Every option cairn vm takes: name, whether it has an argument, handler. */
+static const struct vm_option {
+	const char *name;
+	bool arg;
+	int (*fn)(const char *v, struct machine_config *cfg);
+} vm_options[] = {
+	{ "-h", false, opt_help }, { "-help", false, opt_help },
+	{ "-nographic", false, opt_nothing }, { "-snapshot", false, opt_snapshot },
+	{ "-M", true, opt_machine }, { "-machine", true, opt_machine },
+	{ "-m", true, opt_memory }, { "-smp", true, opt_smp },
+	{ "-bios", true, opt_bios }, { "-kernel", true, opt_kernel },
+	{ "-initrd", true, opt_initrd }, { "-append", true, opt_append }, { "-dtb", true, opt_dtb },
+	{ "-drive", true, opt_drive }, { "-netdev", true, opt_netdev }, { "-device", true, opt_device },
+	{ "-serial", true, opt_serial }, { "-chardev", true, opt_chardev },
+	{ "-display", true, opt_display }, { "-d", true, opt_log }, { "-D", true, opt_dfile },
+};
+
+static int parse_args(int argc, char **argv, struct machine_config *cfg)
 {
 	for (int k = 1; k < argc; k++) {
 		const char *o = argv[k];
 		if (o[0] == '-' && o[1] == '-' && o[2])
 			o++; /* QEMU accepts --opt for -opt */
-		if (!strcmp(o, "-h") || !strcmp(o, "-help")) {
-			vm_usage(stdout);
-			exit(0);
-		} else if (!strcmp(o, "-nographic")) {
-			/* the console is on stdio already */
-		} else if (!strcmp(o, "-M") || !strcmp(o, "-machine")) {
-			if (need_arg(argc, argv, k) || parse_machine(argv[++k], cfg))
-				return -1;
-		} else if (!strcmp(o, "-m")) {
-			if (need_arg(argc, argv, k))
-				return -1;
-			const char *v = argv[++k];
-			if (!strncmp(v, "size=", 5))
-				v += 5;
-			if (parse_size(v, &cfg->ram_size) || cfg->ram_size < (1u << 20) || (cfg->ram_size & 0xfff)) {
-				cairn_error("vm: invalid memory size '%s' (e.g. -m 256M, -m 2G)", argv[k]);
-				return -1;
-			}
-		} else if (!strcmp(o, "-smp")) {
-			if (need_arg(argc, argv, k))
-				return -1;
-			if (parse_smp(argv[++k], &cfg->smp)) {
-				cairn_error("vm: invalid -smp '%s' (1 to %d harts)", argv[k], VIRT_MAX_HARTS);
-				return -1;
-			}
-		} else if (!strcmp(o, "-bios")) {
-			if (need_arg(argc, argv, k))
-				return -1;
-			cfg->bios = argv[++k];
-		} else if (!strcmp(o, "-kernel")) {
-			if (need_arg(argc, argv, k))
-				return -1;
-			cfg->kernel = argv[++k];
-		} else if (!strcmp(o, "-initrd")) {
-			if (need_arg(argc, argv, k))
-				return -1;
-			cfg->initrd = argv[++k];
-		} else if (!strcmp(o, "-append")) {
-			if (need_arg(argc, argv, k))
-				return -1;
-			cfg->append = argv[++k];
-		} else if (!strcmp(o, "-drive")) {
-			if (need_arg(argc, argv, k) || parse_drive(argv[++k]))
-				return -1;
-		} else if (!strcmp(o, "-netdev")) {
-			if (need_arg(argc, argv, k) || parse_netdev(argv[++k]))
-				return -1;
-		} else if (!strcmp(o, "-device")) {
-			if (need_arg(argc, argv, k) || parse_device(argv[++k]))
-				return -1;
-		} else if (!strcmp(o, "-snapshot")) {
-			snapshot_all = true;
-		} else if (!strcmp(o, "-dtb")) {
-			if (need_arg(argc, argv, k))
-				return -1;
-			cfg->dtb = argv[++k];
-		} else if (!strcmp(o, "-serial")) {
-			if (need_arg(argc, argv, k) || parse_serial(argv[++k], cfg))
-				return -1;
-		} else if (!strcmp(o, "-chardev")) {
-			if (need_arg(argc, argv, k) || parse_chardev(argv[++k]))
-				return -1;
-		} else if (!strcmp(o, "-display")) {
-			if (need_arg(argc, argv, k))
-				return -1;
-			if (strcmp(argv[++k], "none")) {
-				cairn_error("vm: only '-display none' is supported");
-				return -1;
-			}
-		} else if (!strcmp(o, "-d")) {
-			if (need_arg(argc, argv, k))
-				return -1;
-			const char *v = argv[++k];
-			if (strstr(v, "in_asm") || strstr(v, "exec") || strstr(v, "cpu"))
-				cfg->trace = true;
-			else {
-				cairn_error("vm: unsupported -d item '%s' (in_asm)", v);
-				return -1;
-			}
-		} else if (!strcmp(o, "-D")) {
-			if (need_arg(argc, argv, k))
-				return -1;
-			*dfile = argv[++k];
-		} else {
+		size_t i = 0;
+		while (i < ARRAY_SIZE(vm_options) && strcmp(o, vm_options[i].name))
+			i++;
+		if (i == ARRAY_SIZE(vm_options)) {
 			cairn_error("vm: unknown option '%s' (try 'cairn vm -h')", argv[k]);
 			return -1;
 		}
+		if (vm_options[i].arg && k + 1 >= argc) {
+			cairn_error("vm: option '%s' needs an argument", argv[k]);
+			return -1;
+		}
+		if (vm_options[i].fn(vm_options[i].arg ? argv[++k] : NULL, cfg))
+			return -1;
 	}
 	return 0;
 }
@@ -455,11 +601,10 @@ static int parse_args(int argc, char **argv, struct machine_config *cfg, const c
 int cli_vm(int argc, char **argv)
 {
 	struct machine_config cfg = { .ram_size = 128ull << 20, .smp = 1 };
-	const char *dfile = NULL;
-	if (parse_args(argc, argv, &cfg, &dfile))
+	if (parse_args(argc, argv, &cfg))
 		return 1;
-	if (dfile && !(cfg.trace_file = fopen(dfile, "w"))) {
-		cairn_error("vm: cannot write '%s': %s", dfile, strerror(errno));
+	if (trace_path && !(cfg.trace_file = fopen(trace_path, "w"))) {
+		cairn_error("vm: cannot write '%s': %s", trace_path, strerror(errno));
 		return 1;
 	}
 	struct machine *m;

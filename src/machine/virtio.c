@@ -31,6 +31,7 @@ struct vq {
 	struct mem_pin pin[3];          /* the three ring areas, pinned while ready */
 	uint16_t last_avail, used_idx;
 	uint32_t epoch;                 /* bumped on reset: stale requests are dropped */
+	uint32_t inflight;              /* popped, not yet pushed (kept across resets) */
 };
 
 struct virtio {
@@ -41,6 +42,7 @@ struct virtio {
 	int irq;
 	struct irq_line line;           /* irq at the board's interrupt controller */
 	pthread_mutex_t mu;
+	pthread_cond_t drained;         /* a queue's last in-flight request was pushed */
 	uint32_t status, isr, gen;
 	uint32_t dev_feat_sel, drv_feat_sel, qsel;
 	uint64_t dev_features, drv_features;
@@ -120,9 +122,9 @@ static void reset_locked(struct virtio *vd)
 	vd->drv_features = 0;
 	for (int k = 0; k < VIRTIO_MAX_QUEUES; k++) {
 		struct vq *q = &vd->q[k];
-		uint32_t epoch = q->epoch + 1;
+		uint32_t epoch = q->epoch + 1, inflight = q->inflight;
 		queue_release(vd, q);
-		*q = (struct vq){ .num = VIRTIO_QUEUE_MAX, .epoch = epoch };
+		*q = (struct vq){ .num = VIRTIO_QUEUE_MAX, .epoch = epoch, .inflight = inflight };
 	}
 	update_irq(vd);
 }
@@ -288,6 +290,27 @@ static int write_reg(struct virtio *vd, uint32_t off, uint32_t v)
 	return -1;
 }
 
+/* A reset or a queue disable returns to the driver only once the device
+ * has pushed every request it popped before (virtio 1.2, 2.4 and 4.2.2.1:
+ * after the write the buffers are the driver's again).  Nothing new is
+ * popped meanwhile: the queue is not ready or the device not running.
+ * Devices push every request they pop, so this ends (lock held, released
+ * while waiting so the device can push). */
+static void drain_locked(struct virtio *vd, int first, int end)
+{
+	for (int k = first; k < end; k++)
+		while (vd->q[k].inflight)
+			pthread_cond_wait(&vd->drained, &vd->mu);
+}
+
+static void drain_after_write(struct virtio *vd, uint32_t off, uint32_t v)
+{
+	if (off == R_STATUS && v == 0)
+		drain_locked(vd, 0, vd->ops->nqueues);
+	else if (off == R_QUEUE_READY && v == 0 && vd->qsel < (uint32_t)vd->ops->nqueues)
+		drain_locked(vd, (int)vd->qsel, (int)vd->qsel + 1);
+}
+
 static int mmio_read(void *opaque, uint64_t off, int size, uint64_t *val)
 {
 	struct virtio *vd = opaque;
@@ -327,6 +350,7 @@ static int mmio_write(void *opaque, uint64_t off, int size, uint64_t val)
 	pthread_mutex_lock(&vd->mu);
 	was_ok = running_locked(vd);
 	notify = write_reg(vd, (uint32_t)off, (uint32_t)val);
+	drain_after_write(vd, (uint32_t)off, (uint32_t)val);
 	reset = off == R_STATUS && val == 0;
 	bool now_ok = running_locked(vd);
 	pthread_mutex_unlock(&vd->mu);
@@ -438,10 +462,12 @@ int virtio_pop(struct virtio *vd, int qi, struct virtio_req *r)
 	r->head = ld_le16(q->a + 4 + 2 * (q->last_avail % q->num));
 	q->last_avail++;
 	ret = walk_chain(vd, q, r);
-	if (!ret)
+	if (!ret) {
 		ret = 1;
-	else
+		q->inflight++;
+	} else {
 		unpin_segs(vd, r);
+	}
 out:
 	if (ret < 0)
 		set_error_locked(vd);
@@ -466,6 +492,8 @@ void virtio_push(struct virtio *vd, struct virtio_req *r, uint32_t len)
 {
 	pthread_mutex_lock(&vd->mu);
 	struct vq *q = &vd->q[r->q];
+	if (q->inflight && !--q->inflight)
+		pthread_cond_broadcast(&vd->drained);
 	if (r->epoch != q->epoch || !q->ready || !running_locked(vd))
 		goto out;
 	if (len > r->wlen)
@@ -565,6 +593,7 @@ static void mmio_reset(void *opaque)
 	struct virtio *vd = opaque;
 	pthread_mutex_lock(&vd->mu);
 	reset_locked(vd);
+	drain_locked(vd, 0, vd->ops->nqueues);
 	pthread_mutex_unlock(&vd->mu);
 	if (vd->ops->reset)
 		vd->ops->reset(vd);
@@ -578,6 +607,7 @@ static void mmio_destroy(void *opaque)
 	for (int k = 0; k < VIRTIO_MAX_QUEUES; k++)
 		queue_release(vd, &vd->q[k]);
 	pthread_mutex_destroy(&vd->mu);
+	pthread_cond_destroy(&vd->drained);
 	free(vd);
 }
 
@@ -604,10 +634,12 @@ int virtio_mmio_create(struct machine *m, uint64_t base, int irq, const struct v
 	if (config_size)
 		memcpy(vd->config, config, config_size);
 	pthread_mutex_init(&vd->mu, NULL);
+	pthread_cond_init(&vd->drained, NULL);
 	reset_locked(vd);
 	int err = machine_add_dev(m, base, VIRTIO_MMIO_SIZE, &mmio_ops, vd);
 	if (err) {
 		pthread_mutex_destroy(&vd->mu);
+		pthread_cond_destroy(&vd->drained);
 		free(vd);
 		return err;
 	}

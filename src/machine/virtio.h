@@ -88,7 +88,8 @@ uint64_t virtio_features(struct virtio *vd);
  * state (DEVICE_NEEDS_RESET) and the queue stops. */
 int virtio_pop(struct virtio *vd, int q, struct virtio_req *req) MUST_CHECK;
 /* Return req to the driver with len bytes written, and interrupt it.  A
- * request popped before a reset is dropped silently. */
+ * request popped before a reset is dropped silently.  Every popped request
+ * must be pushed, and soon: a reset or QueueReady=0 waits for them all. */
 void virtio_push(struct virtio *vd, struct virtio_req *req, uint32_t len);
 
 /* Copy out of the readable part / into the writable part, starting at byte
@@ -107,9 +108,11 @@ bool virtio_running(struct virtio *vd);
 
 struct blk_opts {
 	const char *file;
-	const char *id;       /* serial returned by GET_ID (NULL: the file's name) */
+	const char *serial;   /* returned by GET_ID (NULL: the file's name) */
+	const char *format;   /* "raw", or NULL: probe the image as QEMU does */
 	bool readonly;        /* readonly=on: the guest sees VIRTIO_BLK_F_RO */
-	bool snapshot;        /* -snapshot: writes stay in memory, the file is untouched */
+	bool snapshot;        /* -snapshot: writes go to a temporary overlay, the file is untouched */
+	bool no_lock;         /* locking=off: no QEMU-compatible image locks */
 };
 int virtio_blk_create(struct machine *m, uint64_t base, int irq, const struct blk_opts *o) MUST_CHECK;
 
@@ -122,12 +125,22 @@ int virtio_console_create(struct machine *m, uint64_t base, int irq, struct virt
  * the driver posts receive buffers.  Returns the number of bytes accepted. */
 size_t virtio_console_input(struct virtio_console *c, const uint8_t *buf, size_t len);
 
+/* -netdev user's keys as QEMU has them; NULL strings take QEMU's defaults
+ * (net 10.0.2.0/24, host .2, dns .3, dhcpstart .15). */
 struct net_opts {
-	/* QEMU hostfwd= rules, "tcp::HOSTPORT-:GUESTPORT" (or udp, with optional
-	 * addresses); unused entries NULL. */
-	const char *hostfwd[8];
+	const char *mac;      /* -device virtio-net-device,mac=; NULL: QEMU's 52:54:00:12:34:56 + slot */
+	bool restricted;      /* restrict=on: the guest reaches only hostfwd/guestfwd paths */
+	const char *net;      /* ADDR[/MASK] (MASK a prefix length or a dotted mask) */
+	const char *host, *dns, *dhcpstart, *hostname, *domain;
+	/* hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT */
+	const char *const *hostfwd;
+	size_t nhostfwd;
+	/* guestfwd=[tcp]:SERVER:PORT-cmd:COMMAND */
+	const char *const *guestfwd;
+	size_t nguestfwd;
 };
-/* User-mode networking (libslirp): guest 10.0.2.15, host 10.0.2.2, DNS 10.0.2.3. */
+/* User-mode networking (libslirp): by default guest 10.0.2.15, host 10.0.2.2, DNS 10.0.2.3.
+ * Bad option values print one error and return -ERR_INVAL. */
 int virtio_net_create(struct machine *m, uint64_t base, int irq, const struct net_opts *o) MUST_CHECK;
 
 #endif

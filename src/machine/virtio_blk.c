@@ -1,6 +1,7 @@
-/* virtio_blk.c - virtio block device (virtio 1.2, 5.2) over a raw image file.
- * Requests run on a worker thread so a hart never waits for the disk;
- * -snapshot keeps writes in memory chunks and leaves the file untouched. */
+/* virtio_blk.c - virtio block device (virtio 1.2, 5.2) over a disk back end
+ * (disk.h: raw image, -snapshot overlay).  Requests run on a worker thread
+ * so a hart never waits for the disk. */
+#include "machine/disk.h"
 #include "machine/virtio.h"
 
 #include <errno.h>
@@ -19,77 +20,20 @@ enum { S_OK = 0, S_IOERR = 1, S_UNSUPP = 2 };
 #define SECTOR    512u
 #define ID_BYTES  20
 #define HDR_BYTES 16
-#define CHUNK     65536u  /* snapshot overlay granule */
 #define CONFIG_BYTES 60
 
 struct blk {
 	struct virtio *vd;
-	int fd;
-	uint64_t size, capacity;      /* bytes in the file, sectors shown to the guest */
-	bool ro, snapshot;
+	struct disk *disk;
+	uint64_t capacity;            /* sectors shown to the guest */
+	bool ro;
 	char serial[ID_BYTES];
-	uint8_t **overlay;            /* snapshot: one copy per written chunk */
-	uint64_t nchunks;
 	pthread_t thread;
 	bool started, pending, busy, stop;
 	pthread_mutex_t mu;
 	pthread_cond_t cv, idle;
 	struct virtio_req req;        /* the worker's current request */
 };
-
-/* ---- Host I/O ---- */
-
-static int file_io(int fd, uint64_t pos, uint8_t *p, uint64_t n, bool write)
-{
-	while (n) {
-		ssize_t k = write ? pwrite(fd, p, n, (off_t)pos) : pread(fd, p, n, (off_t)pos);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -ERR_IO;
-		p += k, pos += (uint64_t)k, n -= (uint64_t)k;
-	}
-	return 0;
-}
-
-/* The chunk's private copy, made on first write from the file's bytes. */
-static uint8_t *overlay_chunk(struct blk *b, uint64_t c)
-{
-	if (b->overlay[c])
-		return b->overlay[c];
-	uint8_t *p = calloc(1, CHUNK);
-	if (!p)
-		return NULL;
-	uint64_t at = c * CHUNK, n = b->size - at < CHUNK ? b->size - at : CHUNK;
-	if (file_io(b->fd, at, p, n, false)) {
-		free(p);
-		return NULL;
-	}
-	return b->overlay[c] = p;
-}
-
-static int snapshot_io(struct blk *b, uint64_t pos, uint8_t *p, uint64_t n, bool write)
-{
-	while (n) {
-		uint64_t c = pos / CHUNK, in = pos % CHUNK, k = CHUNK - in < n ? CHUNK - in : n;
-		uint8_t *chunk = write ? overlay_chunk(b, c) : b->overlay[c];
-		if (write && !chunk)
-			return -ERR_IO;
-		if (write)
-			memcpy(chunk + in, p, k);
-		else if (chunk)
-			memcpy(p, chunk + in, k);
-		else if (file_io(b->fd, pos, p, k, false))
-			return -ERR_IO;
-		pos += k, p += k, n -= k;
-	}
-	return 0;
-}
-
-static int disk_io(struct blk *b, uint64_t pos, uint8_t *p, uint64_t n, bool write)
-{
-	return b->snapshot ? snapshot_io(b, pos, p, n, write) : file_io(b->fd, pos, p, n, write);
-}
 
 /* ---- Requests ---- */
 
@@ -105,7 +49,7 @@ static int xfer(struct blk *b, const struct virtio_req *r, bool out, uint64_t of
 			continue;
 		}
 		uint64_t n = s->len - off < len ? s->len - off : len;
-		if (disk_io(b, pos, s->p + off, n, out))
+		if (out ? disk_write(b->disk, pos, s->p + off, n) : disk_read(b->disk, pos, s->p + off, n))
 			return -ERR_IO;
 		pos += n, len -= n, off = 0;
 	}
@@ -123,9 +67,9 @@ static uint8_t rw(struct blk *b, const struct virtio_req *r, bool out, uint64_t 
 
 static uint8_t flush(struct blk *b)
 {
-	if (b->snapshot || b->ro)
+	if (b->ro)
 		return S_OK;
-	return fsync(b->fd) ? S_IOERR : S_OK;
+	return disk_flush(b->disk) ? S_IOERR : S_OK;
 }
 
 /* Serve one request; returns the bytes written into the chain. */
@@ -190,7 +134,8 @@ static void blk_notify(struct virtio *vd, int q)
 	pthread_mutex_unlock(&b->mu);
 }
 
-/* After a reset no request may touch guest memory: wait out the one in flight. */
+/* The transport has already waited for every popped request to be pushed
+ * (virtio.c, drain_locked); this drops a notify that raced with the reset. */
 static void blk_reset(struct virtio *vd)
 {
 	struct blk *b = virtio_priv(vd);
@@ -203,11 +148,7 @@ static void blk_reset(struct virtio *vd)
 
 static void blk_free(struct blk *b)
 {
-	if (b->fd >= 0)
-		close(b->fd);
-	for (uint64_t c = 0; b->overlay && c < b->nchunks; c++)
-		free(b->overlay[c]);
-	free(b->overlay);
+	disk_close(b->disk);
 	pthread_mutex_destroy(&b->mu);
 	pthread_cond_destroy(&b->cv);
 	pthread_cond_destroy(&b->idle);
@@ -241,24 +182,17 @@ static const struct virtio_dev_ops blk_ops_ro = {
 
 static int blk_open(struct blk *b, const struct blk_opts *o)
 {
-	b->fd = open(o->file, (b->ro || b->snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (b->fd < 0) {
-		int e = errno;
-		cairn_error("virtio-blk: %s: %s", o->file, strerror(e));
-		return e == ENOENT ? -ERR_NOENT : -ERR_IO;
-	}
-	off_t end = lseek(b->fd, 0, SEEK_END);
-	if (end < 0)
-		return -ERR_IO;
-	b->size = (uint64_t)end;
-	b->capacity = b->size / SECTOR;
-	if (b->snapshot) {
-		b->nchunks = (b->size + CHUNK - 1) / CHUNK;
-		b->overlay = calloc(b->nchunks ? b->nchunks : 1, sizeof *b->overlay);
-		if (!b->overlay)
-			return -ERR_NOMEM;
-	}
-	const char *id = o->id ? o->id : strrchr(o->file, '/') ? strrchr(o->file, '/') + 1 : o->file;
+	unsigned flags = (o->readonly ? DISK_READONLY : 0) | (o->snapshot ? DISK_SNAPSHOT : 0) |
+			 (o->no_lock ? DISK_NO_LOCK : 0);
+	int err = disk_open(&b->disk, o->file, o->format, flags);
+	if (err)
+		return err;
+	b->capacity = disk_size(b->disk) / SECTOR;
+	if (disk_size(b->disk) % SECTOR)
+		cairn_warn("virtio-blk: %s: size %llu is not a multiple of %u: the last %llu bytes are not shown to "
+			   "the guest", o->file, (unsigned long long)disk_size(b->disk), SECTOR,
+			   (unsigned long long)(disk_size(b->disk) % SECTOR));
+	const char *id = o->serial ? o->serial : strrchr(o->file, '/') ? strrchr(o->file, '/') + 1 : o->file;
 	/* 20 bytes, NUL-padded, not terminated when full (5.2.6). */
 	memcpy(b->serial, id, strnlen(id, ID_BYTES));
 	return 0;
@@ -277,9 +211,7 @@ int virtio_blk_create(struct machine *m, uint64_t base, int irq, const struct bl
 	struct blk *b = calloc(1, sizeof *b);
 	if (!b)
 		return -ERR_NOMEM;
-	b->fd = -1;
 	b->ro = o->readonly;
-	b->snapshot = o->snapshot;
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
 	pthread_cond_init(&b->idle, NULL);

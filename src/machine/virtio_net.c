@@ -1,5 +1,7 @@
 /* virtio_net.c - virtio network device (virtio 1.2, 5.1) on libslirp's
- * user-mode stack (QEMU's -netdev user): 10.0.2.0/24, host 10.0.2.2.  Slirp is
+ * user-mode stack (QEMU's -netdev user): 10.0.2.0/24, host 10.0.2.2 by
+ * default; restrict=on is libslirp's restricted mode (no connections out
+ * except guestfwd targets; hostfwd still comes in).  Slirp is
  * not thread-safe: every call into it holds n->mu; its poll loop has a thread. */
 #include "machine/virtio.h"
 
@@ -209,17 +211,107 @@ static void *io_thread(void *arg)
 	return NULL;
 }
 
-/* ---- Creation and teardown ---- */
+/* ---- Creation: -netdev user's options ---- */
 
-/* Next field of a hostfwd rule up to sep (copied into out); NULL if too long. */
-static const char *field(const char *p, char sep, char *out, size_t n)
+/* The virtual network, QEMU's defaults adjusted by net=, host=, dns=, dhcpstart=. */
+struct vnet {
+	struct in_addr net, mask, host, dns, dhcp;
+};
+
+static bool ip_of(const char *s, struct in_addr *a)
 {
-	const char *e = strchr(p, sep);
+	return inet_pton(AF_INET, s, a) == 1;
+}
+
+/* Without a /MASK, QEMU takes the address's historic class (net/slirp.c). */
+static uint32_t class_mask(uint32_t a)
+{
+	if (!(a & 0x80000000u))
+		return 0xff000000u;
+	if ((a & 0xfff00000u) == 0xac100000u)
+		return 0xfff00000u;
+	if ((a & 0xc0000000u) == 0x80000000u || (a & 0xffff0000u) == 0xc0a80000u)
+		return 0xffff0000u;
+	return (a & 0xe0000000u) == 0xe0000000u ? 0xffffff00u : 0xfffffff0u;
+}
+
+/* net=ADDR[/BITS|/MASK]: also moves the host, DNS and DHCP defaults into it. */
+static int parse_net(const char *spec, struct vnet *v)
+{
+	char *addr = strdup(spec), *slash = addr ? strchr(addr, '/') : NULL, *end;
+	uint32_t mask = 0;
+	bool ok = addr != NULL;
+	if (slash)
+		*slash++ = 0;
+	ok = ok && ip_of(addr, &v->net);
+	if (ok && slash) {
+		long bits = strtol(slash, &end, 10);
+		if (*slash && !*end && bits >= 0 && bits <= 32)
+			mask = bits ? ~0u << (32 - bits) : 0;
+		else if ((ok = ip_of(slash, &v->mask)))
+			mask = ntohl(v->mask.s_addr);
+	} else if (ok) {
+		mask = class_mask(ntohl(v->net.s_addr));
+	}
+	free(addr);
+	if (!ok) {
+		cairn_error("virtio-net: net=%s: Failed to parse netmask or address", spec);
+		return -ERR_INVAL;
+	}
+	uint32_t net = ntohl(v->net.s_addr) & mask;
+	v->net.s_addr = htonl(net);
+	v->mask.s_addr = htonl(mask);
+	v->host.s_addr = htonl(net | (0x0202 & ~mask));
+	v->dns.s_addr = htonl(net | (0x0203 & ~mask));
+	v->dhcp.s_addr = htonl(net | (0x020f & ~mask));
+	return 0;
+}
+
+/* An address option inside the network, with QEMU's messages. */
+static int net_addr(const char *val, const char *what, const struct vnet *v, struct in_addr *out)
+{
+	if (val && !ip_of(val, out)) {
+		cairn_error("virtio-net: Failed to parse %s address '%s'", what, val);
+		return -ERR_INVAL;
+	}
+	if ((out->s_addr & v->mask.s_addr) != v->net.s_addr) {
+		cairn_error("virtio-net: %s doesn't belong to network", what);
+		return -ERR_INVAL;
+	}
+	return 0;
+}
+
+static int make_vnet(const struct net_opts *o, struct vnet *v)
+{
+	*v = (struct vnet){ { htonl(0x0a000200) }, { htonl(0xffffff00) }, { htonl(0x0a000202) },
+			    { htonl(0x0a000203) }, { htonl(0x0a00020f) } };
+	int err = o->net ? parse_net(o->net, v) : 0;
+	if (!err)
+		err = net_addr(o->host, "Host", v, &v->host);
+	if (!err)
+		err = net_addr(o->dns, "DNS", v, &v->dns);
+	if (!err)
+		err = net_addr(o->dhcpstart, "DHCP", v, &v->dhcp);
+	if (!err && v->dns.s_addr == v->host.s_addr) {
+		cairn_error("virtio-net: DNS must be different from host");
+		err = -ERR_INVAL;
+	}
+	if (!err && (v->dhcp.s_addr == v->host.s_addr || v->dhcp.s_addr == v->dns.s_addr)) {
+		cairn_error("virtio-net: DHCP must be different from host and DNS");
+		err = -ERR_INVAL;
+	}
+	return err;
+}
+
+/* Next field of a rule up to sep, as a malloc'd string in *out; the rest,
+ * or NULL when sep is missing (sep 0: the whole rest). */
+static const char *field(const char *p, char sep, char **out)
+{
+	const char *e = sep ? strchr(p, sep) : NULL;
 	size_t len = e ? (size_t)(e - p) : strlen(p);
-	if (len >= n)
+	if (sep && !e)
 		return NULL;
-	memcpy(out, p, len);
-	out[len] = 0;
+	*out = strndup(p, len);
 	return e ? e + 1 : p + len;
 }
 
@@ -228,44 +320,76 @@ static bool port_of(const char *s, unsigned *port)
 	char *end;
 	unsigned long v = strtoul(s, &end, 10);
 	*port = (unsigned)v;
-	return *s && !*end && v <= 65535;
+	return *s >= '0' && *s <= '9' && !*end && v <= 65535;
 }
 
-/* QEMU's hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT */
-static int add_hostfwd(struct net *n, const char *spec)
+/* QEMU's hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT; the
+ * guest address defaults to the DHCP start (the guest's address). */
+static int add_hostfwd(struct net *n, const char *spec, const struct vnet *v)
 {
-	char proto[8], haddr[32], hp[8], gaddr[32], gp[8];
-	unsigned hport, gport;
+	char *f[5] = { 0 };
+	unsigned hport = 0, gport = 0;
 	const char *p = spec;
-	if (!(p = field(p, ':', proto, sizeof proto)) || !(p = field(p, ':', haddr, sizeof haddr)) ||
-	    !(p = field(p, '-', hp, sizeof hp)) || !(p = field(p, ':', gaddr, sizeof gaddr)) ||
-	    !(p = field(p, 0, gp, sizeof gp)) || !port_of(hp, &hport) || !port_of(gp, &gport))
-		goto bad;
-	struct in_addr h = { .s_addr = htonl(INADDR_ANY) }, g;
-	inet_pton(AF_INET, "10.0.2.15", &g);
-	if ((haddr[0] && inet_pton(AF_INET, haddr, &h) != 1) || (gaddr[0] && inet_pton(AF_INET, gaddr, &g) != 1))
-		goto bad;
-	bool udp = !strcmp(proto, "udp");
-	if (!udp && proto[0] && strcmp(proto, "tcp"))
-		goto bad;
+	bool ok = (p = field(p, ':', &f[0])) && (p = field(p, ':', &f[1])) && (p = field(p, '-', &f[2])) &&
+		  (p = field(p, ':', &f[3])) && (p = field(p, 0, &f[4])) && port_of(f[2], &hport) &&
+		  port_of(f[4], &gport);
+	struct in_addr h = { .s_addr = htonl(INADDR_ANY) }, g = v->dhcp;
+	ok = ok && (!f[1][0] || ip_of(f[1], &h)) && (!f[3][0] || ip_of(f[3], &g));
+	bool udp = ok && !strcmp(f[0], "udp");
+	ok = ok && (udp || !f[0][0] || !strcmp(f[0], "tcp"));
+	for (int k = 0; k < 5; k++)
+		free(f[k]);
+	if (!ok) {
+		cairn_error("virtio-net: bad hostfwd '%s' (want tcp:[HOSTADDR]:PORT-[GUESTADDR]:PORT)", spec);
+		return -ERR_INVAL;
+	}
 	if (slirp_add_hostfwd(n->slirp, udp, h, (int)hport, g, (int)gport) < 0) {
 		cairn_error("virtio-net: hostfwd %s: cannot listen on port %u", spec, hport);
 		return -ERR_IO;
 	}
 	return 0;
-bad:
-	cairn_error("virtio-net: bad hostfwd '%s' (want tcp:[HOSTADDR]:PORT-[GUESTADDR]:PORT)", spec);
-	return -ERR_INVAL;
 }
 
-static int slirp_start(struct net *n)
+/* QEMU's guestfwd=[tcp]:SERVER:PORT-cmd:COMMAND (a command per connection,
+ * on its stdin/stdout) or -unix:PATH (QEMU's chardev spec for a unix socket
+ * client).  Other chardev targets need QEMU's chardev layer: refused. */
+static int add_guestfwd(struct net *n, const char *spec)
 {
-	SlirpConfig c = { .version = 1, .in_enabled = true };
-	inet_pton(AF_INET, "10.0.2.0", &c.vnetwork);
-	inet_pton(AF_INET, "255.255.255.0", &c.vnetmask);
-	inet_pton(AF_INET, "10.0.2.2", &c.vhost);
-	inet_pton(AF_INET, "10.0.2.15", &c.vdhcp_start);
-	inet_pton(AF_INET, "10.0.2.3", &c.vnameserver);
+	char *proto = NULL, *server = NULL, *port = NULL;
+	const char *p = spec, *target = NULL;
+	struct in_addr a;
+	unsigned gport = 0;
+	bool ok = (p = field(p, ':', &proto)) && (p = field(p, ':', &server)) && (target = field(p, '-', &port)) &&
+		  (!proto[0] || !strcmp(proto, "tcp")) && ip_of(server, &a) && port_of(port, &gport);
+	free(proto), free(server), free(port);
+	int r = -1;
+	if (ok && !strncmp(target, "cmd:", 4))
+		r = slirp_add_exec(n->slirp, target + 4, &a, (int)gport);
+	else if (ok && !strncmp(target, "unix:", 5))
+		r = slirp_add_unix(n->slirp, target + 5, &a, (int)gport);
+	else if (ok) {
+		cairn_error("virtio-net: guestfwd '%s': only cmd:COMMAND and unix:PATH targets are supported", spec);
+		return -ERR_UNSUPP;
+	}
+	if (!ok) {
+		cairn_error("virtio-net: bad guestfwd '%s' (want tcp:SERVER:PORT-cmd:COMMAND)", spec);
+		return -ERR_INVAL;
+	}
+	if (r < 0) {
+		cairn_error("virtio-net: Conflicting/invalid host:port in guest forwarding rule '%s'", spec);
+		return -ERR_INVAL;
+	}
+	return 0;
+}
+
+static int slirp_start(struct net *n, const struct net_opts *o, const struct vnet *v)
+{
+	SlirpConfig c = {
+		.version = 1, .in_enabled = true, .restricted = o->restricted,
+		.vnetwork = v->net, .vnetmask = v->mask, .vhost = v->host,
+		.vdhcp_start = v->dhcp, .vnameserver = v->dns,
+		.vhostname = o->hostname, .vdomainname = o->domain,
+	};
 	n->slirp = slirp_new(&c, &callbacks, n);
 	return n->slirp ? 0 : -ERR_NOMEM;
 }
@@ -302,13 +426,34 @@ static const struct virtio_dev_ops net_ops = {
 	.destroy = net_destroy,
 };
 
+/* -device virtio-net-device,mac=52:54:00:12:34:57: six hex pairs, unicast. */
+static int parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned v[6];
+	int end = 0;
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6 ||
+	    s[end] || end != 17 || (v[0] & 1)) {
+		cairn_error("virtio-net: Property 'virtio-net-device.mac' doesn't take value '%s'", s);
+		return -1;
+	}
+	for (int k = 0; k < 6; k++)
+		mac[k] = (uint8_t)v[k];
+	return 0;
+}
+
 static int net_init(struct net *n, const struct net_opts *o)
 {
+	struct vnet v;
+	int err = make_vnet(o, &v);
+	if (err)
+		return err;
 	if (pipe2(n->wake, O_CLOEXEC | O_NONBLOCK))
 		return -ERR_IO;
-	int err = slirp_start(n);
-	for (int k = 0; !err && k < (int)ARRAY_SIZE(o->hostfwd) && o->hostfwd[k]; k++)
-		err = add_hostfwd(n, o->hostfwd[k]);
+	err = slirp_start(n, o, &v);
+	for (size_t k = 0; !err && k < o->nhostfwd; k++)
+		err = add_hostfwd(n, o->hostfwd[k], &v);
+	for (size_t k = 0; !err && k < o->nguestfwd; k++)
+		err = add_guestfwd(n, o->guestfwd[k]);
 	return err;
 }
 
@@ -321,7 +466,9 @@ int virtio_net_create(struct machine *m, uint64_t base, int irq, const struct ne
 	pthread_mutex_init(&n->mu, NULL);
 	/* QEMU's default MAC, 52:54:00:12:34:56 (+ slot), in config space with a link-up status. */
 	uint8_t cfg[8] = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + (irq - 1)), 1, 0 };
-	int err = net_init(n, o);
+	int err = o->mac && parse_mac(o->mac, cfg) ? -ERR_INVAL : 0;
+	if (!err)
+		err = net_init(n, o);
 	if (!err)
 		err = virtio_mmio_create(m, base, irq, &net_ops, n, cfg, sizeof cfg, &n->vd);
 	if (err) {

@@ -144,7 +144,9 @@ static void setup(void)
 		abort();
 	close(fd);
 	m->console = fopen("/dev/null", "w");
-	struct blk_opts rw = { .file = path }, snap = { .file = path, .snapshot = true };
+	/* Both open one image: no image locks between them. */
+	struct blk_opts rw = { .file = path, .format = "raw", .no_lock = true },
+			snap = { .file = path, .format = "raw", .snapshot = true, .no_lock = true };
 	if (!m->console || virtio_rng_create(m, VIRTIO_MMIO_BASE, 1) ||
 	    virtio_blk_create(m, VIRTIO_MMIO_BASE + 0x1000, 2, &rw) ||
 	    virtio_blk_create(m, VIRTIO_MMIO_BASE + 0x2000, 3, &snap) ||

@@ -10,127 +10,7 @@
 
 #include "machine/virtio.h"
 
-static int passed, failed;
-#define CHECK(c, ...) do { if (c) passed++; else { failed++; printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-	printf(__VA_ARGS__); printf("\n"); } } while (0)
-
-static struct machine *m;
-#define RAM(off) (VIRT_DRAM_BASE + (off))
-#define RAM_SIZE (4ull << 20)
-
-/* ---- Driver side: registers ---- */
-
-static uint32_t rd(struct dev *d, uint64_t off)
-{
-	uint64_t v = 0;
-	(void)d->ops->read(d->opaque, off, 4, &v);
-	return (uint32_t)v;
-}
-
-static void wr(struct dev *d, uint64_t off, uint32_t v)
-{
-	(void)d->ops->write(d->opaque, off, 4, v);
-}
-
-static uint8_t *host(uint64_t gpa, uint64_t len)
-{
-	uint8_t *p = machine_dma(m, gpa, len, false);
-	if (!p)
-		abort();
-	return p;
-}
-
-/* ACKNOWLEDGE, DRIVER, features (all offered minus `drop`), FEATURES_OK. */
-static uint32_t negotiate(struct dev *d, uint64_t drop)
-{
-	wr(d, 0x70, 0);
-	wr(d, 0x70, VIRTIO_S_ACKNOWLEDGE);
-	wr(d, 0x70, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER);
-	wr(d, 0x14, 0);
-	uint64_t f = rd(d, 0x10);
-	wr(d, 0x14, 1);
-	f |= (uint64_t)rd(d, 0x10) << 32;
-	f &= ~drop;
-	wr(d, 0x24, 0);
-	wr(d, 0x20, (uint32_t)f);
-	wr(d, 0x24, 1);
-	wr(d, 0x20, (uint32_t)(f >> 32));
-	wr(d, 0x70, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK);
-	return rd(d, 0x70);
-}
-
-/* A split ring laid out by the "driver" at a fixed place per queue. */
-struct ring {
-	struct dev *d;
-	int q;
-	uint32_t num;
-	uint64_t desc, avail, used;
-	uint16_t avail_idx;
-};
-
-static void ring_setup(struct ring *r, struct dev *d, int q, uint32_t num, uint64_t at)
-{
-	*r = (struct ring){ d, q, num, RAM(at), RAM(at + 0x1000), RAM(at + 0x2000), 0 };
-	memset(host(r->desc, 0x3000), 0, 0x3000);
-	wr(d, 0x30, (uint32_t)q);
-	wr(d, 0x38, num);
-	wr(d, 0x80, (uint32_t)r->desc);
-	wr(d, 0x84, (uint32_t)(r->desc >> 32));
-	wr(d, 0x90, (uint32_t)r->avail);
-	wr(d, 0x94, (uint32_t)(r->avail >> 32));
-	wr(d, 0xa0, (uint32_t)r->used);
-	wr(d, 0xa4, (uint32_t)(r->used >> 32));
-	wr(d, 0x44, 1);
-}
-
-static void driver_ok(struct dev *d)
-{
-	wr(d, 0x70, rd(d, 0x70) | VIRTIO_S_DRIVER_OK);
-}
-
-static void set_desc(uint64_t table, int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-	uint8_t *p = host(table + 16 * (uint64_t)i, 16);
-	st_le64(p, addr);
-	st_le32(p + 8, len);
-	st_le16(p + 12, flags);
-	st_le16(p + 14, next);
-}
-
-static void submit(struct ring *r, uint16_t head)
-{
-	st_le16(host(r->avail + 4 + 2 * (r->avail_idx % r->num), 2), head);
-	st_le16(host(r->avail + 2, 2), ++r->avail_idx);
-	wr(r->d, 0x50, (uint32_t)r->q);
-}
-
-static uint16_t used_idx(const struct ring *r)
-{
-	return __atomic_load_n((uint16_t *)host(r->used + 2, 2), __ATOMIC_ACQUIRE);
-}
-
-/* Devices may complete on another thread: poll up to two seconds. */
-static bool wait_used(const struct ring *r, uint16_t want)
-{
-	for (int k = 0; k < 2000 && used_idx(r) != want; k++)
-		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-	return used_idx(r) == want;
-}
-
-static uint32_t used_len(const struct ring *r, uint16_t i)
-{
-	return ld_le32(host(r->used + 4 + 8 * (uint64_t)(i % r->num) + 4, 4));
-}
-
-static bool needs_reset(struct dev *d)
-{
-	return (rd(d, 0x70) & VIRTIO_S_NEEDS_RESET) && (rd(d, 0x60) & 2);
-}
-
-static struct dev *last_dev(void)
-{
-	return &m->devs[m->ndevs - 1];
-}
+#include "vdriver.h"
 
 /* ---- Transport ---- */
 
@@ -427,7 +307,9 @@ static uint8_t blk_req(struct ring *r, uint32_t type, uint64_t sector, uint32_t 
 
 static struct dev *blk_dev(const char *path, bool ro, bool snap, struct ring *r)
 {
-	struct blk_opts o = { .file = path, .id = "cairn-disk0", .readonly = ro, .snapshot = snap };
+	/* One image opened again and again in this process: no image locks. */
+	struct blk_opts o = { .file = path, .serial = "cairn-disk0", .format = "raw", .readonly = ro, .snapshot = snap,
+			      .no_lock = true };
 	int slot = m->ndevs - 3;
 	if (virtio_blk_create(m, VIRTIO_MMIO_BASE + (uint64_t)slot * 0x1000, 1 + slot, &o))
 		abort();
@@ -502,6 +384,68 @@ static void test_blk_snapshot(const char *img)
 	CHECK(file_byte(img, 127 * 512) == 127 && file_byte(img, 134 * 512) == 134, "snapshot leaves the file untouched");
 }
 
+/* ---- Reset and queue disable stop DMA (virtio 1.2, 2.4 and 4.2.2.1) ----
+ * Each round posts a 1 MiB read (64 segments of 16 KiB), lets the worker
+ * start after a varying delay, then resets the device or clears QueueReady.
+ * Once that register write has returned the "driver" reuses the buffers:
+ * it zeroes them and looks again later.  Any byte the device still writes
+ * (data, status, used ring) is DMA that landed after the reset. */
+enum { BIG = 0x100000, BIG_SEGS = 64, SEG = 0x4000 };
+
+static int stop_round(struct dev *d, struct ring *r, int k, bool reset)
+{
+	uint8_t *data = host(RAM(BIG), BIG_SEGS * SEG), *st = host(RAM(STAT), 1);
+	negotiate(d, 0);
+	ring_setup(r, d, 0, 128, 0x10000);
+	driver_ok(d);
+	memset(data, 0xee, BIG_SEGS * SEG);
+	uint8_t *h = host(RAM(HDR), 16);
+	st_le32(h, 0);
+	st_le32(h + 4, 0);
+	st_le64(h + 8, 0);
+	set_desc(r->desc, 0, RAM(HDR), 16, 1, 1);
+	for (int s = 0; s < BIG_SEGS; s++)
+		set_desc(r->desc, 1 + s, RAM(BIG + (uint64_t)s * SEG), SEG, 1 | 2, (uint16_t)(2 + s));
+	set_desc(r->desc, 1 + BIG_SEGS, RAM(STAT), 1, 2, 0);
+	submit(r, 0);
+	for (volatile int spin = 0; spin < (k * 7919) % 20000; spin++)
+		;
+	if (reset) {
+		wr(d, 0x70, 0);
+	} else {
+		wr(d, 0x30, 0);
+		wr(d, 0x44, 0);
+	}
+	/* The register write returned: the buffers are the driver's again. */
+	memset(data, 0, BIG_SEGS * SEG);
+	*st = 0;
+	uint16_t used = used_idx(r);
+	nanosleep(&(struct timespec){ 0, 3000000 }, NULL);
+	int late = nonzero(data, BIG_SEGS * SEG) || *st != 0 || used_idx(r) != used;
+	wr(d, 0x70, 0);
+	return late;
+}
+
+static void test_blk_stop(const char *img)
+{
+	struct ring r;
+	struct dev *d = blk_dev(img, false, false, &r);
+	int late_reset = 0, late_disable = 0;
+	for (int k = 0; k < 300; k++) {
+		late_reset += stop_round(d, &r, k, true);
+		late_disable += stop_round(d, &r, k, false);
+	}
+	CHECK(late_reset == 0, "no DMA after a device reset returned (%d of 300 rounds had some)", late_reset);
+	CHECK(late_disable == 0, "no DMA after QueueReady=0 returned (%d of 300 rounds had some)", late_disable);
+	/* And the device still works afterwards. */
+	uint32_t len;
+	negotiate(d, 0);
+	ring_setup(&r, d, 0, 8, 0x10000);
+	driver_ok(d);
+	CHECK(blk_req(&r, 0, 9, 512, true, &len) == 0 && *host(RAM(DATA), 1) == 9, "reads after the stress");
+	wr(d, 0x70, 0);
+}
+
 /* ---- virtio-console ---- */
 
 static void test_console(void)
@@ -546,7 +490,7 @@ static const uint8_t arp_request[42] = {
 
 static void test_net(void)
 {
-	struct net_opts o = { .hostfwd = { "tcp::0-:22" } };
+	struct net_opts o = { .hostfwd = (const char *const[]){ "tcp::0-:22" }, .nhostfwd = 1 };
 	int slot = m->ndevs - 3;
 	if (virtio_net_create(m, VIRTIO_MMIO_BASE + (uint64_t)slot * 0x1000, 1 + slot, &o)) {
 		CHECK(0, "virtio-net created");
@@ -572,7 +516,7 @@ static void test_net(void)
 	CHECK(wait_used(&rx, 1) && used_len(&rx, 0) >= 12 + 42 && r[12 + 12] == 0x08 && r[12 + 13] == 0x06 &&
 	      r[12 + 21] == 2 && r[12 + 28] == 10 && r[12 + 31] == 2, "ARP reply from 10.0.2.2 (len %u)",
 	      used_len(&rx, 0));
-	struct net_opts bad = { .hostfwd = { "tcp:nonsense" } };
+	struct net_opts bad = { .hostfwd = (const char *const[]){ "tcp:nonsense" }, .nhostfwd = 1 };
 	CHECK(virtio_net_create(m, VIRTIO_MMIO_BASE + 0x7000, 8, &bad) == -ERR_INVAL, "bad hostfwd refused");
 }
 
@@ -610,6 +554,7 @@ int main(void)
 	test_blk_rw(img);
 	test_blk_ro(img);
 	test_blk_snapshot(img);
+	test_blk_stop(img);
 	test_console();
 	test_net();
 	struct blk_opts bad = { .file = "/nonexistent/disk.img" };
