@@ -815,13 +815,20 @@ static int kind_of(const wa_sx *kw, uint8_t *kind)
 
 static const int kind_space[4] = { SP_FUNC, SP_TABLE, SP_MEM, SP_GLOBAL };
 
+/* The first item of a list, NULL when it is empty (its items pointer is
+ * NULL then: no &items[0]). */
+static const wa_sx *head_of(const wa_sx *l)
+{
+	return l->kind == WA_SX_LIST && l->n ? &l->items[0] : NULL;
+}
+
 static int field_import(wat *w, const wa_sx *f)
 {
 	const wa_sx *d;
 	uint8_t kind;
 	uint32_t i = 1;
 	if (f->n != 4 || f->items[1].kind != WA_SX_STR || f->items[2].kind != WA_SX_STR ||
-	    f->items[3].kind != WA_SX_LIST || kind_of(&f->items[3].items[0], &kind))
+	    f->items[3].kind != WA_SX_LIST || kind_of(head_of(&f->items[3]), &kind))
 		return fail(w, f, "unexpected token");
 	d = &f->items[3];
 	putname(&w->imp, f->items[1].str, f->items[1].n);
@@ -1197,7 +1204,7 @@ static int field_export(wat *w, const wa_sx *f)
 	uint8_t kind;
 	uint32_t idx;
 	if (f->n != 3 || f->items[1].kind != WA_SX_STR || f->items[2].kind != WA_SX_LIST ||
-	    f->items[2].n != 2 || kind_of(&f->items[2].items[0], &kind))
+	    f->items[2].n != 2 || kind_of(head_of(&f->items[2]), &kind))
 		return fail(w, f, "unexpected token");
 	TRY(resolve(w, &w->sp[kind_space[kind]], &f->items[2].items[1], &idx));
 	putname(&w->exp, f->items[1].str, f->items[1].n);
@@ -1240,7 +1247,7 @@ static int field_type(wat *w, const wa_sx *f)
 static int is_import_field(const wa_sx *f, uint8_t *kind)
 {
 	if (wa_sx_head(f, "import")) {
-		if (f->n < 4 || f->items[3].kind != WA_SX_LIST || kind_of(&f->items[3].items[0], kind))
+		if (f->n < 4 || f->items[3].kind != WA_SX_LIST || kind_of(head_of(&f->items[3]), kind))
 			return -1;
 		return 1;
 	}
