@@ -346,14 +346,13 @@ static void free_opts(run_opts *o)
 
 /* ---- loading ---- */
 
-/* Binary module, or the one (module ...) of a .wat/.wast text. */
+/* Binary module, or the text of one: a (module ...) or its fields alone. */
 static int load(const char *path, wa_module **out)
 {
 	size_t len = 0, blen = 0;
 	char *src = cli_read_file(path, &len);
 	uint8_t *bin = NULL;
 	wa_err e = { "", 0 };
-	wa_sx top = { 0 };
 	int err = -1;
 	*out = NULL;
 	if (!src) {
@@ -362,14 +361,8 @@ static int load(const char *path, wa_module **out)
 	}
 	if (len >= 4 && !memcmp(src, "\0asm", 4)) {
 		err = wa_decode((const uint8_t *)src, len, out, &e);
-	} else if (!wa_sx_parse(src, len, &top, &e)) {
-		if (top.n == 1 && wa_sx_head(&top.items[0], "module"))
-			err = wa_wat_encode(&top.items[0], &bin, &blen, &e);
-		else
-			snprintf(e.msg, sizeof e.msg, "expected one (module ...) form");
-		if (!err)
-			err = wa_decode(bin, blen, out, &e);
-		wa_sx_free(&top);
+	} else if (!(err = wa_wat_to_wasm(src, len, &bin, &blen, &e))) {
+		err = wa_decode(bin, blen, out, &e);
 		free(bin);
 	}
 	if (!err && (err = wa_validate(*out, &e)) != 0) {

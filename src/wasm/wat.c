@@ -1502,3 +1502,39 @@ int wa_wat_encode(const wa_sx *m, uint8_t **out, size_t *len, wa_err *e)
 	*len = b.n;
 	return 0;
 }
+
+int wa_wat_to_wasm(const char *src, size_t len, uint8_t **bin, size_t *blen, wa_err *e)
+{
+	static const char module_kw[] = "module";
+	wa_sx top;
+	uint32_t modules = 0, atom = 0;
+	int err;
+	*bin = NULL;
+	*blen = 0;
+	if ((err = wa_sx_parse(src ? src : "", src ? len : 0, &top, e)))
+		return err;
+	for (uint32_t i = top.n; i-- > 0;) {
+		modules += wa_sx_head(&top.items[i], "module");
+		if (top.items[i].kind != WA_SX_LIST)
+			atom = i + 1; /* the first one */
+	}
+	if (modules == 1 && top.n == 1) {
+		err = wa_wat_encode(&top.items[0], bin, blen, e);
+	} else if (!modules && !atom) { /* fields alone: as if inside (module ...) */
+		wa_sx m = { .kind = WA_SX_LIST, .n = top.n + 1, .line = top.n ? top.items[0].line : 1 };
+		if (!(m.items = malloc(((size_t)top.n + 1) * sizeof *m.items))) {
+			err = wa_fail(e, 0, ERR_NOMEM, "out of memory");
+		} else {
+			m.items[0] = (wa_sx){ .kind = WA_SX_ATOM, .n = 6, .line = m.line, .atom = module_kw };
+			if (top.n)
+				memcpy(m.items + 1, top.items, top.n * sizeof *m.items);
+			err = wa_wat_encode(&m, bin, blen, e);
+			free(m.items); /* the items themselves belong to top */
+		}
+	} else {
+		err = wa_fail(e, top.items[atom ? atom - 1 : top.n - 1].line, ERR_FORMAT,
+			      "expected one (module ...) form or module fields");
+	}
+	wa_sx_free(&top);
+	return err;
+}
