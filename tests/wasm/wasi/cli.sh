@@ -85,6 +85,18 @@ run 1 --invoke add "$M" 1 x </dev/null
 has_err "bad argument 'x'"
 run 1 --dir "$T/nonexistent" "$M" </dev/null
 has_err "cannot open directory"
+# --tcplisten: ports are decimal 0-65535 (99999 once wrapped to 34463), an
+# address is required, bad ones are named; each is a usage error (2) with one line
+for bad in 127.0.0.1:99999 127.0.0.1:65536 127.0.0.1:http 127.0.0.1: 127.0.0.1:-1 \
+	127.0.0.1:0x50 :8080 8080 '[::1:80' '[::1]' 300.1.2.3:80; do
+	run 2 --tcplisten "$bad" "$M" </dev/null
+	has_err "run: --tcplisten $bad: "
+	[ "$(wc -l <"$ERR")" = 1 ] || fail "--tcplisten $bad: more than one line"
+done
+run 2 -S "tcplisten=127.0.0.1:99999" "$M" </dev/null
+has_err "the port must be a number from 0 to 65535"
+! grep -q "bad or unknown option" "$ERR" || fail "--tcplisten: two messages"
+run 0 --tcplisten 127.0.0.1:0 "$M" </dev/null
 # a module without _start only instantiates; a start function runs
 printf '(module (func $s (unreachable)) (start $s))' >"$T/st.wat"
 run 134 "$T/st.wat" </dev/null
