@@ -222,13 +222,29 @@ static void free_strings(char **v, uint32_t n)
 	free(v);
 }
 
+/* Stdio gets wasmtime's rights, not all its host file allows: reading
+ * (stdin) or writing (stdout, stderr), fdstat and stat, polling, seeking
+ * where the file can seek unless it is in append mode, and nothing else: no
+ * size or time changes, no allocation, no sync, no socket shutdown, no
+ * directory or path rights at all.  So `>> app.log` stays append-only for
+ * the guest and `< somedir` is no preopen. */
+static uint64_t stdio_rights(int i, int host)
+{
+	uint64_t r = R(i ? R_FD_WRITE : R_FD_READ) | R(R_FD_FDSTAT_SET_FLAGS) | R(R_FD_FILESTAT_GET) |
+		     R(R_POLL_FD_READWRITE);
+	int fl = fcntl(host, F_GETFL);
+	if (fl >= 0 && !(fl & O_APPEND))
+		r |= R(R_FD_SEEK) | R(R_FD_TELL); /* masked by what the kind allows */
+	return r;
+}
+
 static int open_stdio(wa_wasi *w, const wa_wasi_config *c, wa_err *e)
 {
 	for (int i = 0; i < 3; i++) {
 		uint32_t fd;
 		if (c->stdio[i] < 0)
 			continue; /* the slot stays free: EBADF */
-		if (fd_install(w, i, c->stdio[i], false, ~(uint64_t)0, 0, &fd))
+		if (fd_install(w, i, c->stdio[i], false, stdio_rights(i, c->stdio[i]), 0, &fd))
 			return wa_fail(e, 0, ERR_INVAL, "WASI: bad host fd %d for guest fd %u", c->stdio[i], i);
 	}
 	return 0;
