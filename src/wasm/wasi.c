@@ -68,6 +68,7 @@ typedef struct wfd {
 	uint8_t type;
 	bool own;               /* closed by us (stdio is borrowed) */
 	bool nonblock;          /* emulated: the host fd stays blocking */
+	bool no_nowait;         /* pwritev2 RWF_NOWAIT is not supported on it */
 	uint64_t base, inh;     /* rights */
 	char *preopen;          /* guest name of a preopened directory */
 	DIR *dir;               /* fd_readdir's stream, opened on first use */
@@ -507,6 +508,86 @@ static int get_iovs(wa_wasi *w, uint32_t p, uint32_t n, struct iovec *v, int *cn
 	return 0;
 }
 
+/* Up to max bytes and np iovecs of v[i..n), from byte at of v[i], in piece. */
+static int iov_piece(const struct iovec *v, int n, int i, size_t at, size_t max, struct iovec *piece, int np)
+{
+	int k = 0;
+	for (; i < n && max && k < np; i++, at = 0) {
+		size_t l = v[i].iov_len - at;
+		if (!l)
+			continue;
+		if (l > max)
+			l = max;
+		piece[k++] = (struct iovec){ (char *)v[i].iov_base + at, l };
+		max -= l;
+	}
+	return k;
+}
+
+/* A write to a pipe, terminal or socket.  The host fd stays blocking (it may
+ * be shared with others), and a writev of the whole buffer could block for
+ * good after poll said writable, out of reach of an interrupt.  So: poll
+ * (watching the interrupt pipe), then write only what cannot block --
+ * sockets with MSG_DONTWAIT, pipes with RWF_NOWAIT where the kernel has it,
+ * else at most PIPE_BUF bytes, which a pipe that poll calls writable takes
+ * at once -- and repeat.  Bytes written before an error, or before a stall
+ * of an emulated-nonblocking fd, are a short write; an interrupt traps. */
+static int write_stream(wa_wasi *w, wfd *f, const struct iovec *v, int n, uint8_t *res)
+{
+	struct iovec piece[64];
+	bool sock = f->type == FT_STREAM || f->type == FT_DGRAM;
+	size_t done = 0, at = 0, total = 0;
+	int i = 0, err;
+	for (int k = 0; k < n; k++)
+		total += v[k].iov_len;
+	while (done < total) {
+		if ((err = wait_fd(w, f, POLLOUT))) {
+			if (err == TRAPPED || !done)
+				return err;
+			break; /* nonblocking and full */
+		}
+		int k = iov_piece(v, n, i, at, sock || !f->no_nowait ? total : PIPE_BUF, piece, 64);
+		ssize_t r;
+		if (sock) {
+			struct msghdr m = { .msg_iov = piece, .msg_iovlen = (size_t)k };
+			r = sendmsg(f->host, &m, MSG_DONTWAIT);
+		} else if (f->no_nowait) {
+			r = writev(f->host, piece, k);
+		} else {
+#ifdef RWF_NOWAIT
+			r = pwritev2(f->host, piece, k, -1, RWF_NOWAIT);
+			if (r < 0 && (errno == EOPNOTSUPP || errno == EINVAL || errno == ENOSYS))
+#else
+			r = -1;
+#endif
+				f->no_nowait = true; /* terminals, older kernels: pieces */
+			if (f->no_nowait)
+				continue;
+		}
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			continue;
+		if (r < 0) {
+			if (!done)
+				return wa_wasi_errno(errno);
+			break; /* the error comes again on the next call */
+		}
+		done += (size_t)r;
+		for (size_t adv = (size_t)r; adv && i < n;) {
+			size_t left = v[i].iov_len - at;
+			if (adv < left) {
+				at += adv;
+				adv = 0;
+			} else {
+				adv -= left;
+				i++;
+				at = 0;
+			}
+		}
+	}
+	st_le32(res, (uint32_t)done);
+	return 0;
+}
+
 /* Shared by read/write/pread/pwrite: a[1], a[2] are the iovecs, out the
  * result pointer, off the offset (< 0: the fd's position). */
 static int rw(wa_wasi *w, const uint64_t *a, bool wr, int64_t off, uint32_t out, uint64_t rights)
@@ -518,6 +599,8 @@ static int rw(wa_wasi *w, const uint64_t *a, bool wr, int64_t off, uint32_t out,
 	if ((err = get_iovs(w, (uint32_t)a[1], (uint32_t)a[2], v, &n)))
 		return err;
 	GP(res, out, 4);
+	if (off < 0 && wr && f->type != FT_FILE && f->type != FT_DIR && f->type != FT_BLOCK)
+		return write_stream(w, f, v, n, res);
 	if (off < 0 && (err = wait_fd(w, f, wr ? POLLOUT : POLLIN)))
 		return err;
 	if (off >= 0)

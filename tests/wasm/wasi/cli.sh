@@ -56,6 +56,22 @@ ms=$((($(date +%s%N) - start) / 1000000))
 kill $holder 2>/dev/null
 [ $ms -lt 5000 ] || fail "--timeout did not stop a read of stdin ($ms ms)"
 has_err "interrupted"
+# a large fd_write to a pipe whose reader stalls: writes go in pieces that
+# cannot block, so the watchdog still ends it
+mkfifo "$T/stall"
+sleep 10 <"$T/stall" &
+holder=$!
+start=$(date +%s%N)
+"$CAIRN" run --timeout 300ms --invoke bigwrite "$M" >"$T/stall" 2>"$ERR" </dev/null
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+kill $holder 2>/dev/null
+[ $rc = 134 ] || fail "--timeout in a stalled write: exit $rc"
+[ $ms -lt 3000 ] || fail "--timeout did not stop a write to a stalled pipe ($ms ms)"
+has_err "interrupted (--timeout reached)"
+# ... while a reader that reads gets all of it (and the result line)
+n=$("$CAIRN" run --invoke bigwrite "$M" </dev/null | wc -c)
+[ "$n" = $((8388608 + 8)) ] || fail "bigwrite through a pipe: $n bytes"
 
 # mistakes: usage errors are 2, unloadable modules 1, each with one message
 run 2 --bogus "$M" </dev/null
