@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -1154,17 +1155,40 @@ typedef struct sub {
 	uint64_t userdata;
 	uint64_t deadline;      /* clocks: monotonic ns */
 	int fd;                 /* fd_read/fd_write: the checked guest fd, else -1 */
+	int slot;               /* its host fd's entry in pfd, -1: not polled */
 	uint16_t err;           /* fires at once with this error */
 	uint8_t tag;
 	bool ready;             /* fires at once (a regular file, an error) */
 } sub;
 
+/* ppoll refuses more entries than RLIMIT_NOFILE (EINVAL), while a guest may
+ * pass 65,536 subscriptions, most on the same few fds: pfd has one entry per
+ * distinct host fd (their events merged; found through a hash of host fds),
+ * then the interrupt pipe.  Distinct host fds are open fds, within the limit
+ * unless it was lowered after they were opened: then poll_wait polls them
+ * in pieces. */
 typedef struct pollctx {
 	sub *subs;
-	struct pollfd *pfd;     /* one per subscription (fd -1: not polled), then the interrupt pipe */
+	struct pollfd *pfd;
+	uint32_t npfd;
+	uint32_t *hash, hmask;  /* pfd index + 1, 0: empty */
 	uint64_t earliest;      /* UINT64_MAX: no clock */
 	uint32_t nready;
 } pollctx;
+
+/* The pfd entry for host fd h, events ev added. */
+static int pfd_slot(pollctx *c, int h, short ev)
+{
+	uint32_t k = ((uint32_t)h * 2654435761u) & c->hmask;
+	for (; c->hash[k]; k = (k + 1) & c->hmask)
+		if (c->pfd[c->hash[k] - 1].fd == h) {
+			c->pfd[c->hash[k] - 1].events |= ev;
+			return (int)c->hash[k] - 1;
+		}
+	c->pfd[c->npfd] = (struct pollfd){ h, ev, 0 };
+	c->hash[k] = ++c->npfd;
+	return (int)c->npfd - 1;
+}
 
 static uint64_t now_ns(clockid_t c)
 {
@@ -1197,8 +1221,7 @@ static int sub_read(wa_wasi *w, pollctx *c, uint32_t i, const uint8_t *s)
 {
 	sub *u = &c->subs[i];
 	wfd *f;
-	*u = (sub){ .userdata = ld_le64(s), .tag = s[8], .fd = -1 };
-	c->pfd[i].fd = -1;
+	*u = (sub){ .userdata = ld_le64(s), .tag = s[8], .fd = -1, .slot = -1 };
 	if (u->tag == EV_CLOCK) {
 		sub_clock(c, u, s);
 	} else if (u->tag == EV_READ || u->tag == EV_WRITE) {
@@ -1208,7 +1231,7 @@ static int sub_read(wa_wasi *w, pollctx *c, uint32_t i, const uint8_t *s)
 			u->ready = true; /* files are always ready */
 			u->fd = !u->err && f->type == FT_FILE ? (int)fd : -1;
 		} else {
-			c->pfd[i] = (struct pollfd){ f->host, u->tag == EV_READ ? POLLIN : POLLOUT, 0 };
+			u->slot = pfd_slot(c, f->host, u->tag == EV_READ ? POLLIN : POLLOUT);
 		}
 	} else {
 		return WE_INVAL;
@@ -1226,15 +1249,16 @@ static int event_put(wa_wasi *w, pollctx *c, uint32_t i, uint8_t *ev, uint64_t m
 	int avail = 0;
 	if (u->tag == EV_CLOCK && !u->ready && u->deadline > mono)
 		return 0;
-	if (u->tag != EV_CLOCK && c->pfd[i].fd >= 0) {
-		short r = c->pfd[i].revents;
+	if (u->tag != EV_CLOCK && u->slot >= 0) {
+		const struct pollfd *pf = &c->pfd[u->slot];
+		short r = pf->revents & ((u->tag == EV_READ ? POLLIN : POLLOUT) | POLLERR | POLLHUP | POLLNVAL);
 		if (!r)
 			return 0;
 		if (r & POLLNVAL)
 			err = WE_BADF;
 		if (r & POLLHUP)
 			flags = 1; /* fd_readwrite_hangup */
-		if (u->tag == EV_READ && !ioctl(c->pfd[i].fd, FIONREAD, &avail) && avail > 0)
+		if (u->tag == EV_READ && !ioctl(pf->fd, FIONREAD, &avail) && avail > 0)
 			nbytes = (uint64_t)avail;
 	} else if (u->tag == EV_READ && u->fd >= 0) { /* a regular file: what is left */
 		struct stat st;
@@ -1252,10 +1276,38 @@ static int event_put(wa_wasi *w, pollctx *c, uint32_t i, uint8_t *ev, uint64_t m
 	return 1;
 }
 
+/* ppoll of n entries, more than RLIMIT_NOFILE allows at once: every piece
+ * the limit allows polled without waiting, then a nap of at most 10 ms on
+ * the last entry alone (the interrupt pipe), until something is ready or
+ * the time tp is up. */
+static int poll_pieces(struct pollfd *p, uint32_t n, const struct timespec *tp)
+{
+	struct rlimit rl;
+	uint64_t end = tp ? now_ns(CLOCK_MONOTONIC) + ts_ns(tp) : UINT64_MAX;
+	uint32_t max = !getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < MAX_SUBS ? (uint32_t)rl.rlim_cur : MAX_SUBS;
+	max = max ? max : 1;
+	for (;;) {
+		int total = 0;
+		for (uint32_t i = 0; i < n; i += max) {
+			int r = poll(p + i, n - i < max ? n - i : max, 0);
+			if (r < 0)
+				return -1;
+			total += r;
+		}
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+		if (total || now >= end)
+			return total;
+		struct timespec nap = { 0, (long)(end - now < 10000000 ? end - now : 10000000) };
+		if (ppoll(p + n - 1, 1, &nap, NULL) < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
 /* Wait for the fds (and the interrupt pipe) until the earliest deadline. */
-static int poll_wait(wa_wasi *w, pollctx *c, uint32_t n)
+static int poll_wait(wa_wasi *w, pollctx *c)
 {
 	struct pollfd *p = c->pfd;
+	uint32_t n = c->npfd;
 	p[n] = (struct pollfd){ w->intr[0], POLLIN, 0 };
 	for (;;) {
 		uint64_t mono = now_ns(CLOCK_MONOTONIC);
@@ -1269,6 +1321,8 @@ static int poll_wait(wa_wasi *w, pollctx *c, uint32_t n)
 			tp = &ts;
 		}
 		int r = ppoll(p, n + 1, tp, NULL);
+		if (r < 0 && errno == EINVAL) /* above RLIMIT_NOFILE */
+			r = poll_pieces(p, n + 1, tp);
 		if (r < 0 && errno != EINTR)
 			return wa_wasi_errno(errno);
 		if (p[n].revents) {
@@ -1290,14 +1344,17 @@ static int w_poll_oneoff(wa_wasi *w, const uint64_t *a)
 	GP(in, (uint32_t)a[0], (uint64_t)n * 48);
 	GP(out, (uint32_t)a[1], (uint64_t)n * 32);
 	GP(res, (uint32_t)a[3], 4);
+	for (c.hmask = 1; c.hmask < 2 * n; c.hmask *= 2)
+		;
 	c.subs = calloc(n, sizeof *c.subs);
 	c.pfd = calloc(n + 1, sizeof *c.pfd);
-	if (!c.subs || !c.pfd)
+	c.hash = calloc(c.hmask--, sizeof *c.hash);
+	if (!c.subs || !c.pfd || !c.hash)
 		err = WE_NOMEM;
 	for (uint32_t i = 0; !err && i < n; i++)
 		err = sub_read(w, &c, i, in + 48 * i);
 	if (!err)
-		err = poll_wait(w, &c, n);
+		err = poll_wait(w, &c);
 	if (!err) {
 		uint64_t mono = now_ns(CLOCK_MONOTONIC);
 		for (uint32_t i = 0; i < n; i++)
@@ -1306,6 +1363,7 @@ static int w_poll_oneoff(wa_wasi *w, const uint64_t *a)
 	}
 	free(c.subs);
 	free(c.pfd);
+	free(c.hash);
 	return err;
 }
 

@@ -4,6 +4,8 @@
  * the file can and is not in append mode, and nothing changes a file's size
  * or times, allocates, or reaches a directory through a path (fd 0 on a
  * directory is no preopen).  The host checks that nothing changed.
+ * Also poll_oneoff on more distinct host fds than RLIMIT_NOFILE (lowered
+ * after they were opened): ppoll refuses that many, cairn polls in pieces.
  * The WASI functions are re-exported by a module and called directly.
  * Prints failures; exit 0 = ok. */
 #include "wasm/text.h"
@@ -15,6 +17,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,6 +43,7 @@ static const struct { const char *name, *params; } fns[] = {
 	{ "path_unlink_file", "iii" }, { "path_rename", "iiiiii" }, { "path_open", "iiiiillii" },
 	{ "path_filestat_get", "iiiii" }, { "fd_prestat_get", "ii" }, { "fd_fdstat_set_rights", "ill" },
 	{ "sock_shutdown", "ii" }, { "fd_datasync", "i" }, { "fd_pwrite", "iiili" },
+	{ "poll_oneoff", "iiii" },
 };
 
 static wa_module *mod;
@@ -137,10 +141,11 @@ static void no_changes(int fd)
 	CHECK(C("fd_filestat_get", (uint64_t)fd, 3000) == 0);
 }
 
-/* A context with the given host fds as stdio, and an instance on it. */
-static wa_wasi *start(int in, int out, int err)
+/* A context with the given host fds as stdio (and sockets from fd 3), and
+ * an instance on it. */
+static wa_wasi *start_socks(int in, int out, int err, const int *socks, int nsocks)
 {
-	wa_wasi_config c = { NULL, 0, NULL, 0, NULL, 0, NULL, 0, { in, out, err }, 0 };
+	wa_wasi_config c = { NULL, 0, NULL, 0, NULL, 0, socks, nsocks, { in, out, err }, 0 };
 	wa_wasi *w;
 	wa_extern *imports, x;
 	wa_err e;
@@ -152,6 +157,11 @@ static wa_wasi *start(int in, int out, int err)
 	CHECK(!wa_instance_export(inst, "memory", 6, &x));
 	mem = (char *)x.mem->base;
 	return w;
+}
+
+static wa_wasi *start(int in, int out, int err)
+{
+	return start_socks(in, out, err, NULL, 0);
 }
 
 static void stop(wa_wasi *w)
@@ -276,6 +286,61 @@ static void test_streams(void)
 	close(s[1]);
 }
 
+/* n fd_read subscriptions on guest fds 3.., then a clock one of ms (if
+ * ms >= 0); the number of events, -1 on an error */
+static int poll_socks(int n, int ms)
+{
+	int k = 0;
+	for (; k < n + (ms >= 0); k++) {
+		char *sub = mem + 8192 + 48 * k;
+		memset(sub, 0, 48);
+		memcpy(sub, &k, 4);
+		sub[8] = k < n ? 1 : 0;
+		if (k < n) {
+			uint32_t fd = 3 + (uint32_t)k;
+			memcpy(sub + 16, &fd, 4);
+		} else {
+			uint64_t ns = (uint64_t)ms * 1000000;
+			memcpy(sub + 24, &ns, 8);
+		}
+	}
+	if (C("poll_oneoff", 8192, 32768, (uint64_t)k, 3000))
+		return -1;
+	uint32_t nev;
+	memcpy(&nev, mem + 3000, 4);
+	return (int)nev;
+}
+
+static void test_poll_above_rlimit(void)
+{
+	enum { NS = 48 };
+	int pairs[NS][2], socks[NS];
+	struct rlimit rl, low;
+	for (int i = 0; i < NS; i++) {
+		CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, pairs[i]));
+		socks[i] = pairs[i][0];
+	}
+	wa_wasi *w = start_socks(-1, -1, -1, socks, NS);
+	CHECK(w && !getrlimit(RLIMIT_NOFILE, &rl));
+	if (!w)
+		return;
+	low = rl;
+	low.rlim_cur = 16; /* fewer than the sockets (and their copies) open now */
+	CHECK(!setrlimit(RLIMIT_NOFILE, &low));
+	CHECK(poll_socks(NS, 50) == 1); /* only the clock, after 50 ms */
+	CHECK(write(pairs[NS - 1][1], "x", 1) == 1);
+	CHECK(poll_socks(NS, -1) == 1); /* the last socket, no clock: no waiting */
+	CHECK(!memcmp(mem + 32768, &(uint32_t){ NS - 1 }, 4) && mem[32768 + 10] == 1);
+	CHECK(write(pairs[3][1], "y", 1) == 1);
+	CHECK(poll_socks(NS, 1000) == 2);
+	CHECK(!setrlimit(RLIMIT_NOFILE, &rl));
+	stop(w);
+	for (int i = 0; i < NS; i++) {
+		close(pairs[i][0]);
+		close(pairs[i][1]);
+	}
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/cairn-stdio-XXXXXX");
@@ -286,6 +351,7 @@ int main(void)
 	test_files();
 	test_directory();
 	test_streams();
+	test_poll_above_rlimit();
 	rmdir(dir);
 	wa_module_free(mod);
 	wa_thread_free(&th);

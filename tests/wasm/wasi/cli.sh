@@ -72,6 +72,13 @@ has_err "interrupted (--timeout reached)"
 # ... while a reader that reads gets all of it (and the result line)
 n=$("$CAIRN" run --invoke bigwrite "$M" </dev/null | wc -c)
 [ "$n" = $((8388608 + 8)) ] || fail "bigwrite through a pipe: $n bytes"
+# poll_oneoff: 65,536 subscriptions whatever RLIMIT_NOFILE says, one more is EINVAL
+(ulimit -n 32 && run 0 --invoke manypoll "$M" 65536 </dev/null) || exit 1
+printf '0\n65536\n' >"$T/want"
+cmp -s "$OUT" "$T/want" || fail "manypoll 65536 under ulimit -n 32: $(cat "$OUT")"
+run 0 --invoke manypoll "$M" 65537 </dev/null
+printf '28\n0\n' >"$T/want"
+cmp -s "$OUT" "$T/want" || fail "manypoll 65537: $(cat "$OUT")"
 
 # mistakes: usage errors are 2, unloadable modules 1, each with one message
 run 2 --bogus "$M" </dev/null
