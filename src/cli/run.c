@@ -647,8 +647,10 @@ static int initialize(const run_opts *o, wa_instance *inst, wa_thread *t, wa_was
 static int execute(const run_opts *o, wa_module *m)
 {
 	const char **argv = calloc((size_t)o->nargs + 1, sizeof *argv);
+	unsigned flags = (getenv("CAIRN_WASI_NO_OPENAT2") ? WA_WASI_NO_OPENAT2 : 0) |
+			 (getenv("CAIRN_WASI_NO_NOWAIT") ? WA_WASI_NO_NOWAIT : 0);
 	wa_wasi_config c = { argv, o->nargs + 1, (const char *const *)o->env, o->nenv, o->dirs, o->ndirs,
-			     o->socks, o->nsocks, { o->stdio[0], o->stdio[1], o->stdio[2] }, getenv("CAIRN_WASI_NO_OPENAT2") ? WA_WASI_NO_OPENAT2 : 0 };
+			     o->socks, o->nsocks, { o->stdio[0], o->stdio[1], o->stdio[2] }, flags };
 	wa_wasi *w = NULL;
 	wa_extern *imports = NULL;
 	wa_instance *inst = NULL;

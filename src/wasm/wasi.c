@@ -82,7 +82,7 @@ struct wa_wasi {
 	uint32_t argv_bytes, env_bytes;
 	wfd *fds;
 	uint32_t nfds;
-	bool no_openat2;
+	bool no_openat2, no_nowait;
 	wa_memory *mem;
 	int64_t exit_code;
 	const char *trap;
@@ -180,7 +180,7 @@ static int fd_install(wa_wasi *w, int want, int host, bool own, uint64_t mask, u
 	if ((err = fd_alloc(w, want, &i)))
 		return err;
 	wfd *f = &w->fds[i];
-	*f = (wfd){ .host = host, .own = own, .type = host_type(host, &st) };
+	*f = (wfd){ .host = host, .own = own, .type = host_type(host, &st), .no_nowait = w->no_nowait };
 	switch (f->type) {
 	case FT_DIR: f->base = RIGHTS_DIR; break;
 	case FT_FILE: case FT_BLOCK: f->base = RIGHTS_FILE; break;
@@ -289,6 +289,7 @@ int wa_wasi_new(const wa_wasi_config *c, wa_wasi **out, wa_err *e)
 	w->intr[0] = w->intr[1] = -1;
 	w->exit_code = -1;
 	w->no_openat2 = c->flags & WA_WASI_NO_OPENAT2;
+	w->no_nowait = c->flags & WA_WASI_NO_NOWAIT;
 	w->argv = copy_strings(c->argv, c->argc, &w->argv_bytes);
 	w->env = copy_strings(c->env, c->nenv, &w->env_bytes);
 	w->argc = w->argv ? (uint32_t)c->argc : 0;
