@@ -991,7 +991,8 @@ static void *stack_thread(void *arg)
 		/* the store is fine afterwards */
 		b.max = 0;
 		cairn_store_set_max_nesting(s, 5);
-		c->ok &= msg_is(call_i32(b.down, 0, &r), "call stack exhausted") && b.max == 5;
+		c->ok &= msg_is(call_i32(b.down, 0, &r), "call stack exhausted") &&
+			 b.max == (c->max_depth < 5 ? c->max_depth : 5);
 	}
 	wasm_extern_delete(down);
 	wasm_extern_delete(rec);
@@ -1000,13 +1001,27 @@ static void *stack_thread(void *arg)
 	return NULL;
 }
 
+/* ASan's frames are much larger (about 38 KiB a level here, against 1.5) */
+#if defined(__SANITIZE_ADDRESS__)
+#define BIG_FRAMES 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIG_FRAMES 1
+#endif
+#endif
+#ifdef BIG_FRAMES
+#define LEVELS(plain, asan) (asan)
+#else
+#define LEVELS(plain, asan) (plain)
+#endif
+
 static void test_stack(void)
 {
 	stack_case cases[] = {
-		{ 256 << 10, 0, 10, 0, 0, 0 },
-		{ 320 << 10, 0, 10, 0, 0, 0 },
-		{ 8 << 20, 0, 256, 0, 0, 0 },          /* the default nesting limit first */
-		{ 8 << 20, 1000000, 1000, 0, 0, 0 },   /* then the stack: 7,000 levels overflowed it */
+		{ 256 << 10, 0, LEVELS(100, 2), 0, 0, 0 },
+		{ 320 << 10, 0, LEVELS(140, 2), 0, 0, 0 },
+		{ 8 << 20, 0, LEVELS(256, 100), 0, 0, 0 },        /* the default nesting limit first */
+		{ 8 << 20, 1000000, LEVELS(4000, 100), 0, 0, 0 }, /* then the stack: 7,000 levels overflowed it */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		stack_case *c = &cases[i];
