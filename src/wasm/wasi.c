@@ -1345,11 +1345,13 @@ static int w_poll_oneoff(wa_wasi *w, const uint64_t *a)
 	GP(in, (uint32_t)a[0], (uint64_t)n * 48);
 	GP(out, (uint32_t)a[1], (uint64_t)n * 32);
 	GP(res, (uint32_t)a[3], 4);
-	for (c.hmask = 1; c.hmask < 2 * n; c.hmask *= 2)
-		;
+	uint32_t hsize = 2;
+	while (hsize < 2 * n)
+		hsize *= 2;
+	c.hmask = hsize - 1;
 	c.subs = calloc(n, sizeof *c.subs);
 	c.pfd = calloc(n + 1, sizeof *c.pfd);
-	c.hash = calloc(c.hmask--, sizeof *c.hash);
+	c.hash = calloc(hsize, sizeof *c.hash);
 	if (!c.subs || !c.pfd || !c.hash)
 		err = WE_NOMEM;
 	for (uint32_t i = 0; !err && i < n; i++)
