@@ -43,8 +43,11 @@ WASM_API_EXTERN void cairn_store_set_fuel(wasm_store_t *, int64_t fuel);
 WASM_API_EXTERN int64_t cairn_store_get_fuel(const wasm_store_t *);
 
 /* How deeply calls into wasm may nest in a store (host -> wasm -> host ->
- * wasm ...) before they trap "call stack exhausted": protects the host's C
- * stack, which each level uses about 1.5 KiB of.  Default 256. */
+ * wasm ...) before they trap "call stack exhausted".  Default 256.  Each
+ * level uses about 1.5 KiB of the C stack; independently of this limit,
+ * every call from the host traps the same way when less than 64 KiB of the
+ * calling thread's stack is left (measured from its bounds), so a thread
+ * with a small stack gets a trap, never an overflow. */
 WASM_API_EXTERN void cairn_store_set_max_nesting(wasm_store_t *, uint32_t depth);
 
 /* ---- WASI preview1 (wasi_snapshot_preview1) ----

@@ -173,36 +173,50 @@ static int opt_dir(run_opts *o, const char *v, bool guest_first)
 	return 0;
 }
 
-/* --tcplisten ADDR:PORT ([v6]:PORT): a listening socket for the guest. */
+#define REPORTED (-2) /* an option error already explained on stderr */
+
+/* --tcplisten ADDR:PORT ([v6]:PORT): a listening socket for the guest.  The
+ * port is decimal, 0-65535 (getaddrinfo would wrap 99999 to 34463 and take
+ * service names); the address is required (0.0.0.0 for every interface). */
 static int opt_listen(run_opts *o, const char *v)
 {
 	char host[256];
-	const char *colon = strrchr(v, ':');
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai;
-	size_t hl;
-	int fd = -1, one = 1;
-	if (!colon || (hl = (size_t)(colon - v)) >= sizeof host)
-		return -1;
-	if (v[0] == '[' && hl >= 2 && v[hl - 1] == ']')
-		memcpy(host, v + 1, hl -= 2);
-	else
-		memcpy(host, v, hl);
+	const char *colon = strrchr(v, ':'), *port = colon ? colon + 1 : "", *h = v;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV }, *ai;
+	size_t hl = colon ? (size_t)(colon - v) : 0, nd = strspn(port, "0123456789");
+	int fd = -1, one = 1, r;
+	if (v[0] == '[' && hl >= 2 && v[hl - 1] == ']') { /* [v6]:PORT */
+		h++;
+		hl -= 2;
+	}
+	if (!colon || !hl || hl >= sizeof host || memchr(h, '[', hl) || memchr(h, ']', hl)) {
+		cairn_error("run: --tcplisten %s: expected ADDRESS:PORT (an IPv6 address in brackets)", v);
+		return REPORTED;
+	}
+	if (!nd || port[nd] || nd > 5 || atoi(port) > 65535) {
+		cairn_error("run: --tcplisten %s: the port must be a number from 0 to 65535", v);
+		return REPORTED;
+	}
+	memcpy(host, h, hl);
 	host[hl] = 0;
-	if (getaddrinfo(hl ? host : NULL, colon + 1, &hints, &ai))
-		return -1;
+	if ((r = getaddrinfo(host, port, &hints, &ai))) {
+		cairn_error("run: --tcplisten %s: bad address '%s': %s", v, host, gai_strerror(r));
+		return REPORTED;
+	}
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 64)) {
 		cairn_error("run: cannot listen on %s: %s", v, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		fd = -1;
+		freeaddrinfo(ai);
+		return REPORTED;
 	}
 	freeaddrinfo(ai);
-	int *s = fd >= 0 ? realloc(o->socks, (size_t)(o->nsocks + 1) * sizeof *s) : NULL;
+	int *s = realloc(o->socks, (size_t)(o->nsocks + 1) * sizeof *s);
 	if (!s) {
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 		return -1;
 	}
 	o->socks = s;
@@ -296,8 +310,10 @@ static int parse_args(run_opts *o, int argc, char **argv)
 			run_usage(stdout);
 			exit(0);
 		}
-		int at = i;
-		if (parse_opt(o, argc, argv, &i)) {
+		int at = i, r = parse_opt(o, argc, argv, &i);
+		if (r == REPORTED)
+			return -1;
+		if (r) {
 			cairn_error("run: bad or unknown option '%s'%s%s (try 'cairn run -h')", argv[at],
 				    i > at ? " " : "", i > at ? argv[i] : "");
 			return -1;
@@ -346,14 +362,13 @@ static void free_opts(run_opts *o)
 
 /* ---- loading ---- */
 
-/* Binary module, or the one (module ...) of a .wat/.wast text. */
+/* Binary module, or the text of one: a (module ...) or its fields alone. */
 static int load(const char *path, wa_module **out)
 {
 	size_t len = 0, blen = 0;
 	char *src = cli_read_file(path, &len);
 	uint8_t *bin = NULL;
 	wa_err e = { "", 0 };
-	wa_sx top = { 0 };
 	int err = -1;
 	*out = NULL;
 	if (!src) {
@@ -362,14 +377,8 @@ static int load(const char *path, wa_module **out)
 	}
 	if (len >= 4 && !memcmp(src, "\0asm", 4)) {
 		err = wa_decode((const uint8_t *)src, len, out, &e);
-	} else if (!wa_sx_parse(src, len, &top, &e)) {
-		if (top.n == 1 && wa_sx_head(&top.items[0], "module"))
-			err = wa_wat_encode(&top.items[0], &bin, &blen, &e);
-		else
-			snprintf(e.msg, sizeof e.msg, "expected one (module ...) form");
-		if (!err)
-			err = wa_decode(bin, blen, out, &e);
-		wa_sx_free(&top);
+	} else if (!(err = wa_wat_to_wasm(src, len, &bin, &blen, &e))) {
+		err = wa_decode(bin, blen, out, &e);
 		free(bin);
 	}
 	if (!err && (err = wa_validate(*out, &e)) != 0) {
@@ -638,8 +647,10 @@ static int initialize(const run_opts *o, wa_instance *inst, wa_thread *t, wa_was
 static int execute(const run_opts *o, wa_module *m)
 {
 	const char **argv = calloc((size_t)o->nargs + 1, sizeof *argv);
+	unsigned flags = (getenv("CAIRN_WASI_NO_OPENAT2") ? WA_WASI_NO_OPENAT2 : 0) |
+			 (getenv("CAIRN_WASI_NO_NOWAIT") ? WA_WASI_NO_NOWAIT : 0);
 	wa_wasi_config c = { argv, o->nargs + 1, (const char *const *)o->env, o->nenv, o->dirs, o->ndirs,
-			     o->socks, o->nsocks, { o->stdio[0], o->stdio[1], o->stdio[2] }, getenv("CAIRN_WASI_NO_OPENAT2") ? WA_WASI_NO_OPENAT2 : 0 };
+			     o->socks, o->nsocks, { o->stdio[0], o->stdio[1], o->stdio[2] }, flags };
 	wa_wasi *w = NULL;
 	wa_extern *imports = NULL;
 	wa_instance *inst = NULL;

@@ -241,25 +241,6 @@ static void set_error(wasm_message_t *error, const char *msg, size_t line)
 	wasm_byte_vec_new(error, strlen(buf) + 1, buf);
 }
 
-static int encode_text(const char *text, size_t len, uint8_t **bin, size_t *blen, wa_err *e)
-{
-	wa_sx top;
-	int err = wa_sx_parse(text, len, &top, e);
-	if (err)
-		return err;
-	bool has_module = false;
-	for (uint32_t i = 0; i < top.n; i++)
-		has_module |= wa_sx_head(&top.items[i], "module");
-	if (!has_module)
-		err = 1; /* module fields without (module ...): wrapped by the caller */
-	else if (top.n != 1)
-		err = wa_fail(e, top.items[top.n - 1].line, ERR_FORMAT, "expected one (module ...) and nothing else");
-	else
-		err = wa_wat_encode(&top.items[0], bin, blen, e);
-	wa_sx_free(&top);
-	return err;
-}
-
 bool cairn_wat2wasm(const char *text, size_t len, wasm_byte_vec_t *out, wasm_message_t *error)
 {
 	uint8_t *bin = NULL;
@@ -274,23 +255,7 @@ bool cairn_wat2wasm(const char *text, size_t len, wasm_byte_vec_t *out, wasm_mes
 		set_error(error, "cairn_wat2wasm: no text or no output", 0);
 		return false;
 	}
-	err = encode_text(text ? text : "", len, &bin, &blen, &e);
-	if (err > 0) { /* "(module " on the same line keeps line numbers right */
-		char *w = malloc(len + 10);
-		if (!w) {
-			set_error(error, "out of memory", 0);
-			return false;
-		}
-		memcpy(w, "(module ", 8);
-		memcpy(w + 8, text, len);
-		memcpy(w + 8 + len, "\n)", 2);
-		err = encode_text(w, len + 10, &bin, &blen, &e);
-		free(w);
-		if (err > 0) {
-			set_error(error, "expected one (module ...) or module fields", 0);
-			return false;
-		}
-	}
+	err = wa_wat_to_wasm(text, len, &bin, &blen, &e);
 	if (err) {
 		set_error(error, e.msg, e.offset);
 		return false;

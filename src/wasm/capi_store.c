@@ -15,7 +15,8 @@
 
 #define STACK_SLOTS ((size_t)1 << 20)  /* 8 MiB of value stack (lazily backed) */
 #define MAX_DEPTH 20000                /* wasm call depth */
-#define MAX_NESTING 256                /* host -> wasm re-entries: ~1.5 KiB of C stack each */
+#define MAX_NESTING 256                /* host -> wasm re-entries: ~1.5 KiB of C stack each
+					* (wa_call also checks the stack that is left) */
 #define GC_MIN 1024                    /* weight below which nothing is collected */
 
 /* ---- engine and config: nothing global to configure ---- */

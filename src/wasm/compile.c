@@ -176,24 +176,34 @@ static uint32_t emit_u(comp *c, uint64_t u) { return emit_cell(c, (wa_cell){ .u 
 
 /* ---- type/slot stack ---- */
 
-static uint32_t push_at(comp *c, uint8_t t, uint32_t loc)
+/* The four per-entry arrays grow together, geometrically: one realloc of
+ * each per doubling, never one per push (under ASan every realloc copies). */
+static bool grow_stack(comp *c)
 {
-	c->tys = grow_arr(c->tys, &c->captys, c->ntys + 1, 1, &c->oom);
-	uint32_t cap = c->captys;
-	uint32_t *ns = realloc(c->slots, cap * sizeof *c->slots), *nl;
-	uint64_t *nk;
+	uint32_t nc = c->captys ? 2 * c->captys : 64;
+	uint8_t *nt = realloc(c->tys, nc);
+	if (nt)
+		c->tys = nt;
+	uint32_t *ns = nt ? realloc(c->slots, nc * sizeof *c->slots) : NULL;
 	if (ns)
 		c->slots = ns;
-	nl = realloc(c->locs, cap * sizeof *c->locs);
+	uint32_t *nl = ns ? realloc(c->locs, nc * sizeof *c->locs) : NULL;
 	if (nl)
 		c->locs = nl;
-	nk = realloc(c->kv, cap * sizeof *c->kv);
-	if (nk)
-		c->kv = nk;
-	if (c->oom || !ns || !nl || !nk) {
+	uint64_t *nk = nl ? realloc(c->kv, nc * sizeof *c->kv) : NULL;
+	if (!nk)
+		return false;
+	c->kv = nk;
+	c->captys = nc;
+	return true;
+}
+
+static uint32_t push_at(comp *c, uint8_t t, uint32_t loc)
+{
+	if (c->ntys == c->captys && !grow_stack(c))
 		c->oom = true;
+	if (c->oom)
 		return 0;
-	}
 	c->tys[c->ntys] = t;
 	c->locs[c->ntys] = loc == UINT32_MAX ? c->sp : loc;
 	c->slots[c->ntys++] = c->sp;

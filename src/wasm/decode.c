@@ -432,6 +432,18 @@ static void *grow(void *p, uint32_t n, size_t sz)
 	return realloc(p, (n ? n : 1) * sz);
 }
 
+/* Room for entry n of an array grown one entry at a time: the capacity is
+ * implicitly the power of two at or above n, so a realloc happens only when
+ * n is 0 or a power of two (one per doubling; under ASan each one copies). */
+#define APPEND(arr, n) do { \
+	if (!((n) & ((n) - 1))) { \
+		void *q_ = realloc((arr), ((n) ? 2 * (size_t)(n) : 1) * sizeof *(arr)); \
+		if (!q_) \
+			return -ERR_NOMEM; \
+		(arr) = q_; \
+	} \
+} while (0)
+
 static int rd_limits(wa_reader *r, wa_limits *l)
 {
 	uint8_t flag;
@@ -534,25 +546,25 @@ static int rd_import(wa_reader *r, wa_module *m, wa_import *im)
 	switch (im->kind) {
 	case WA_EXT_FUNC:
 		TRY(rd_u32(r, &im->type));
-		m->func_types = grow(m->func_types, m->nfuncs + 1, sizeof(uint32_t));
+		APPEND(m->func_types, m->nfuncs);
 		m->func_types[m->nfuncs++] = im->type;
 		m->nfunc_imports++;
 		return 0;
 	case WA_EXT_TABLE:
 		TRY(rd_tabletype(r, &im->table));
-		m->tables = grow(m->tables, m->ntables + 1, sizeof *m->tables);
+		APPEND(m->tables, m->ntables);
 		m->tables[m->ntables++] = im->table;
 		m->ntable_imports++;
 		return 0;
 	case WA_EXT_MEMORY:
 		TRY(rd_limits(r, &im->mem));
-		m->mems = grow(m->mems, m->nmems + 1, sizeof *m->mems);
+		APPEND(m->mems, m->nmems);
 		m->mems[m->nmems++] = im->mem;
 		m->nmem_imports++;
 		return 0;
 	case WA_EXT_GLOBAL:
 		TRY(rd_globaltype(r, &im->global));
-		m->globals = grow(m->globals, m->nglobals + 1, sizeof *m->globals);
+		APPEND(m->globals, m->nglobals);
 		m->globals[m->nglobals++] = im->global;
 		m->nglobal_imports++;
 		return 0;
@@ -881,7 +893,7 @@ static int sec_custom(wa_reader *r, wa_module *m)
 	c.data = r->p;
 	c.len = (uint32_t)(r->end - r->p);
 	r->p = r->end;
-	m->customs = grow(m->customs, m->ncustoms + 1, sizeof c);
+	APPEND(m->customs, m->ncustoms);
 	m->customs[m->ncustoms++] = c;
 	return 0;
 }

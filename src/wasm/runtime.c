@@ -3,6 +3,7 @@
  * initialisation, the start function and calls from the host. */
 #include "wasm/interp.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -438,12 +439,42 @@ int wa_instance_export(wa_instance *inst, const char *name, size_t len, wa_exter
 	return -ERR_NOENT;
 }
 
+/* The calling thread's stack, [lo, hi), found once per thread; lo = hi = 0
+ * when the system does not say. */
+static _Thread_local uintptr_t stack_lo, stack_hi;
+static _Thread_local bool stack_known;
+
+size_t wa_stack_left(void)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	if (!stack_known) {
+		pthread_attr_t a;
+		void *lo;
+		size_t size;
+		stack_known = true;
+		if (!pthread_getattr_np(pthread_self(), &a)) {
+			if (!pthread_attr_getstack(&a, &lo, &size)) {
+				stack_lo = (uintptr_t)lo;
+				stack_hi = stack_lo + size;
+			}
+			pthread_attr_destroy(&a);
+		}
+	}
+	if (sp <= stack_lo || sp >= stack_hi)
+		return SIZE_MAX; /* unknown, or another stack (a coroutine's): not ours to judge */
+	return sp - stack_lo;
+}
+
 int wa_call(wa_thread *t, wa_func *f, const uint64_t *args, uint64_t *results)
 {
 	uint32_t np = f->type->param_slots, nr = f->type->result_slots;
 	uint64_t *sp = t->depth ? t->host_top : t->stack; /* re-entered from a host function */
-	if (sp + np + nr > t->stack_end) {
+	/* Wasm calls wasm without using the C stack, but every entry from the
+	 * host (a host function calling back in) nests a few frames; the
+	 * last entries must leave room for what runs inside them. */
+	if (sp + np + nr > t->stack_end || wa_stack_left() < WA_STACK_RESERVE) {
 		t->trap = WA_TRAP_EXHAUSTED;
+		t->ntrace = 0;
 		return -1;
 	}
 	if (np)

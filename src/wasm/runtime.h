@@ -126,8 +126,27 @@ void wa_instance_free(wa_instance *inst);
 int wa_instance_export(wa_instance *inst, const char *name, size_t len, wa_extern *out);
 
 /* Call: args and results in 8-byte slots (v128 in two).  Returns 0, or -1
- * with t->trap set to the trap message. */
+ * with t->trap set to the trap message: WA_TRAP_EXHAUSTED also when less
+ * than WA_STACK_RESERVE bytes of the calling thread's C stack are left
+ * (host functions calling back into wasm nest on it), measured at each
+ * call from the thread's own bounds (pthread_getattr_np). */
 int wa_call(wa_thread *t, wa_func *f, const uint64_t *args, uint64_t *results) MUST_CHECK;
+/* What one entry may use at most: the interpreter's frames, a host function
+ * (WASI's take up to ~25 KiB), a guard-page signal frame.  More under the
+ * sanitizers, whose frames are larger. */
+#if defined(__SANITIZE_ADDRESS__)
+#define WA_STACK_RESERVE ((size_t)160 << 10)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WA_STACK_RESERVE ((size_t)160 << 10)
+#endif
+#endif
+#ifndef WA_STACK_RESERVE
+#define WA_STACK_RESERVE ((size_t)64 << 10)
+#endif
+/* Bytes of the calling thread's C stack below the caller's frame
+ * (SIZE_MAX when unknown or running on another stack). */
+size_t wa_stack_left(void);
 
 /* Module byte offset of the instruction at pc in f's code (a trace_pc
  * entry); the function body's start when pc is NULL. */

@@ -185,10 +185,18 @@ static int load_module(script *s, const wa_sx *form, wa_instance **out, wa_err *
 	return 0;
 }
 
+/* Grows geometrically (a realloc when *n is 0 or a power of two); a name
+ * that cannot be stored is dropped (it stays unknown to later commands). */
 static void add_named(named **arr, uint32_t *n, const char *name, wa_instance *inst)
 {
-	*arr = realloc(*arr, (*n + 1) * sizeof **arr);
-	(*arr)[*n].name = strdup(name);
+	if (!(*n & (*n - 1))) {
+		named *a = realloc(*arr, (*n ? 2 * (size_t)*n : 1) * sizeof *a);
+		if (!a)
+			return;
+		*arr = a;
+	}
+	if (!((*arr)[*n].name = strdup(name)))
+		return;
 	(*arr)[*n].inst = inst;
 	(*n)++;
 }

@@ -33,6 +33,11 @@ int wa_lit_u32(const wa_sx *x, uint32_t *v);              /* plain unsigned inde
 
 /* Encode a (module ...) form (text, binary or quote) to binary. */
 int wa_wat_encode(const wa_sx *module, uint8_t **out, size_t *len, wa_err *e) MUST_CHECK;
+/* Text to binary: src holds one (module ...) form (text, binary or quote) or
+ * module fields alone (as wasmtime's wat parser takes them; no text at all
+ * is the empty module).  0 with *bin malloc'ed (the caller frees it), or an
+ * error in e whose offset is the line. */
+int wa_wat_to_wasm(const char *src, size_t len, uint8_t **bin, size_t *blen, wa_err *e) MUST_CHECK;
 /* Encode v128.const-style lanes: shape atom then lanes at items[0..]. */
 int wa_lit_v128(const wa_sx *shape, const wa_sx *lanes, uint32_t n, uint8_t out[16]);
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -68,6 +69,7 @@ typedef struct wfd {
 	uint8_t type;
 	bool own;               /* closed by us (stdio is borrowed) */
 	bool nonblock;          /* emulated: the host fd stays blocking */
+	bool no_nowait;         /* pwritev2 RWF_NOWAIT is not supported on it */
 	uint64_t base, inh;     /* rights */
 	char *preopen;          /* guest name of a preopened directory */
 	DIR *dir;               /* fd_readdir's stream, opened on first use */
@@ -80,7 +82,7 @@ struct wa_wasi {
 	uint32_t argv_bytes, env_bytes;
 	wfd *fds;
 	uint32_t nfds;
-	bool no_openat2;
+	bool no_openat2, no_nowait;
 	wa_memory *mem;
 	int64_t exit_code;
 	const char *trap;
@@ -178,7 +180,7 @@ static int fd_install(wa_wasi *w, int want, int host, bool own, uint64_t mask, u
 	if ((err = fd_alloc(w, want, &i)))
 		return err;
 	wfd *f = &w->fds[i];
-	*f = (wfd){ .host = host, .own = own, .type = host_type(host, &st) };
+	*f = (wfd){ .host = host, .own = own, .type = host_type(host, &st), .no_nowait = w->no_nowait };
 	switch (f->type) {
 	case FT_DIR: f->base = RIGHTS_DIR; break;
 	case FT_FILE: case FT_BLOCK: f->base = RIGHTS_FILE; break;
@@ -222,13 +224,29 @@ static void free_strings(char **v, uint32_t n)
 	free(v);
 }
 
+/* Stdio gets wasmtime's rights, not all its host file allows: reading
+ * (stdin) or writing (stdout, stderr), fdstat and stat, polling, seeking
+ * where the file can seek unless it is in append mode, and nothing else: no
+ * size or time changes, no allocation, no sync, no socket shutdown, no
+ * directory or path rights at all.  So `>> app.log` stays append-only for
+ * the guest and `< somedir` is no preopen. */
+static uint64_t stdio_rights(int i, int host)
+{
+	uint64_t r = R(i ? R_FD_WRITE : R_FD_READ) | R(R_FD_FDSTAT_SET_FLAGS) | R(R_FD_FILESTAT_GET) |
+		     R(R_POLL_FD_READWRITE);
+	int fl = fcntl(host, F_GETFL);
+	if (fl >= 0 && !(fl & O_APPEND))
+		r |= R(R_FD_SEEK) | R(R_FD_TELL); /* masked by what the kind allows */
+	return r;
+}
+
 static int open_stdio(wa_wasi *w, const wa_wasi_config *c, wa_err *e)
 {
 	for (int i = 0; i < 3; i++) {
 		uint32_t fd;
 		if (c->stdio[i] < 0)
 			continue; /* the slot stays free: EBADF */
-		if (fd_install(w, i, c->stdio[i], false, ~(uint64_t)0, 0, &fd))
+		if (fd_install(w, i, c->stdio[i], false, stdio_rights(i, c->stdio[i]), 0, &fd))
 			return wa_fail(e, 0, ERR_INVAL, "WASI: bad host fd %d for guest fd %u", c->stdio[i], i);
 	}
 	return 0;
@@ -271,6 +289,7 @@ int wa_wasi_new(const wa_wasi_config *c, wa_wasi **out, wa_err *e)
 	w->intr[0] = w->intr[1] = -1;
 	w->exit_code = -1;
 	w->no_openat2 = c->flags & WA_WASI_NO_OPENAT2;
+	w->no_nowait = c->flags & WA_WASI_NO_NOWAIT;
 	w->argv = copy_strings(c->argv, c->argc, &w->argv_bytes);
 	w->env = copy_strings(c->env, c->nenv, &w->env_bytes);
 	w->argc = w->argv ? (uint32_t)c->argc : 0;
@@ -491,6 +510,86 @@ static int get_iovs(wa_wasi *w, uint32_t p, uint32_t n, struct iovec *v, int *cn
 	return 0;
 }
 
+/* Up to max bytes and np iovecs of v[i..n), from byte at of v[i], in piece. */
+static int iov_piece(const struct iovec *v, int n, int i, size_t at, size_t max, struct iovec *piece, int np)
+{
+	int k = 0;
+	for (; i < n && max && k < np; i++, at = 0) {
+		size_t l = v[i].iov_len - at;
+		if (!l)
+			continue;
+		if (l > max)
+			l = max;
+		piece[k++] = (struct iovec){ (char *)v[i].iov_base + at, l };
+		max -= l;
+	}
+	return k;
+}
+
+/* A write to a pipe, terminal or socket.  The host fd stays blocking (it may
+ * be shared with others), and a writev of the whole buffer could block for
+ * good after poll said writable, out of reach of an interrupt.  So: poll
+ * (watching the interrupt pipe), then write only what cannot block --
+ * sockets with MSG_DONTWAIT, pipes with RWF_NOWAIT where the kernel has it,
+ * else at most PIPE_BUF bytes, which a pipe that poll calls writable takes
+ * at once -- and repeat.  Bytes written before an error, or before a stall
+ * of an emulated-nonblocking fd, are a short write; an interrupt traps. */
+static int write_stream(wa_wasi *w, wfd *f, const struct iovec *v, int n, uint8_t *res)
+{
+	struct iovec piece[64];
+	bool sock = f->type == FT_STREAM || f->type == FT_DGRAM;
+	size_t done = 0, at = 0, total = 0;
+	int i = 0, err;
+	for (int k = 0; k < n; k++)
+		total += v[k].iov_len;
+	while (done < total) {
+		if ((err = wait_fd(w, f, POLLOUT))) {
+			if (err == TRAPPED || !done)
+				return err;
+			break; /* nonblocking and full */
+		}
+		int k = iov_piece(v, n, i, at, sock || !f->no_nowait ? total : PIPE_BUF, piece, 64);
+		ssize_t r;
+		if (sock) {
+			struct msghdr m = { .msg_iov = piece, .msg_iovlen = (size_t)k };
+			r = sendmsg(f->host, &m, MSG_DONTWAIT);
+		} else if (f->no_nowait) {
+			r = writev(f->host, piece, k);
+		} else {
+#ifdef RWF_NOWAIT
+			r = pwritev2(f->host, piece, k, -1, RWF_NOWAIT);
+			if (r < 0 && (errno == EOPNOTSUPP || errno == EINVAL || errno == ENOSYS))
+#else
+			r = -1;
+#endif
+				f->no_nowait = true; /* terminals, older kernels: pieces */
+			if (f->no_nowait)
+				continue;
+		}
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			continue;
+		if (r < 0) {
+			if (!done)
+				return wa_wasi_errno(errno);
+			break; /* the error comes again on the next call */
+		}
+		done += (size_t)r;
+		for (size_t adv = (size_t)r; adv && i < n;) {
+			size_t left = v[i].iov_len - at;
+			if (adv < left) {
+				at += adv;
+				adv = 0;
+			} else {
+				adv -= left;
+				i++;
+				at = 0;
+			}
+		}
+	}
+	st_le32(res, (uint32_t)done);
+	return 0;
+}
+
 /* Shared by read/write/pread/pwrite: a[1], a[2] are the iovecs, out the
  * result pointer, off the offset (< 0: the fd's position). */
 static int rw(wa_wasi *w, const uint64_t *a, bool wr, int64_t off, uint32_t out, uint64_t rights)
@@ -502,6 +601,8 @@ static int rw(wa_wasi *w, const uint64_t *a, bool wr, int64_t off, uint32_t out,
 	if ((err = get_iovs(w, (uint32_t)a[1], (uint32_t)a[2], v, &n)))
 		return err;
 	GP(res, out, 4);
+	if (off < 0 && wr && f->type != FT_FILE && f->type != FT_DIR && f->type != FT_BLOCK)
+		return write_stream(w, f, v, n, res);
 	if (off < 0 && (err = wait_fd(w, f, wr ? POLLOUT : POLLIN)))
 		return err;
 	if (off >= 0)
@@ -1055,17 +1156,40 @@ typedef struct sub {
 	uint64_t userdata;
 	uint64_t deadline;      /* clocks: monotonic ns */
 	int fd;                 /* fd_read/fd_write: the checked guest fd, else -1 */
+	int slot;               /* its host fd's entry in pfd, -1: not polled */
 	uint16_t err;           /* fires at once with this error */
 	uint8_t tag;
 	bool ready;             /* fires at once (a regular file, an error) */
 } sub;
 
+/* ppoll refuses more entries than RLIMIT_NOFILE (EINVAL), while a guest may
+ * pass 65,536 subscriptions, most on the same few fds: pfd has one entry per
+ * distinct host fd (their events merged; found through a hash of host fds),
+ * then the interrupt pipe.  Distinct host fds are open fds, within the limit
+ * unless it was lowered after they were opened: then poll_wait polls them
+ * in pieces. */
 typedef struct pollctx {
 	sub *subs;
-	struct pollfd *pfd;     /* one per subscription (fd -1: not polled), then the interrupt pipe */
+	struct pollfd *pfd;
+	uint32_t npfd;
+	uint32_t *hash, hmask;  /* pfd index + 1, 0: empty */
 	uint64_t earliest;      /* UINT64_MAX: no clock */
 	uint32_t nready;
 } pollctx;
+
+/* The pfd entry for host fd h, events ev added. */
+static int pfd_slot(pollctx *c, int h, short ev)
+{
+	uint32_t k = ((uint32_t)h * 2654435761u) & c->hmask;
+	for (; c->hash[k]; k = (k + 1) & c->hmask)
+		if (c->pfd[c->hash[k] - 1].fd == h) {
+			c->pfd[c->hash[k] - 1].events |= ev;
+			return (int)c->hash[k] - 1;
+		}
+	c->pfd[c->npfd] = (struct pollfd){ h, ev, 0 };
+	c->hash[k] = ++c->npfd;
+	return (int)c->npfd - 1;
+}
 
 static uint64_t now_ns(clockid_t c)
 {
@@ -1098,8 +1222,7 @@ static int sub_read(wa_wasi *w, pollctx *c, uint32_t i, const uint8_t *s)
 {
 	sub *u = &c->subs[i];
 	wfd *f;
-	*u = (sub){ .userdata = ld_le64(s), .tag = s[8], .fd = -1 };
-	c->pfd[i].fd = -1;
+	*u = (sub){ .userdata = ld_le64(s), .tag = s[8], .fd = -1, .slot = -1 };
 	if (u->tag == EV_CLOCK) {
 		sub_clock(c, u, s);
 	} else if (u->tag == EV_READ || u->tag == EV_WRITE) {
@@ -1109,7 +1232,7 @@ static int sub_read(wa_wasi *w, pollctx *c, uint32_t i, const uint8_t *s)
 			u->ready = true; /* files are always ready */
 			u->fd = !u->err && f->type == FT_FILE ? (int)fd : -1;
 		} else {
-			c->pfd[i] = (struct pollfd){ f->host, u->tag == EV_READ ? POLLIN : POLLOUT, 0 };
+			u->slot = pfd_slot(c, f->host, u->tag == EV_READ ? POLLIN : POLLOUT);
 		}
 	} else {
 		return WE_INVAL;
@@ -1127,15 +1250,16 @@ static int event_put(wa_wasi *w, pollctx *c, uint32_t i, uint8_t *ev, uint64_t m
 	int avail = 0;
 	if (u->tag == EV_CLOCK && !u->ready && u->deadline > mono)
 		return 0;
-	if (u->tag != EV_CLOCK && c->pfd[i].fd >= 0) {
-		short r = c->pfd[i].revents;
+	if (u->tag != EV_CLOCK && u->slot >= 0) {
+		const struct pollfd *pf = &c->pfd[u->slot];
+		short r = pf->revents & ((u->tag == EV_READ ? POLLIN : POLLOUT) | POLLERR | POLLHUP | POLLNVAL);
 		if (!r)
 			return 0;
 		if (r & POLLNVAL)
 			err = WE_BADF;
 		if (r & POLLHUP)
 			flags = 1; /* fd_readwrite_hangup */
-		if (u->tag == EV_READ && !ioctl(c->pfd[i].fd, FIONREAD, &avail) && avail > 0)
+		if (u->tag == EV_READ && !ioctl(pf->fd, FIONREAD, &avail) && avail > 0)
 			nbytes = (uint64_t)avail;
 	} else if (u->tag == EV_READ && u->fd >= 0) { /* a regular file: what is left */
 		struct stat st;
@@ -1153,10 +1277,38 @@ static int event_put(wa_wasi *w, pollctx *c, uint32_t i, uint8_t *ev, uint64_t m
 	return 1;
 }
 
+/* ppoll of n entries, more than RLIMIT_NOFILE allows at once: every piece
+ * the limit allows polled without waiting, then a nap of at most 10 ms on
+ * the last entry alone (the interrupt pipe), until something is ready or
+ * the time tp is up. */
+static int poll_pieces(struct pollfd *p, uint32_t n, const struct timespec *tp)
+{
+	struct rlimit rl;
+	uint64_t end = tp ? now_ns(CLOCK_MONOTONIC) + ts_ns(tp) : UINT64_MAX;
+	uint32_t max = !getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < MAX_SUBS ? (uint32_t)rl.rlim_cur : MAX_SUBS;
+	max = max ? max : 1;
+	for (;;) {
+		int total = 0;
+		for (uint32_t i = 0; i < n; i += max) {
+			int r = poll(p + i, n - i < max ? n - i : max, 0);
+			if (r < 0)
+				return -1;
+			total += r;
+		}
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+		if (total || now >= end)
+			return total;
+		struct timespec nap = { 0, (long)(end - now < 10000000 ? end - now : 10000000) };
+		if (ppoll(p + n - 1, 1, &nap, NULL) < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
 /* Wait for the fds (and the interrupt pipe) until the earliest deadline. */
-static int poll_wait(wa_wasi *w, pollctx *c, uint32_t n)
+static int poll_wait(wa_wasi *w, pollctx *c)
 {
 	struct pollfd *p = c->pfd;
+	uint32_t n = c->npfd;
 	p[n] = (struct pollfd){ w->intr[0], POLLIN, 0 };
 	for (;;) {
 		uint64_t mono = now_ns(CLOCK_MONOTONIC);
@@ -1170,6 +1322,8 @@ static int poll_wait(wa_wasi *w, pollctx *c, uint32_t n)
 			tp = &ts;
 		}
 		int r = ppoll(p, n + 1, tp, NULL);
+		if (r < 0 && errno == EINVAL) /* above RLIMIT_NOFILE */
+			r = poll_pieces(p, n + 1, tp);
 		if (r < 0 && errno != EINTR)
 			return wa_wasi_errno(errno);
 		if (p[n].revents) {
@@ -1191,14 +1345,19 @@ static int w_poll_oneoff(wa_wasi *w, const uint64_t *a)
 	GP(in, (uint32_t)a[0], (uint64_t)n * 48);
 	GP(out, (uint32_t)a[1], (uint64_t)n * 32);
 	GP(res, (uint32_t)a[3], 4);
+	uint32_t hsize = 2;
+	while (hsize < 2 * n)
+		hsize *= 2;
+	c.hmask = hsize - 1;
 	c.subs = calloc(n, sizeof *c.subs);
 	c.pfd = calloc(n + 1, sizeof *c.pfd);
-	if (!c.subs || !c.pfd)
+	c.hash = calloc(hsize, sizeof *c.hash);
+	if (!c.subs || !c.pfd || !c.hash)
 		err = WE_NOMEM;
 	for (uint32_t i = 0; !err && i < n; i++)
 		err = sub_read(w, &c, i, in + 48 * i);
 	if (!err)
-		err = poll_wait(w, &c, n);
+		err = poll_wait(w, &c);
 	if (!err) {
 		uint64_t mono = now_ns(CLOCK_MONOTONIC);
 		for (uint32_t i = 0; i < n; i++)
@@ -1207,6 +1366,7 @@ static int w_poll_oneoff(wa_wasi *w, const uint64_t *a)
 	}
 	free(c.subs);
 	free(c.pfd);
+	free(c.hash);
 	return err;
 }
 

@@ -20,6 +20,7 @@ typedef struct wa_wasi_dir {
 
 enum {
 	WA_WASI_NO_OPENAT2 = 1, /* resolve paths by the component walk even where openat2 exists */
+	WA_WASI_NO_NOWAIT = 2,  /* write pipes in PIPE_BUF pieces even where RWF_NOWAIT works */
 };
 
 typedef struct wa_wasi_config {

@@ -815,13 +815,20 @@ static int kind_of(const wa_sx *kw, uint8_t *kind)
 
 static const int kind_space[4] = { SP_FUNC, SP_TABLE, SP_MEM, SP_GLOBAL };
 
+/* The first item of a list, NULL when it is empty (its items pointer is
+ * NULL then: no &items[0]). */
+static const wa_sx *head_of(const wa_sx *l)
+{
+	return l->kind == WA_SX_LIST && l->n ? &l->items[0] : NULL;
+}
+
 static int field_import(wat *w, const wa_sx *f)
 {
 	const wa_sx *d;
 	uint8_t kind;
 	uint32_t i = 1;
 	if (f->n != 4 || f->items[1].kind != WA_SX_STR || f->items[2].kind != WA_SX_STR ||
-	    f->items[3].kind != WA_SX_LIST || kind_of(&f->items[3].items[0], &kind))
+	    f->items[3].kind != WA_SX_LIST || kind_of(head_of(&f->items[3]), &kind))
 		return fail(w, f, "unexpected token");
 	d = &f->items[3];
 	putname(&w->imp, f->items[1].str, f->items[1].n);
@@ -1197,7 +1204,7 @@ static int field_export(wat *w, const wa_sx *f)
 	uint8_t kind;
 	uint32_t idx;
 	if (f->n != 3 || f->items[1].kind != WA_SX_STR || f->items[2].kind != WA_SX_LIST ||
-	    f->items[2].n != 2 || kind_of(&f->items[2].items[0], &kind))
+	    f->items[2].n != 2 || kind_of(head_of(&f->items[2]), &kind))
 		return fail(w, f, "unexpected token");
 	TRY(resolve(w, &w->sp[kind_space[kind]], &f->items[2].items[1], &idx));
 	putname(&w->exp, f->items[1].str, f->items[1].n);
@@ -1240,7 +1247,7 @@ static int field_type(wat *w, const wa_sx *f)
 static int is_import_field(const wa_sx *f, uint8_t *kind)
 {
 	if (wa_sx_head(f, "import")) {
-		if (f->n < 4 || f->items[3].kind != WA_SX_LIST || kind_of(&f->items[3].items[0], kind))
+		if (f->n < 4 || f->items[3].kind != WA_SX_LIST || kind_of(head_of(&f->items[3]), kind))
 			return -1;
 		return 1;
 	}
@@ -1494,4 +1501,40 @@ int wa_wat_encode(const wa_sx *m, uint8_t **out, size_t *len, wa_err *e)
 	*out = b.p;
 	*len = b.n;
 	return 0;
+}
+
+int wa_wat_to_wasm(const char *src, size_t len, uint8_t **bin, size_t *blen, wa_err *e)
+{
+	static const char module_kw[] = "module";
+	wa_sx top;
+	uint32_t modules = 0, atom = 0;
+	int err;
+	*bin = NULL;
+	*blen = 0;
+	if ((err = wa_sx_parse(src ? src : "", src ? len : 0, &top, e)))
+		return err;
+	for (uint32_t i = top.n; i-- > 0;) {
+		modules += wa_sx_head(&top.items[i], "module");
+		if (top.items[i].kind != WA_SX_LIST)
+			atom = i + 1; /* the first one */
+	}
+	if (modules == 1 && top.n == 1) {
+		err = wa_wat_encode(&top.items[0], bin, blen, e);
+	} else if (!modules && !atom) { /* fields alone: as if inside (module ...) */
+		wa_sx m = { .kind = WA_SX_LIST, .n = top.n + 1, .line = top.n ? top.items[0].line : 1 };
+		if (!(m.items = malloc(((size_t)top.n + 1) * sizeof *m.items))) {
+			err = wa_fail(e, 0, ERR_NOMEM, "out of memory");
+		} else {
+			m.items[0] = (wa_sx){ .kind = WA_SX_ATOM, .n = 6, .line = m.line, .atom = module_kw };
+			if (top.n)
+				memcpy(m.items + 1, top.items, top.n * sizeof *m.items);
+			err = wa_wat_encode(&m, bin, blen, e);
+			free(m.items); /* the items themselves belong to top */
+		}
+	} else {
+		err = wa_fail(e, top.items[atom ? atom - 1 : top.n - 1].line, ERR_FORMAT,
+			      "expected one (module ...) form or module fields");
+	}
+	wa_sx_free(&top);
+	return err;
 }

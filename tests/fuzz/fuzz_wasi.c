@@ -38,7 +38,6 @@ static void teardown(void)
 static int setup(void)
 {
 	static const char src[] = "(module (memory (export \"memory\") 1))";
-	wa_sx top_sx;
 	wa_err e;
 	uint8_t *bin;
 	size_t len;
@@ -51,9 +50,8 @@ static int setup(void)
 		return -1;
 	atexit(teardown);
 	devnull = open("/dev/null", O_WRONLY);
-	if (wa_sx_parse(src, sizeof src - 1, &top_sx, &e) || wa_wat_encode(&top_sx.items[0], &bin, &len, &e))
+	if (wa_wat_to_wasm(src, sizeof src - 1, &bin, &len, &e))
 		return -1;
-	wa_sx_free(&top_sx);
 	int err = wa_decode(bin, len, &mod, &e) || wa_validate(mod, &e);
 	free(bin);
 	return err ? -1 : 0;

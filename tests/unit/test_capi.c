@@ -918,6 +918,127 @@ static void test_threads(wasm_store_t *s)
 	wasm_shared_module_delete(shared);
 }
 
+/* ---- the C stack: host <-> wasm bounces and deep wasm recursion on threads
+ * with small and large stacks trap "call stack exhausted", never overflow ---- */
+
+typedef struct bounce {
+	wasm_func_t *down;      /* the export that calls back up */
+	int depth, max;
+	uintptr_t lowest;       /* the deepest callback's frame */
+} bounce;
+
+static wasm_trap_t *bounce_up(void *env, const wasm_val_vec_t *args, wasm_val_vec_t *results)
+{
+	bounce *b = env;
+	wasm_val_t a[1] = { WASM_I32_VAL(args->data[0].of.i32 + 1) }, r[1] = { WASM_INIT_VAL };
+	wasm_val_vec_t av = WASM_ARRAY_VEC(a), rv = WASM_ARRAY_VEC(r);
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+	if (!b->lowest || here < b->lowest)
+		b->lowest = here;
+	if (++b->depth > b->max)
+		b->max = b->depth;
+	wasm_trap_t *t = wasm_func_call(b->down, &av, &rv);
+	b->depth--;
+	if (t)
+		return t;
+	results->data[0] = r[0];
+	return NULL;
+}
+
+typedef struct stack_case {
+	size_t stack;           /* the thread's stack size */
+	uint32_t nesting;       /* cairn_store_set_max_nesting, 0: default */
+	int min_depth;          /* bounces that must fit at least */
+	int max_depth, ok;      /* what happened */
+	size_t room;            /* stack left below the deepest callback */
+} stack_case;
+
+static void *stack_thread(void *arg)
+{
+	stack_case *c = arg;
+	wasm_store_t *s = wasm_store_new(engine);
+	bounce b = { 0 };
+	wasm_functype_t *ft = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
+	wasm_func_t *up = wasm_func_new_with_env(s, ft, bounce_up, &b, NULL);
+	wasm_extern_t *imps[] = { wasm_func_as_extern(up) };
+	wasm_functype_delete(ft);
+	if (c->nesting)
+		cairn_store_set_max_nesting(s, c->nesting);
+	wasm_instance_t *in = instantiate(s,
+		"(module (import \"h\" \"up\" (func $up (param i32) (result i32)))\n"
+		" (func (export \"down\") (param i32) (result i32) (call $up (local.get 0)))\n"
+		" (func $rec (export \"rec\") (param i32) (result i32)\n"
+		"  (if (result i32) (local.get 0)\n"
+		"   (then (i32.add (call $rec (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))\n"
+		"   (else (i32.const 0)))))", imps, 1);
+	wasm_extern_t *down = in ? export(in, 0) : NULL, *rec = in ? export(in, 1) : NULL;
+	int32_t r = 0;
+	c->ok = down && rec;
+	if (c->ok) {
+		b.down = wasm_extern_as_func(down);
+		wasm_trap_t *t = call_i32(b.down, 0, &r);
+		c->ok = msg_is(t, "call stack exhausted") && b.depth == 0;
+		c->max_depth = b.max;
+		pthread_attr_t a;
+		void *lo;
+		size_t size;
+		if (!pthread_getattr_np(pthread_self(), &a) && !pthread_attr_getstack(&a, &lo, &size))
+			c->room = b.lowest - (uintptr_t)lo;
+		pthread_attr_destroy(&a);
+		/* wasm calling wasm does not use the C stack */
+		c->ok &= msg_is(call_i32(wasm_extern_as_func(rec), 1000000, &r), "call stack exhausted");
+		c->ok &= !call_i32(wasm_extern_as_func(rec), 15000, &r) && r == 15000;
+		/* the store is fine afterwards */
+		b.max = 0;
+		cairn_store_set_max_nesting(s, 5);
+		c->ok &= msg_is(call_i32(b.down, 0, &r), "call stack exhausted") &&
+			 b.max == (c->max_depth < 5 ? c->max_depth : 5);
+	}
+	wasm_extern_delete(down);
+	wasm_extern_delete(rec);
+	wasm_instance_delete(in);
+	wasm_store_delete(s);
+	return NULL;
+}
+
+/* ASan's frames are much larger (about 38 KiB a level here, against 1.5) */
+#if defined(__SANITIZE_ADDRESS__)
+#define BIG_FRAMES 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIG_FRAMES 1
+#endif
+#endif
+#ifdef BIG_FRAMES
+#define LEVELS(plain, asan) (asan)
+#else
+#define LEVELS(plain, asan) (plain)
+#endif
+
+static void test_stack(void)
+{
+	stack_case cases[] = {
+		{ 256 << 10, 0, LEVELS(100, 2), 0, 0, 0 },
+		{ 320 << 10, 0, LEVELS(140, 2), 0, 0, 0 },
+		{ 8 << 20, 0, LEVELS(256, 100), 0, 0, 0 },        /* the default nesting limit first */
+		{ 8 << 20, 1000000, LEVELS(4000, 100), 0, 0, 0 }, /* then the stack: 7,000 levels overflowed it */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		stack_case *c = &cases[i];
+		pthread_attr_t a;
+		pthread_t th;
+		CHECK(!pthread_attr_init(&a) && !pthread_attr_setstacksize(&a, c->stack));
+		CHECK(!pthread_create(&th, &a, stack_thread, c) && !pthread_join(th, NULL));
+		pthread_attr_destroy(&a);
+		CHECK(c->ok);
+		CHECK(c->max_depth >= c->min_depth);
+		CHECK(!c->nesting || c->max_depth < (int)c->nesting); /* the stack ended it */
+		CHECK(c->room > 16 << 10); /* the deepest callback still had room */
+		if (getenv("SHOW") || !c->ok || c->max_depth < c->min_depth)
+			printf("stack %zu KiB: %d levels, %zu bytes left\n", c->stack >> 10, c->max_depth, c->room);
+	}
+}
+
 int main(void)
 {
 	engine = wasm_engine_new();
@@ -936,6 +1057,7 @@ int main(void)
 	test_modules(s, other);
 	test_values(s);
 	test_threads(s);
+	test_stack();
 	wasm_store_delete(s);
 	wasm_store_delete(other);
 	wasm_engine_delete(engine);

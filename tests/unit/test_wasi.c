@@ -37,22 +37,20 @@ static const char src[] =
 
 static wa_module *load(void)
 {
-	wa_sx top;
 	wa_err e;
 	uint8_t *bin;
 	size_t len;
 	wa_module *m = NULL;
-	if (wa_sx_parse(src, sizeof src - 1, &top, &e) || top.n != 1)
+	if (wa_wat_to_wasm(src, sizeof src - 1, &bin, &len, &e)) {
+		printf("text: %s\n", e.msg);
 		return NULL;
-	if (!wa_wat_encode(&top.items[0], &bin, &len, &e)) {
-		if (wa_decode(bin, len, &m, &e) || wa_validate(m, &e)) {
-			printf("module: %s\n", e.msg);
-			wa_module_free(m);
-			m = NULL;
-		}
-		free(bin);
 	}
-	wa_sx_free(&top);
+	if (wa_decode(bin, len, &m, &e) || wa_validate(m, &e)) {
+		printf("module: %s\n", e.msg);
+		wa_module_free(m);
+		m = NULL;
+	}
+	free(bin);
 	return m;
 }
 

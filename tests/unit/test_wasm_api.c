@@ -1,6 +1,7 @@
 /* test_wasm_api.c - the wasm engine's host-side API: text -> module ->
  * instance, host imports that call back into wasm, traps with call traces,
- * fuel, memory growth seen from the host, trap sites as module offsets.  Prints failures; exit 0 = ok. */
+ * fuel, memory growth seen from the host, trap sites as module offsets,
+ * the text entry point wa_wat_to_wasm.  Prints failures; exit 0 = ok. */
 #include "wasm/runtime.h"
 #include "wasm/text.h"
 
@@ -42,23 +43,69 @@ static const char *twice(wa_thread *t, void *env, uint64_t *slots)
 
 static wa_module *load(void)
 {
-	wa_sx top;
 	wa_err e;
 	uint8_t *bin;
 	size_t len;
 	wa_module *m = NULL;
-	if (wa_sx_parse(src, sizeof src - 1, &top, &e) || top.n != 1)
+	if (wa_wat_to_wasm(src, sizeof src - 1, &bin, &len, &e)) {
+		printf("text: %s\n", e.msg);
 		return NULL;
-	if (!wa_wat_encode(&top.items[0], &bin, &len, &e)) {
-		if (wa_decode(bin, len, &m, &e) || wa_validate(m, &e)) {
-			printf("module: %s\n", e.msg);
+	}
+	if (wa_decode(bin, len, &m, &e) || wa_validate(m, &e)) {
+		printf("module: %s\n", e.msg);
+		wa_module_free(m);
+		m = NULL;
+	}
+	free(bin);
+	return m;
+}
+
+/* wa_wat_to_wasm: one (module ...), fields alone, nothing; anything else is
+ * an error naming the line. */
+static void test_wat_to_wasm(void)
+{
+	static const struct { const char *src; int ok; size_t line; } cases[] = {
+		{ "(module (func (export \"f\")))", 1, 0 },
+		{ "(module $m binary \"\\00asm\\01\\00\\00\\00\")", 1, 0 },
+		{ "(module quote \"(func)\")", 1, 0 },
+		{ "(func (export \"f\"))\n(memory 1)", 1, 0 },
+		{ "", 1, 0 },
+		{ "  ;; nothing\n", 1, 0 },
+		{ "(module)\n(module)", 0, 2 },
+		{ "(func)\n(module)", 0, 2 },
+		{ "(module)\n\n(func)", 0, 3 },
+		{ "\ngarbage", 0, 2 },
+		{ "(func)\n\"str\"", 0, 2 },
+		{ "(module (func (i32.const)))", 0, 1 },
+		{ "(module", 0, 1 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint8_t *bin = (uint8_t *)"x";
+		size_t len = 7;
+		wa_err e = { "", 0 };
+		wa_module *m = NULL;
+		int err = wa_wat_to_wasm(cases[i].src, strlen(cases[i].src), &bin, &len, &e);
+		if (cases[i].ok) {
+			CHECK(!err && bin && len >= 8 && !memcmp(bin, "\0asm", 4));
+			CHECK(!err && !wa_decode(bin, len, &m, &e) && !wa_validate(m, &e));
 			wa_module_free(m);
-			m = NULL;
+		} else {
+			CHECK(err && !bin && !len && e.msg[0]);
+			CHECK(e.offset == cases[i].line);
+			if (e.offset != cases[i].line)
+				printf("case %zu: line %zu: %s\n", i, e.offset, e.msg);
 		}
 		free(bin);
 	}
-	wa_sx_free(&top);
-	return m;
+	uint8_t *bin;
+	size_t len;
+	wa_err e;
+	CHECK(!wa_wat_to_wasm(NULL, 0, &bin, &len, &e) && len == 8); /* no text: the empty module */
+	free(bin);
+	CHECK(wa_wat_to_wasm("(module)(module)", 16, &bin, &len, &e) &&
+	      !strcmp(e.msg, "expected one (module ...) form or module fields"));
+	CHECK(!wa_wat_to_wasm("(module)(module)", 8, &bin, &len, &e)); /* len counts, not NUL */
+	free(bin);
 }
 
 static uint32_t call1(wa_thread *t, wa_instance *inst, const char *name, uint32_t arg, int *trapped)
@@ -83,6 +130,7 @@ int main(void)
 	wa_extern imp;
 	int trapped;
 	char trace[256];
+	test_wat_to_wasm();
 	CHECK(m != NULL);
 	if (!m || wa_thread_init(&t, 1 << 16, 1000))
 		return 1;

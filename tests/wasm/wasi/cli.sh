@@ -56,6 +56,33 @@ ms=$((($(date +%s%N) - start) / 1000000))
 kill $holder 2>/dev/null
 [ $ms -lt 5000 ] || fail "--timeout did not stop a read of stdin ($ms ms)"
 has_err "interrupted"
+# a large fd_write to a pipe whose reader stalls: writes go in pieces that
+# cannot block (RWF_NOWAIT, or PIPE_BUF bytes: CAIRN_WASI_NO_NOWAIT=1), so
+# the watchdog still ends it
+mkfifo "$T/stall"
+for nowait in "" 1; do
+	sleep 10 <"$T/stall" &
+	holder=$!
+	start=$(date +%s%N)
+	CAIRN_WASI_NO_NOWAIT=$nowait "$CAIRN" run --timeout 300ms --invoke bigwrite "$M" >"$T/stall" 2>"$ERR" </dev/null
+	rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	kill $holder 2>/dev/null
+	wait $holder 2>/dev/null
+	[ $rc = 134 ] || fail "--timeout in a stalled write ($nowait): exit $rc"
+	[ $ms -lt 3000 ] || fail "--timeout did not stop a write to a stalled pipe ($nowait, $ms ms)"
+	has_err "interrupted (--timeout reached)"
+	# ... while a reader that reads gets all of it (and the result line)
+	n=$(CAIRN_WASI_NO_NOWAIT=$nowait "$CAIRN" run --invoke bigwrite "$M" </dev/null | wc -c)
+	[ "$n" = $((8388608 + 8)) ] || fail "bigwrite through a pipe ($nowait): $n bytes"
+done
+# poll_oneoff: 65,536 subscriptions whatever RLIMIT_NOFILE says, one more is EINVAL
+(ulimit -n 32 && run 0 --invoke manypoll "$M" 65536 </dev/null) || exit 1
+printf '0\n65536\n' >"$T/want"
+cmp -s "$OUT" "$T/want" || fail "manypoll 65536 under ulimit -n 32: $(cat "$OUT")"
+run 0 --invoke manypoll "$M" 65537 </dev/null
+printf '28\n0\n' >"$T/want"
+cmp -s "$OUT" "$T/want" || fail "manypoll 65537: $(cat "$OUT")"
 
 # mistakes: usage errors are 2, unloadable modules 1, each with one message
 run 2 --bogus "$M" </dev/null
@@ -85,6 +112,18 @@ run 1 --invoke add "$M" 1 x </dev/null
 has_err "bad argument 'x'"
 run 1 --dir "$T/nonexistent" "$M" </dev/null
 has_err "cannot open directory"
+# --tcplisten: ports are decimal 0-65535 (99999 once wrapped to 34463), an
+# address is required, bad ones are named; each is a usage error (2) with one line
+for bad in 127.0.0.1:99999 127.0.0.1:65536 127.0.0.1:http 127.0.0.1: 127.0.0.1:-1 \
+	127.0.0.1:0x50 :8080 8080 '[::1:80' '[::1]' 300.1.2.3:80; do
+	run 2 --tcplisten "$bad" "$M" </dev/null
+	has_err "run: --tcplisten $bad: "
+	[ "$(wc -l <"$ERR")" = 1 ] || fail "--tcplisten $bad: more than one line"
+done
+run 2 -S "tcplisten=127.0.0.1:99999" "$M" </dev/null
+has_err "the port must be a number from 0 to 65535"
+! grep -q "bad or unknown option" "$ERR" || fail "--tcplisten: two messages"
+run 0 --tcplisten 127.0.0.1:0 "$M" </dev/null
 # a module without _start only instantiates; a start function runs
 printf '(module (func $s (unreachable)) (start $s))' >"$T/st.wat"
 run 134 "$T/st.wat" </dev/null

@@ -1,9 +1,11 @@
 ;; cli.wat - exports for cairn run's own options: --invoke with typed
 ;; arguments and results, --fuel and --timeout (a loop, a long sleep in
-;; poll_oneoff, a read from stdin that never completes), --max-memory.
+;; poll_oneoff, a read from stdin that never completes, an 8 MiB write to a
+;; pipe nobody reads), --max-memory, poll_oneoff with 65,536 subscriptions.
 (module
   (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
   (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
   (func (export "sub64") (param i64 i64) (result i64) (i64.sub (local.get 0) (local.get 1)))
@@ -26,4 +28,28 @@
     (i32.store (i32.const 304) (i32.const 16))
     (drop (call $fd_read (i32.const 0) (i32.const 300) (i32.const 1) (i32.const 308)))
     (i32.load (i32.const 308)))
+  ;; one fd_write of 8 MiB to stdout (memory grown to 129 pages first)
+  (func (export "bigwrite") (result i32)
+    (drop (memory.grow (i32.const 128)))
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 8388608))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (i32.load (i32.const 8)))
+  ;; poll_oneoff with n subscriptions on fd 0, reads and writes alternating
+  ;; (at 64 KiB, 48 bytes each; events at 4 MiB): its errno and the events
+  (func (export "manypoll") (param $n i32) (result i32 i32)
+    (local $i i32) (local $p i32)
+    (drop (memory.grow (i32.const 100)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $p (i32.add (i32.const 65536) (i32.mul (local.get $i) (i32.const 48))))
+        (br_if $done (i32.gt_u (local.get $p) (i32.const 4194256)))
+        (i64.store (local.get $p) (i64.extend_i32_u (local.get $i)))
+        (i32.store8 offset=8 (local.get $p) (i32.add (i32.const 1) (i32.and (local.get $i) (i32.const 1))))
+        (i32.store offset=16 (local.get $p) (i32.const 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (call $poll_oneoff (i32.const 65536) (i32.const 4194304) (local.get $n) (i32.const 200))
+    (i32.load (i32.const 200)))
 )
