@@ -1,10 +1,13 @@
 /* virtio_blk.c - virtio block device (virtio 1.2, 5.2) over a disk back end
- * (disk.h: raw image, -snapshot overlay).  Requests run on a worker thread
- * so a hart never waits for the disk. */
+ * (disk.h: raw image, -snapshot overlay).  Requests run on the process's
+ * I/O worker pool (sched/loop.h), one disk's queue on one worker at a time,
+ * so a hart never waits for the disk and disks add no threads. */
 #include "machine/disk.h"
 #include "machine/virtio.h"
+#include "sched/loop.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +31,11 @@ struct blk {
 	uint64_t capacity;            /* sectors shown to the guest */
 	bool ro;
 	char serial[ID_BYTES];
-	pthread_t thread;
-	bool started, pending, busy, stop;
+	struct loop *loop;
+	struct loop_work work;        /* drains the queue on a pool worker */
+	bool pending, busy, stop;
 	pthread_mutex_t mu;
-	pthread_cond_t cv, idle;
+	pthread_cond_t idle;
 	struct virtio_req req;        /* the worker's current request */
 };
 
@@ -101,28 +105,30 @@ static uint32_t handle(struct blk *b, const struct virtio_req *r)
 	return (uint32_t)(used + 1);
 }
 
-/* ---- Worker thread ---- */
+/* ---- Work on the pool ---- */
 
-static void *worker(void *arg)
+/* Drain the queue until no notify came in meanwhile.  A second submission
+ * while one runs finds busy set and leaves the work to the running one, so
+ * one disk's requests never run on two workers. */
+static void blk_work(struct loop_work *w)
 {
-	struct blk *b = arg;
+	struct blk *b = (struct blk *)((char *)w - offsetof(struct blk, work));
 	pthread_mutex_lock(&b->mu);
-	while (!b->stop) {
-		if (!b->pending) {
-			pthread_cond_wait(&b->cv, &b->mu);
-			continue;
-		}
+	if (b->busy || b->stop) {
+		pthread_mutex_unlock(&b->mu);
+		return;
+	}
+	b->busy = true;
+	while (b->pending && !b->stop) {
 		b->pending = false;
-		b->busy = true;
 		pthread_mutex_unlock(&b->mu);
 		while (virtio_pop(b->vd, 0, &b->req) > 0)
 			virtio_push(b->vd, &b->req, handle(b, &b->req));
 		pthread_mutex_lock(&b->mu);
-		b->busy = false;
-		pthread_cond_broadcast(&b->idle);
 	}
+	b->busy = false;
+	pthread_cond_broadcast(&b->idle);
 	pthread_mutex_unlock(&b->mu);
-	return NULL;
 }
 
 static void blk_notify(struct virtio *vd, int q)
@@ -130,8 +136,10 @@ static void blk_notify(struct virtio *vd, int q)
 	struct blk *b = virtio_priv(vd);
 	pthread_mutex_lock(&b->mu);
 	b->pending = true;
-	pthread_cond_signal(&b->cv);
+	bool submit = !b->busy;
 	pthread_mutex_unlock(&b->mu);
+	if (submit)
+		loop_submit(b->loop, &b->work);
 }
 
 /* The transport has already waited for every popped request to be pushed
@@ -149,8 +157,9 @@ static void blk_reset(struct virtio *vd)
 static void blk_free(struct blk *b)
 {
 	disk_close(b->disk);
+	if (b->loop)
+		loop_put(b->loop);
 	pthread_mutex_destroy(&b->mu);
-	pthread_cond_destroy(&b->cv);
 	pthread_cond_destroy(&b->idle);
 	free(b);
 }
@@ -160,10 +169,8 @@ static void blk_destroy(struct virtio *vd)
 	struct blk *b = virtio_priv(vd);
 	pthread_mutex_lock(&b->mu);
 	b->stop = true;
-	pthread_cond_signal(&b->cv);
 	pthread_mutex_unlock(&b->mu);
-	if (b->started)
-		pthread_join(b->thread, NULL);
+	loop_cancel(b->loop, &b->work); /* queued or running: gone after this */
 	blk_free(b);
 }
 
@@ -212,11 +219,13 @@ int virtio_blk_create(struct machine *m, uint64_t base, int irq, const struct bl
 	if (!b)
 		return -ERR_NOMEM;
 	b->ro = o->readonly;
+	b->work.fn = blk_work;
 	pthread_mutex_init(&b->mu, NULL);
-	pthread_cond_init(&b->cv, NULL);
 	pthread_cond_init(&b->idle, NULL);
 	uint8_t cfg[CONFIG_BYTES];
-	int err = blk_open(b, o);
+	int err = loop_get(&b->loop);
+	if (!err)
+		err = blk_open(b, o);
 	if (!err) {
 		blk_config(b, cfg);
 		err = virtio_mmio_create(m, base, irq, b->ro ? &blk_ops_ro : &blk_ops_rw, b, cfg, sizeof cfg, &b->vd);
@@ -226,8 +235,5 @@ int virtio_blk_create(struct machine *m, uint64_t base, int irq, const struct bl
 		return err;
 	}
 	/* From here the machine owns b and frees it through blk_destroy. */
-	if (pthread_create(&b->thread, NULL, worker, b))
-		return -ERR_NOMEM;
-	b->started = true;
 	return 0;
 }

@@ -21,6 +21,7 @@ struct loop {
 	pthread_t thread;
 	pthread_mutex_t wmu;            /* the work queue */
 	pthread_cond_t wcv;
+	pthread_cond_t done;            /* a work item finished (loop_cancel) */
 	bool wquit;                     /* the workers' quit, under wmu */
 	struct loop_work *head, *tail;
 	pthread_t workers[POOL];
@@ -81,9 +82,12 @@ static void *worker(void *arg)
 		if (!l->head)
 			l->tail = NULL;
 		w->queued = false;
+		w->running = true;
 		pthread_mutex_unlock(&l->wmu);
 		w->fn(w);
 		pthread_mutex_lock(&l->wmu);
+		w->running = false;
+		pthread_cond_broadcast(&l->done);
 	}
 	pthread_mutex_unlock(&l->wmu);
 	return NULL;
@@ -96,6 +100,7 @@ static void loop_free(struct loop *l)
 	pthread_mutex_destroy(&l->mu);
 	pthread_mutex_destroy(&l->wmu);
 	pthread_cond_destroy(&l->wcv);
+	pthread_cond_destroy(&l->done);
 	free(l);
 }
 
@@ -107,6 +112,7 @@ static int loop_start(struct loop **out)
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_mutex_init(&l->wmu, NULL);
 	pthread_cond_init(&l->wcv, NULL);
+	pthread_cond_init(&l->done, NULL);
 	l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (l->wake_fd < 0 || pthread_create(&l->thread, NULL, loop_thread, l)) {
 		loop_free(l);
@@ -225,4 +231,25 @@ bool loop_submit(struct loop *l, struct loop_work *w)
 	}
 	pthread_mutex_unlock(&l->wmu);
 	return fresh;
+}
+
+void loop_cancel(struct loop *l, struct loop_work *w)
+{
+	pthread_mutex_lock(&l->wmu);
+	if (w->queued) {
+		struct loop_work **pp = &l->head, *prev = NULL;
+		while (*pp && *pp != w) {
+			prev = *pp;
+			pp = &(*pp)->next;
+		}
+		if (*pp) {
+			*pp = w->next;
+			if (l->tail == w)
+				l->tail = prev;
+		}
+		w->queued = false;
+	}
+	while (w->running)
+		pthread_cond_wait(&l->done, &l->wmu);
+	pthread_mutex_unlock(&l->wmu);
 }

@@ -32,8 +32,10 @@ struct loop_source {
 /* Blocking work for the pool: fn runs on one worker thread. */
 struct loop_work {
 	void (*fn)(struct loop_work *w);
+	/* Private to loop.c. */
 	struct loop_work *next;
-	bool queued;            /* private: on the queue, not yet started */
+	bool queued;            /* on the queue, not yet started */
+	bool running;           /* fn is running on a worker */
 };
 
 /* The process's loop, started on first use; loop_put when done with it
@@ -49,6 +51,9 @@ void loop_wake(struct loop *l);
 /* Queue w for the pool; false when it is already queued and not yet
  * started (the earlier submission will do the work). */
 bool loop_submit(struct loop *l, struct loop_work *w);
+/* Take w off the queue if it is there, and wait until no worker runs it:
+ * afterwards its owner may free it (unless it submits it again). */
+void loop_cancel(struct loop *l, struct loop_work *w);
 /* Threads the loop and its pool use (for tests: constant in devices). */
 int loop_threads(void);
 

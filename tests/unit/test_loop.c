@@ -118,20 +118,36 @@ static void test_pool(struct loop *l)
 	static struct job jobs[N];
 	long count = 0;
 	for (int k = 0; k < N; k++) {
-		jobs[k] = (struct job){ { job_fn, NULL, false }, &count };
+		jobs[k] = (struct job){ { .fn = job_fn }, &count };
 		CHECK(loop_submit(l, &jobs[k].w));
 	}
 	wait_for(&count, N);
 	CHECK(count == N);
 	/* A queued item submitted again is not queued twice. */
 	long c2 = 0;
-	struct job once = { { job_fn, NULL, false }, &c2 };
+	struct job once = { { .fn = job_fn }, &c2 };
 	int fresh = 0;
 	for (int k = 0; k < 50; k++)
 		fresh += loop_submit(l, &once.w);
 	wait_for(&c2, fresh);
 	usleep(20000);
 	CHECK(c2 == fresh && fresh >= 1);
+	/* Cancel: a queued item never runs; a running one is waited for. */
+	long c3 = 0;
+	static struct job many[64];
+	for (int k = 0; k < 64; k++) {
+		many[k] = (struct job){ { .fn = job_fn }, &c3 };
+		CHECK(loop_submit(l, &many[k].w));
+	}
+	int cancelled = 0;
+	for (int k = 63; k >= 0; k--) {
+		bool was_queued = __atomic_load_n(&many[k].w.queued, __ATOMIC_ACQUIRE);
+		loop_cancel(l, &many[k].w);
+		cancelled += was_queued;
+		CHECK(!many[k].w.queued && !many[k].w.running);
+	}
+	usleep(20000);
+	CHECK(c3 <= 64 && c3 >= 64 - cancelled);
 }
 
 int main(void)

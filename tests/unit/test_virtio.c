@@ -3,6 +3,7 @@
  * guest RAM via machine_dma), including the hostile cases that must stop it. */
 #include <fcntl.h>
 #include <libfdt.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -320,6 +321,35 @@ static struct dev *blk_dev(const char *path, bool ro, bool snap, struct ring *r)
 	return d;
 }
 
+static int thread_count(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/task");
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Disks share the process's I/O pool: eight more disks on another machine
+ * add no thread. */
+static void test_blk_threads(const char *img)
+{
+	struct machine *m2;
+	struct machine_config cfg = { .ram_size = 4ull << 20, .smp = 1 };
+	if (machine_create(&m2, &cfg))
+		abort();
+	int before = thread_count();
+	struct blk_opts o = { .file = img, .format = "raw", .no_lock = true };
+	int made = 0;
+	for (int k = 0; k < 8; k++)
+		made += virtio_blk_create(m2, VIRTIO_MMIO_BASE + (uint64_t)k * 0x1000, 1 + k, &o) == 0;
+	CHECK(made == 8, "eight disks (%d)", made);
+	CHECK(thread_count() == before, "threads %d before, %d with eight more disks", before, thread_count());
+	machine_destroy(m2);
+}
+
 static void test_blk_rw(const char *img)
 {
 	struct ring r;
@@ -555,6 +585,7 @@ int main(void)
 	test_blk_ro(img);
 	test_blk_snapshot(img);
 	test_blk_stop(img);
+	test_blk_threads(img);
 	test_console();
 	test_net();
 	struct blk_opts bad = { .file = "/nonexistent/disk.img" };
