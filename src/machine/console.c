@@ -1,9 +1,13 @@
 /* console.c - the guest console, as QEMU's -nographic: on stdio the host
  * terminal goes raw (restored on every exit path), typed bytes feed the UART,
  * Ctrl-A is the escape (x quit, h help, a a literal Ctrl-A); or on a unix
- * socket (-serial unix:PATH,server) that clients connect to, one at a time. */
+ * socket (-serial unix:PATH,server) that clients connect to, one at a time.
+ * Input is a source of the process's I/O loop (sched/loop.h): no thread of
+ * its own.  A byte the guest's FIFO cannot take yet stays pending and is
+ * offered again a millisecond later, as a real line would hold it. */
 #include "machine/machine.h"
 #include "machine/virtio.h"
+#include "sched/loop.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -11,7 +15,6 @@
 #include <sys/un.h>
 #include <stdlib.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 static struct termios saved;
@@ -49,18 +52,28 @@ static void make_raw(void)
 		signal(sigs[k], on_fatal_signal);
 }
 
-static void feed(struct machine *m, uint8_t c)
+struct con {
+	struct loop_source src;         /* first: the loop hands it back */
+	struct loop *loop;
+	struct machine *m;
+	int in_fd;                      /* stdin, or the socket's client (-1: none) */
+	int lfd;                        /* the listening socket, or -1 */
+	bool esc, eof;
+	uint8_t buf[256];
+	int len, pos;                   /* buf[pos..len): read, not yet taken by the guest */
+	pthread_mutex_t mu;             /* in_fd against the output path (socket) */
+};
+static struct con *the_con;
+
+/* One byte to the guest; false when its FIFO is full. */
+static bool feed(struct machine *m, uint8_t c)
 {
-	/* A full FIFO waits for the guest to read, as a real line would. */
 	bool vcon = m->vcon && m->input_to_vcon;
-	while (!(vcon ? virtio_console_input(m->vcon, &c, 1) == 1 : uart_receive(m->uart, c)) &&
-	       !__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE)) {
-		struct timespec ts = { 0, 1000000 };
-		nanosleep(&ts, NULL);
-	}
+	return vcon ? virtio_console_input(m->vcon, &c, 1) == 1 : uart_receive(m->uart, c);
 }
 
-static void escape(struct machine *m, uint8_t c)
+/* The byte after Ctrl-A; false when it must be offered again. */
+static bool escape(struct machine *m, uint8_t c)
 {
 	switch (c) {
 	case 'x':
@@ -82,136 +95,171 @@ static void escape(struct machine *m, uint8_t c)
 		}
 		break;
 	case 1: case 'a':
-		feed(m, 1);
-		break;
+		return feed(m, 1);
 	}
+	return true;
 }
 
-static void *reader(void *arg)
+/* Offer the pending bytes; stop at the first the guest cannot take. */
+static void deliver(struct con *c)
 {
-	struct machine *m = arg;
-	bool esc = false;
-	uint8_t buf[256];
-	for (;;) {
-		ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return NULL; /* EOF: the guest just gets no more input */
-		for (ssize_t k = 0; k < n; k++) {
-			if (esc) {
-				escape(m, buf[k]);
-				esc = false;
-			} else if (buf[k] == 1 && raw_on) {
-				esc = true;
-			} else {
-				feed(m, buf[k]);
-			}
+	while (c->pos < c->len) {
+		uint8_t b = c->buf[c->pos];
+		bool escapes = c->in_fd == STDIN_FILENO && raw_on;
+		if (c->esc) {
+			if (!escape(c->m, b))
+				return;
+			c->esc = false;
+		} else if (b == 1 && escapes) {
+			c->esc = true;
+		} else if (!feed(c->m, b)) {
+			return;
 		}
+		c->pos++;
 	}
 }
 
-/* ---- unix socket backend ---- */
+static int con_prepare(struct loop_source *src, struct pollfd *fds, int max, int *timeout_ms)
+{
+	struct con *c = (struct con *)src;
+	int n = 0;
+	if (c->pos < c->len) {
+		if (*timeout_ms < 0 || *timeout_ms > 1)
+			*timeout_ms = 1; /* the guest's FIFO was full */
+		return 0;
+	}
+	pthread_mutex_lock(&c->mu);
+	if (c->in_fd >= 0 && !c->eof && n < max)
+		fds[n++] = (struct pollfd){ c->in_fd, POLLIN, 0 };
+	else if (c->lfd >= 0 && c->in_fd < 0 && n < max)
+		fds[n++] = (struct pollfd){ c->lfd, POLLIN, 0 };
+	pthread_mutex_unlock(&c->mu);
+	return n;
+}
 
-struct sock {
-	struct machine *m;
-	pthread_mutex_t mu;
-	int lfd, cfd;
-};
+static void client_gone(struct con *c)
+{
+	pthread_mutex_lock(&c->mu);
+	if (c->in_fd >= 0)
+		close(c->in_fd);
+	c->in_fd = -1; /* output is dropped until the next client */
+	pthread_mutex_unlock(&c->mu);
+}
+
+static void con_dispatch(struct loop_source *src, struct pollfd *fds, int n)
+{
+	struct con *c = (struct con *)src;
+	if (c->pos < c->len) {
+		deliver(c);
+		return;
+	}
+	if (n < 1 || !fds[0].revents)
+		return;
+	if (fds[0].fd == c->lfd) {
+		int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC);
+		pthread_mutex_lock(&c->mu);
+		c->in_fd = fd;
+		pthread_mutex_unlock(&c->mu);
+		return;
+	}
+	ssize_t r = read(c->in_fd, c->buf, sizeof c->buf);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r <= 0) {
+		if (c->lfd >= 0)
+			client_gone(c);
+		else
+			c->eof = true; /* EOF on stdin: the guest just gets no more input */
+		return;
+	}
+	c->pos = 0;
+	c->len = (int)r;
+	deliver(c);
+}
 
 static ssize_t sock_write(void *cookie, const char *buf, size_t n)
 {
-	struct sock *s = cookie;
-	pthread_mutex_lock(&s->mu);
-	if (s->cfd >= 0 && send(s->cfd, buf, n, MSG_NOSIGNAL) < 0) {
-		close(s->cfd); /* the client went away: output is dropped until the next */
-		s->cfd = -1;
+	struct con *c = cookie;
+	pthread_mutex_lock(&c->mu);
+	if (c->in_fd >= 0 && send(c->in_fd, buf, n, MSG_NOSIGNAL) < 0) {
+		close(c->in_fd); /* the client went away: output is dropped until the next */
+		c->in_fd = -1;
 	}
-	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_unlock(&c->mu);
 	return (ssize_t)n;
 }
 
-static void sock_accept(struct sock *s)
+static struct con *con_new(struct machine *m)
 {
-	int fd = accept(s->lfd, NULL, NULL);
-	pthread_mutex_lock(&s->mu);
-	s->cfd = fd;
-	pthread_mutex_unlock(&s->mu);
+	struct con *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->m = m;
+	c->in_fd = c->lfd = -1;
+	c->src.prepare = con_prepare;
+	c->src.dispatch = con_dispatch;
+	pthread_mutex_init(&c->mu, NULL);
+	return c;
 }
 
-static void *sock_reader(void *arg)
+static int sock_listen(struct con *c)
 {
-	struct sock *s = arg;
-	uint8_t buf[256];
-	for (;;) {
-		if (s->cfd < 0)
-			sock_accept(s);
-		ssize_t n = s->cfd >= 0 ? recv(s->cfd, buf, sizeof buf, 0) : -1;
-		if (n <= 0) {
-			pthread_mutex_lock(&s->mu);
-			if (s->cfd >= 0)
-				close(s->cfd);
-			s->cfd = -1;
-			pthread_mutex_unlock(&s->mu);
-			continue;
-		}
-		for (ssize_t k = 0; k < n; k++)
-			feed(s->m, buf[k]);
-	}
-	return NULL;
-}
-
-static int sock_start(struct machine *m)
-{
-	const char *path = m->cfg.serial_socket;
+	const char *path = c->m->cfg.serial_socket;
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof a.sun_path) {
 		cairn_error("socket path too long: '%s'", path);
 		return -ERR_INVAL;
 	}
 	strcpy(a.sun_path, path);
-	struct sock *s = calloc(1, sizeof *s);
-	if (!s)
-		return -ERR_NOMEM;
-	s->m = m;
-	s->cfd = -1;
-	pthread_mutex_init(&s->mu, NULL);
 	unlink(path);
-	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof a) || listen(s->lfd, 1)) {
+	c->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->lfd < 0 || bind(c->lfd, (struct sockaddr *)&a, sizeof a) || listen(c->lfd, 1)) {
 		cairn_error("cannot listen on '%s': %s", path, strerror(errno));
 		return -ERR_IO;
 	}
 	cookie_io_functions_t io = { .write = sock_write };
-	FILE *f = fopencookie(s, "w", io);
+	FILE *f = fopencookie(c, "w", io);
 	if (!f)
 		return -ERR_NOMEM;
 	setvbuf(f, NULL, _IOLBF, 0);
-	m->console = f;
-	if (m->cfg.serial_wait) {
+	c->m->console = f;
+	if (c->m->cfg.serial_wait) {
 		fprintf(stderr, "cairn: waiting for a connection on unix:%s\n", path);
-		sock_accept(s);
+		c->in_fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC);
 	}
-	pthread_t t;
-	if (pthread_create(&t, NULL, sock_reader, s))
-		return -ERR_NOMEM;
-	pthread_detach(t);
 	return 0;
 }
 
 int console_start(struct machine *m)
 {
-	if (m->cfg.serial_socket)
-		return sock_start(m);
-	make_raw();
-	pthread_t t;
-	if (pthread_create(&t, NULL, reader, m))
+	struct con *c = con_new(m);
+	if (!c)
 		return -ERR_NOMEM;
-	pthread_detach(t);
-	return 0;
+	int err = loop_get(&c->loop);
+	if (err) {
+		free(c);
+		return err;
+	}
+	if (m->cfg.serial_socket) {
+		if ((err = sock_listen(c)))
+			return err; /* cairn exits: the half-made console goes with it */
+	} else {
+		make_raw();
+		c->in_fd = STDIN_FILENO;
+	}
+	the_con = c;
+	return loop_add(c->loop, &c->src);
 }
 
 void console_stop(void)
 {
 	restore_tty();
+	struct con *c = the_con;
+	if (!c)
+		return;
+	the_con = NULL;
+	loop_remove(c->loop, &c->src);
+	loop_put(c->loop);
+	/* The socket console's FILE may still be the machine's output: the
+	 * structure stays (it is small, and the process is ending). */
 }
