@@ -225,10 +225,14 @@ bench-wasm: all $(WB_BINS)
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
-# Library objects are instrumented once and shared by every fuzz target.
+# Library objects are instrumented once and shared by every fuzz target.  Each target
+# runs on its own corpus in build/fuzz plus the seeds in tests/fuzz/seeds/TARGET, if any.
 FUZZ_CFLAGS := -std=gnu17 -O1 -g -Isrc -Iinclude -D_GNU_SOURCE -pthread
 FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzz/obj/%.o)
-build/fuzz/obj/%.o: %.c
+# A static pattern rule makes the objects explicit targets: reached only through
+# the pattern rule below they would be intermediate files, deleted after every
+# link and all recompiled (most of an hour on a loaded machine) on the next run.
+$(FUZZ_OBJS): build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
@@ -237,7 +241,8 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
 -include $(FUZZ_OBJS:.o=.d)
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do echo "fuzz: $$f ($(FUZZ_TIME)s)"; mkdir -p build/fuzz/corpus-$$(basename $$f); \
-		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=0 build/fuzz/corpus-$$(basename $$f) 2>build/fuzz/$$(basename $$f).log \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=0 build/fuzz/corpus-$$(basename $$f) \
+		$$(ls -d tests/fuzz/seeds/$$(basename $$f) 2>/dev/null) 2>build/fuzz/$$(basename $$f).log \
 		|| { tail -50 build/fuzz/$$(basename $$f).log; exit 1; }; done; echo "fuzz: all targets clean"
 
 # ThreadSanitizer over the threaded cores (frames and shootdown, harts' stop protocol, the
@@ -266,4 +271,4 @@ conformance: all
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(SO_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(SO_OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -39,6 +39,24 @@ EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export SOURCE_DATE_EPOCH=$EPOCH
 step() { printf '[linux-guest %4ds] %s\n' "$(( $(date +%s) - T0 ))" "$*"; }
 die() { printf '[linux-guest] ERROR: %s\n' "$*" >&2; exit 1; }
+# built_make NAME LOG OBJDIR TOTAL "$@": runs the make "$@" in the background with its output
+# in LOG and every 30 s prints "[NAME done/total objects]": done counts the .o files under
+# OBJDIR (so an incremental build starts near the end), total is the count after the last
+# complete build (cached in $CACHE/NAME.objects), else TOTAL, this recipe's count.
+objects() { find "$1" -name '*.o' 2>/dev/null | wc -l; }
+built_make() {
+    local name=$1 log=$2 dir=$3 total=$4 pid n
+    shift 4
+    [ -s "$CACHE/$name.objects" ] && total=$(cat "$CACHE/$name.objects")
+    "$@" >"$log" 2>&1 &
+    pid=$!
+    while kill -0 $pid 2>/dev/null; do
+        for n in $(seq 30); do sleep 1; kill -0 $pid 2>/dev/null || break; done
+        kill -0 $pid 2>/dev/null && step "[$name $(objects "$dir")/$total objects]"
+    done
+    wait $pid || { tail -40 "$log" >&2; die "$name build failed (log $log)"; }
+    objects "$dir" > "$CACHE/$name.objects"
+}
 # Runs "$@" with its output in a log; on failure shows the log's tail.
 logged() {
     local log=$1; shift
@@ -171,14 +189,8 @@ else
     check_kconfig "$KOUT/.config"
     kkind=incremental
     [ -f "$KOUT/vmlinux" ] || kkind="from scratch"
-    step "kernel: make -j$JOBS Image (10-15 min on 2 cores from scratch; log $CACHE/logs/kernel.log)"
-    "${KMAKE[@]}" -j"$JOBS" Image >"$CACHE/logs/kernel.log" 2>&1 &
-    kpid=$!
-    while kill -0 $kpid 2>/dev/null; do
-        sleep 30
-        kill -0 $kpid 2>/dev/null && step "kernel: still compiling ($(grep -c '^  CC' "$CACHE/logs/kernel.log") files compiled)"
-    done
-    wait $kpid || { tail -40 "$CACHE/logs/kernel.log" >&2; die "kernel build failed (log $CACHE/logs/kernel.log)"; }
+    step "kernel: make -j$JOBS Image (from scratch 10-15 min on 2 idle cores, 25 min on busy ones; log $CACHE/logs/kernel.log)"
+    built_make kernel "$CACHE/logs/kernel.log" "$KOUT" 1251 "${KMAKE[@]}" -j"$JOBS" Image
     cp "$KOUT/arch/riscv/boot/Image" "$CACHE/Image.tmp" && mv "$CACHE/Image.tmp" "$CACHE/Image"
     cp "$KOUT/.config" "$CACHE/kernel.config"
     cat "$KOUT/include/config/kernel.release" > "$CACHE/kernel.release"
@@ -225,8 +237,8 @@ else
     for o in STATIC INSTALL_APPLET_SYMLINKS ASH FEATURE_EDITING ASH_JOB_CONTROL CTTYHACK SETSID; do
         grep -qx "CONFIG_$o=y" "$BOUT/.config" || die "busybox config lacks CONFIG_$o"
     done
-    step "busybox: make -j$JOBS (log $CACHE/logs/busybox.log)"
-    logged "$CACHE/logs/busybox.log" "${BMAKE[@]}" -j"$JOBS" busybox
+    step "busybox: make -j$JOBS (1-3 min; log $CACHE/logs/busybox.log)"
+    built_make busybox "$CACHE/logs/busybox.log" "$BOUT" 495 "${BMAKE[@]}" -j"$JOBS" busybox
     logged "$CACHE/logs/busybox-install.log" "${BMAKE[@]}" install
     missing=""
     for a in sh ash mount ls cat echo ps top free df dmesg uname date hwclock ip ifconfig udhcpc \

@@ -46,41 +46,76 @@ static bool in_file(size_t flen, uint64_t off, uint64_t len)
 	return off <= flen && len <= flen - off;
 }
 
+/* ELF structures are read field by field with the little-endian helpers:
+ * the file puts them at any offset, so they are never cast in place. */
+#define FIELD(type, p, s, f) ((s)->f = (__typeof__((s)->f))ld_le##type((p) + offsetof(__typeof__(*(s)), f)))
+
+static void read_ehdr(const uint8_t *p, Elf64_Ehdr *e)
+{
+	memcpy(e->e_ident, p, EI_NIDENT);
+	FIELD(16, p, e, e_type), FIELD(16, p, e, e_machine), FIELD(64, p, e, e_entry);
+	FIELD(64, p, e, e_phoff), FIELD(64, p, e, e_shoff), FIELD(16, p, e, e_phentsize);
+	FIELD(16, p, e, e_phnum), FIELD(16, p, e, e_shentsize), FIELD(16, p, e, e_shnum);
+}
+
+static void read_phdr(const uint8_t *p, Elf64_Phdr *h)
+{
+	FIELD(32, p, h, p_type), FIELD(64, p, h, p_offset), FIELD(64, p, h, p_paddr);
+	FIELD(64, p, h, p_filesz), FIELD(64, p, h, p_memsz);
+}
+
+static void read_shdr(const uint8_t *p, Elf64_Shdr *h)
+{
+	FIELD(32, p, h, sh_type), FIELD(32, p, h, sh_link), FIELD(64, p, h, sh_offset), FIELD(64, p, h, sh_size);
+}
+
+static void read_sym(const uint8_t *p, Elf64_Sym *y)
+{
+	FIELD(32, p, y, st_name), FIELD(64, p, y, st_value);
+}
+
+static void scan_symbols(const uint8_t *d, const Elf64_Shdr *sym, const Elf64_Shdr *strs, struct elf_info *info)
+{
+	const char *str = (const char *)(d + strs->sh_offset);
+	for (uint64_t k = 0; k < sym->sh_size / sizeof(Elf64_Sym); k++) {
+		Elf64_Sym y;
+		read_sym(d + sym->sh_offset + k * sizeof(Elf64_Sym), &y);
+		if (y.st_name >= strs->sh_size || !memchr(str + y.st_name, 0, strs->sh_size - y.st_name))
+			continue;
+		if (!strcmp(str + y.st_name, "tohost"))
+			info->tohost = y.st_value;
+		else if (!strcmp(str + y.st_name, "fromhost"))
+			info->fromhost = y.st_value;
+	}
+}
+
+/* tohost/fromhost from the symbol table.  ELF allows one SHT_SYMTAB: only the
+ * first is read, so a file of many sections cannot make this quadratic. */
 static void find_htif_symbols(const uint8_t *d, size_t n, const Elf64_Ehdr *eh, struct elf_info *info)
 {
 	if (eh->e_shentsize != sizeof(Elf64_Shdr) || !in_file(n, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
 		return;
-	const Elf64_Shdr *sh = (const Elf64_Shdr *)(d + eh->e_shoff);
 	for (int s = 0; s < eh->e_shnum; s++) {
-		if (sh[s].sh_type != SHT_SYMTAB || sh[s].sh_link >= eh->e_shnum)
+		Elf64_Shdr sym, strs;
+		read_shdr(d + eh->e_shoff + (uint64_t)s * sizeof(Elf64_Shdr), &sym);
+		if (sym.sh_type != SHT_SYMTAB)
 			continue;
-		const Elf64_Shdr *strs = &sh[sh[s].sh_link];
-		if (!in_file(n, sh[s].sh_offset, sh[s].sh_size) || !in_file(n, strs->sh_offset, strs->sh_size))
-			continue;
-		const Elf64_Sym *sym = (const Elf64_Sym *)(d + sh[s].sh_offset);
-		const char *str = (const char *)(d + strs->sh_offset);
-		for (size_t k = 0; k < sh[s].sh_size / sizeof *sym; k++) {
-			if (sym[k].st_name >= strs->sh_size)
-				continue;
-			const char *name = str + sym[k].st_name;
-			size_t room = strs->sh_size - sym[k].st_name;
-			if (!memchr(name, 0, room))
-				continue;
-			if (!strcmp(name, "tohost"))
-				info->tohost = sym[k].st_value;
-			else if (!strcmp(name, "fromhost"))
-				info->fromhost = sym[k].st_value;
-		}
+		if (sym.sh_link >= eh->e_shnum)
+			return;
+		read_shdr(d + eh->e_shoff + (uint64_t)sym.sh_link * sizeof(Elf64_Shdr), &strs);
+		if (in_file(n, sym.sh_offset, sym.sh_size) && in_file(n, strs.sh_offset, strs.sh_size))
+			scan_symbols(d, &sym, &strs, info);
+		return;
 	}
 }
 
-static int load_elf(struct machine *m, const char *path, const uint8_t *d, size_t n, struct elf_info *info)
+static int check_ehdr(const char *path, const uint8_t *d, size_t n, Elf64_Ehdr *eh)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)d;
-	if (n < sizeof *eh || eh->e_ident[EI_CLASS] != ELFCLASS64) {
+	if (n < sizeof *eh || d[EI_CLASS] != ELFCLASS64) {
 		cairn_error("'%s': not a 64-bit ELF file", path);
 		return -ERR_FORMAT;
 	}
+	read_ehdr(d, eh);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_machine != EM_RISCV) {
 		cairn_error("'%s': not a little-endian RISC-V ELF file", path);
 		return -ERR_FORMAT;
@@ -94,39 +129,110 @@ static int load_elf(struct machine *m, const char *path, const uint8_t *d, size_
 		cairn_error("'%s': truncated or malformed ELF program headers", path);
 		return -ERR_FORMAT;
 	}
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)(d + eh->e_phoff);
-	info->lo = UINT64_MAX;
-	info->hi = 0;
-	int loaded = 0;
-	for (int k = 0; k < eh->e_phnum; k++) {
-		if (ph[k].p_type != PT_LOAD || ph[k].p_memsz == 0)
-			continue;
-		if (ph[k].p_filesz > ph[k].p_memsz || !in_file(n, ph[k].p_offset, ph[k].p_filesz)) {
-			cairn_error("'%s': segment %d extends past the end of the file", path, k);
+	return 0;
+}
+
+/* A PT_LOAD segment to copy, with its program header's index for messages. */
+struct seg {
+	Elf64_Phdr ph;
+	int index;
+};
+
+static int check_segment(struct machine *m, const char *path, size_t n, const struct seg *s)
+{
+	const Elf64_Phdr *ph = &s->ph;
+	if (ph->p_filesz > ph->p_memsz || !in_file(n, ph->p_offset, ph->p_filesz)) {
+		cairn_error("'%s': segment %d extends past the end of the file", path, s->index);
+		return -ERR_FORMAT;
+	}
+	if (!guest_ptr(m, ph->p_paddr, ph->p_memsz)) {
+		cairn_error("'%s': segment %d at 0x%llx-0x%llx is outside guest RAM (0x%llx-0x%llx)", path, s->index,
+			    (unsigned long long)ph->p_paddr, (unsigned long long)(ph->p_paddr + ph->p_memsz),
+			    (unsigned long long)VIRT_DRAM_BASE, (unsigned long long)(VIRT_DRAM_BASE + m->cfg.ram_size));
+		return -ERR_RANGE;
+	}
+	return 0;
+}
+
+static int by_paddr(const void *a, const void *b)
+{
+	uint64_t x = ((const struct seg *)a)->ph.p_paddr, y = ((const struct seg *)b)->ph.p_paddr;
+	return x < y ? -1 : x > y;
+}
+
+/* Segments sorted by address must not overlap: then the bytes copied and
+ * zeroed add up to at most the RAM size, however many headers there are. */
+static int check_overlaps(const char *path, struct seg *segs, int count)
+{
+	qsort(segs, (size_t)count, sizeof *segs, by_paddr);
+	for (int k = 1; k < count; k++) {
+		const Elf64_Phdr *a = &segs[k - 1].ph, *b = &segs[k].ph;
+		if (b->p_paddr < a->p_paddr + a->p_memsz) {
+			cairn_error("'%s': segments %d and %d overlap at 0x%llx", path, segs[k - 1].index, segs[k].index,
+				    (unsigned long long)b->p_paddr);
 			return -ERR_FORMAT;
 		}
-		uint8_t *dst = guest_ptr(m, ph[k].p_paddr, ph[k].p_memsz);
-		if (!dst) {
-			cairn_error("'%s': segment %d at 0x%llx-0x%llx is outside guest RAM (0x%llx-0x%llx)", path, k,
-				    (unsigned long long)ph[k].p_paddr, (unsigned long long)(ph[k].p_paddr + ph[k].p_memsz),
-				    (unsigned long long)VIRT_DRAM_BASE, (unsigned long long)(VIRT_DRAM_BASE + m->cfg.ram_size));
-			return -ERR_RANGE;
-		}
-		memcpy(dst, d + ph[k].p_offset, ph[k].p_filesz);
-		memset(dst + ph[k].p_filesz, 0, ph[k].p_memsz - ph[k].p_filesz);
-		if (ph[k].p_paddr < info->lo)
-			info->lo = ph[k].p_paddr;
-		if (ph[k].p_paddr + ph[k].p_memsz > info->hi)
-			info->hi = ph[k].p_paddr + ph[k].p_memsz;
-		loaded++;
 	}
-	if (!loaded) {
+	return 0;
+}
+
+/* The PT_LOAD segments with bytes, each checked against the file and RAM. */
+static int collect_segments(struct machine *m, const char *path, const uint8_t *d, size_t n, const Elf64_Ehdr *eh,
+			    struct seg *segs, int *count)
+{
+	*count = 0;
+	for (int k = 0; k < eh->e_phnum; k++) {
+		struct seg s = { .index = k };
+		read_phdr(d + eh->e_phoff + (uint64_t)k * sizeof(Elf64_Phdr), &s.ph);
+		if (s.ph.p_type != PT_LOAD || s.ph.p_memsz == 0)
+			continue;
+		int err = check_segment(m, path, n, &s);
+		if (err)
+			return err;
+		segs[(*count)++] = s;
+	}
+	if (!*count) {
 		cairn_error("'%s': ELF file has no loadable segments", path);
 		return -ERR_FORMAT;
 	}
-	info->entry = eh->e_entry;
-	find_htif_symbols(d, n, eh, info);
-	return 0;
+	return check_overlaps(path, segs, *count);
+}
+
+static void copy_segments(struct machine *m, const uint8_t *d, const struct seg *segs, int count, struct elf_info *info)
+{
+	info->lo = UINT64_MAX;
+	info->hi = 0;
+	for (int k = 0; k < count; k++) {
+		const Elf64_Phdr *ph = &segs[k].ph;
+		uint8_t *dst = guest_ptr(m, ph->p_paddr, ph->p_memsz);
+		memcpy(dst, d + ph->p_offset, ph->p_filesz);
+		memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
+		if (ph->p_paddr < info->lo)
+			info->lo = ph->p_paddr;
+		if (ph->p_paddr + ph->p_memsz > info->hi)
+			info->hi = ph->p_paddr + ph->p_memsz;
+	}
+}
+
+/* Everything is checked before the first byte is copied, so a bad file
+ * leaves RAM as it was. */
+static int load_elf(struct machine *m, const char *path, const uint8_t *d, size_t n, struct elf_info *info)
+{
+	Elf64_Ehdr eh;
+	int count, err = check_ehdr(path, d, n, &eh);
+	if (err)
+		return err;
+	struct seg *segs = malloc(eh.e_phnum * sizeof *segs);
+	if (!segs)
+		return -ERR_NOMEM;
+	err = collect_segments(m, path, d, n, &eh, segs, &count);
+	if (!err) {
+		copy_segments(m, d, segs, count, info);
+		info->entry = eh.e_entry;
+		find_htif_symbols(d, n, &eh, info);
+	}
+	free(segs);
+	return err;
 }
 
 int load_image(struct machine *m, const char *path, uint64_t load_addr, struct elf_info *info)

@@ -3,6 +3,7 @@
  * default; restrict=on is libslirp's restricted mode (no connections out
  * except guestfwd targets; hostfwd still comes in).  Slirp is
  * not thread-safe: every call into it holds n->mu; its poll loop has a thread. */
+#include "machine/net_filter.h"
 #include "machine/virtio.h"
 
 #include <arpa/inet.h>
@@ -40,6 +41,7 @@ struct net {
 	struct timer timers[MAX_TIMERS];
 	struct virtio_req rx, tx;
 	uint8_t frame[MAX_FRAME];
+	struct net_filter filter;       /* between the guest and slirp: net_filter.h */
 };
 
 static int64_t now_ns(void)
@@ -51,6 +53,14 @@ static int64_t now_ns(void)
 
 /* ---- Guest -> slirp ---- */
 
+static void to_slirp(void *opaque, const uint8_t *frame, size_t len)
+{
+	struct net *n = opaque;
+	slirp_input(n->slirp, frame, (int)len);
+}
+
+/* Every frame goes through the filter: slirp must never see a malformed
+ * frame or a fragment (libslirp 4.7.0 cannot be trusted with either). */
 static void transmit(struct net *n)
 {
 	while (virtio_pop(n->vd, Q_TX, &n->tx) > 0) {
@@ -58,8 +68,7 @@ static void transmit(struct net *n)
 		if (len > MAX_FRAME)
 			len = MAX_FRAME;    /* oversized frames are cut, never overrun */
 		virtio_req_read(&n->tx, HDR_BYTES, n->frame, len);
-		if (len)
-			slirp_input(n->slirp, n->frame, (int)len);
+		net_filter_input(&n->filter, n->frame, len, now_ns() / 1000000, to_slirp, n);
 		virtio_push(n->vd, &n->tx, 0);
 	}
 }

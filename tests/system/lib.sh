@@ -17,12 +17,14 @@ start() {
 	exec 3>"$FIFO"
 }
 
-# wait_for PATTERN SECONDS: fixed-string match anywhere in the output so far
+# wait_for PATTERN SECONDS [COUNT]: fixed-string match anywhere in the output so far (on COUNT
+# lines, default 1)
+seen() { [ "$(grep -acF -- "$1" "$OUT")" -ge "${2:-1}" ]; }
 wait_for() {
 	n=0
 	while [ $n -lt $(($2 * 10)) ]; do
-		grep -qF -- "$1" "$OUT" && return 0
-		kill -0 $PID 2>/dev/null || { grep -qF -- "$1" "$OUT" && return 0; fail "guest exited before '$1'"; }
+		seen "$1" "${3:-1}" && return 0
+		kill -0 $PID 2>/dev/null || { seen "$1" "${3:-1}" && return 0; fail "guest exited before '$1'"; }
 		sleep 0.1
 		n=$((n + 1))
 	done

@@ -112,9 +112,15 @@ static inline uint16_t used_idx(const struct ring *r)
 /* Devices may complete on another thread: poll up to two seconds. */
 static inline bool wait_used(const struct ring *r, uint16_t want)
 {
-	for (int k = 0; k < 2000 && used_idx(r) != want; k++)
+	for (int k = 0; k < 2000 && (int16_t)(used_idx(r) - want) < 0; k++)
 		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-	return used_idx(r) == want;
+	return (int16_t)(used_idx(r) - want) >= 0;
+}
+
+/* The head index of used entry i. */
+static inline uint32_t used_id(const struct ring *r, uint16_t i)
+{
+	return ld_le32(host(r->used + 4 + 8 * (uint64_t)(i % r->num), 4));
 }
 
 static inline uint32_t used_len(const struct ring *r, uint16_t i)
