@@ -2,9 +2,11 @@
  * user-mode stack (QEMU's -netdev user): 10.0.2.0/24, host 10.0.2.2 by
  * default; restrict=on is libslirp's restricted mode (no connections out
  * except guestfwd targets; hostfwd still comes in).  Slirp is
- * not thread-safe: every call into it holds n->mu; its poll loop has a thread. */
+ * not thread-safe: every call into it holds n->mu.  Its poll fds and timers
+ * are a source of the process's I/O loop (sched/loop.h): no thread per NIC. */
 #include "machine/net_filter.h"
 #include "machine/virtio.h"
+#include "sched/loop.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -19,7 +21,6 @@ enum { Q_RX = 0, Q_TX = 1 };
 #define NET_F_MAC  5
 #define HDR_BYTES  12           /* struct virtio_net_hdr with VERSION_1 */
 #define MAX_FRAME  65536
-#define MAX_FDS    256
 #define MAX_TIMERS 16
 
 struct timer {
@@ -30,14 +31,14 @@ struct timer {
 };
 
 struct net {
+	struct loop_source src; /* first: the loop hands it back */
+	struct loop *loop;
+	bool added;             /* src is on the loop */
 	struct virtio *vd;
 	Slirp *slirp;
 	pthread_mutex_t mu;     /* slirp, timers, the tx buffers */
-	pthread_t thread;
-	bool started, stop;
-	int wake[2];
-	struct pollfd fds[MAX_FDS];
-	int nfds;
+	struct pollfd *fds;     /* this turn's slots in the loop's array */
+	int nfds, maxfds;
 	struct timer timers[MAX_TIMERS];
 	struct virtio_req rx, tx;
 	uint8_t frame[MAX_FRAME];
@@ -143,9 +144,7 @@ static void poll_fd_nop(int fd, void *opaque) { }
 static void kick(void *opaque)
 {
 	struct net *n = opaque;
-	if (write(n->wake[1], "", 1) < 0) {
-		/* Pipe full: the thread is already due to wake. */
-	}
+	loop_wake(n->loop);
 }
 
 static const SlirpCb callbacks = {
@@ -165,7 +164,7 @@ static const SlirpCb callbacks = {
 static int add_poll(int fd, int events, void *opaque)
 {
 	struct net *n = opaque;
-	if (n->nfds == MAX_FDS)
+	if (n->nfds == n->maxfds)
 		return -1;
 	short ev = 0;
 	ev |= events & SLIRP_POLL_IN ? POLLIN : 0;
@@ -198,26 +197,45 @@ static void run_timers(struct net *n)
 	}
 }
 
-static void *io_thread(void *arg)
+/* Milliseconds until the first armed timer (0 if due), or -1. */
+static int timers_due_in(struct net *n)
 {
-	struct net *n = arg;
-	pthread_mutex_lock(&n->mu);
-	while (!n->stop) {
-		uint32_t timeout = 100;  /* ms; bounded so timers run */
-		n->nfds = 0;
-		add_poll(n->wake[0], SLIRP_POLL_IN, n);
-		slirp_pollfds_fill(n->slirp, &timeout, add_poll, n);
-		pthread_mutex_unlock(&n->mu);
-		int r = poll(n->fds, (nfds_t)n->nfds, (int)timeout);
-		char drain[64];
-		if (r > 0 && (n->fds[0].revents & POLLIN))
-			(void)!read(n->wake[0], drain, sizeof drain);
-		pthread_mutex_lock(&n->mu);
-		slirp_pollfds_poll(n->slirp, r < 0, get_revents, n);
-		run_timers(n);
+	int64_t ms = now_ns() / 1000000, best = -1;
+	for (int k = 0; k < MAX_TIMERS; k++) {
+		struct timer *t = &n->timers[k];
+		if (t->used && t->expire_ms >= 0 && (best < 0 || t->expire_ms - ms < best))
+			best = t->expire_ms - ms < 0 ? 0 : t->expire_ms - ms;
 	}
+	return best > 1000000 ? 1000000 : (int)best;
+}
+
+static int net_prepare(struct loop_source *src, struct pollfd *fds, int max, int *timeout_ms)
+{
+	struct net *n = (struct net *)src;
+	pthread_mutex_lock(&n->mu);
+	n->fds = fds;
+	n->nfds = 0;
+	n->maxfds = max;
+	uint32_t t = *timeout_ms < 0 ? UINT32_MAX : (uint32_t)*timeout_ms;
+	slirp_pollfds_fill(n->slirp, &t, add_poll, n);
+	int due = timers_due_in(n);
+	if (due >= 0 && (uint32_t)due < t)
+		t = (uint32_t)due;
+	*timeout_ms = t == UINT32_MAX ? -1 : (int)t;
+	int used = n->nfds;
 	pthread_mutex_unlock(&n->mu);
-	return NULL;
+	return used;
+}
+
+static void net_dispatch(struct loop_source *src, struct pollfd *fds, int count)
+{
+	struct net *n = (struct net *)src;
+	pthread_mutex_lock(&n->mu);
+	n->fds = fds;
+	n->nfds = count;
+	slirp_pollfds_poll(n->slirp, false, get_revents, n);
+	run_timers(n);
+	pthread_mutex_unlock(&n->mu);
 }
 
 /* ---- Creation: -netdev user's options ---- */
@@ -405,25 +423,19 @@ static int slirp_start(struct net *n, const struct net_opts *o, const struct vne
 
 static void net_free(struct net *n)
 {
+	if (n->added)
+		loop_remove(n->loop, &n->src); /* not in prepare or dispatch after this */
 	if (n->slirp)
 		slirp_cleanup(n->slirp);
-	for (int k = 0; k < 2; k++)
-		if (n->wake[k] >= 0)
-			close(n->wake[k]);
+	if (n->loop)
+		loop_put(n->loop);
 	pthread_mutex_destroy(&n->mu);
 	free(n);
 }
 
 static void net_destroy(struct virtio *vd)
 {
-	struct net *n = virtio_priv(vd);
-	pthread_mutex_lock(&n->mu);
-	n->stop = true;
-	pthread_mutex_unlock(&n->mu);
-	kick(n);
-	if (n->started)
-		pthread_join(n->thread, NULL);
-	net_free(n);
+	net_free(virtio_priv(vd));
 }
 
 static const struct virtio_dev_ops net_ops = {
@@ -456,8 +468,6 @@ static int net_init(struct net *n, const struct net_opts *o)
 	int err = make_vnet(o, &v);
 	if (err)
 		return err;
-	if (pipe2(n->wake, O_CLOEXEC | O_NONBLOCK))
-		return -ERR_IO;
 	err = slirp_start(n, o, &v);
 	for (size_t k = 0; !err && k < o->nhostfwd; k++)
 		err = add_hostfwd(n, o->hostfwd[k], &v);
@@ -471,11 +481,14 @@ int virtio_net_create(struct machine *m, uint64_t base, int irq, const struct ne
 	struct net *n = calloc(1, sizeof *n);
 	if (!n)
 		return -ERR_NOMEM;
-	n->wake[0] = n->wake[1] = -1;
+	n->src.prepare = net_prepare;
+	n->src.dispatch = net_dispatch;
 	pthread_mutex_init(&n->mu, NULL);
 	/* QEMU's default MAC, 52:54:00:12:34:56 (+ slot), in config space with a link-up status. */
 	uint8_t cfg[8] = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + (irq - 1)), 1, 0 };
 	int err = o->mac && parse_mac(o->mac, cfg) ? -ERR_INVAL : 0;
+	if (!err)
+		err = loop_get(&n->loop);
 	if (!err)
 		err = net_init(n, o);
 	if (!err)
@@ -484,8 +497,7 @@ int virtio_net_create(struct machine *m, uint64_t base, int irq, const struct ne
 		net_free(n);
 		return err;
 	}
-	if (pthread_create(&n->thread, NULL, io_thread, n))
-		return -ERR_NOMEM;
-	n->started = true;
-	return 0;
+	/* From here the machine owns n and frees it through net_destroy. */
+	n->added = true;
+	return loop_add(n->loop, &n->src);
 }

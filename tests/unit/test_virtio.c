@@ -332,8 +332,8 @@ static int thread_count(void)
 	return n;
 }
 
-/* Disks share the process's I/O pool: eight more disks on another machine
- * add no thread. */
+/* Back ends share the process's I/O loop and pool: four more disks and four
+ * more NICs on another machine add no thread. */
 static void test_blk_threads(const char *img)
 {
 	struct machine *m2;
@@ -343,10 +343,12 @@ static void test_blk_threads(const char *img)
 	int before = thread_count();
 	struct blk_opts o = { .file = img, .format = "raw", .no_lock = true };
 	int made = 0;
+	struct net_opts no = { 0 };
 	for (int k = 0; k < 8; k++)
-		made += virtio_blk_create(m2, VIRTIO_MMIO_BASE + (uint64_t)k * 0x1000, 1 + k, &o) == 0;
-	CHECK(made == 8, "eight disks (%d)", made);
-	CHECK(thread_count() == before, "threads %d before, %d with eight more disks", before, thread_count());
+		made += (k < 4 ? virtio_blk_create(m2, VIRTIO_MMIO_BASE + (uint64_t)k * 0x1000, 1 + k, &o)
+			       : virtio_net_create(m2, VIRTIO_MMIO_BASE + (uint64_t)k * 0x1000, 1 + k, &no)) == 0;
+	CHECK(made == 8, "four disks and four NICs (%d)", made);
+	CHECK(thread_count() == before, "threads %d before, %d with eight more back ends", before, thread_count());
 	machine_destroy(m2);
 }
 
