@@ -252,22 +252,34 @@ static int opt_serial(const char *v, struct machine_config *cfg)
 
 /* ---- virtio devices: -drive, -netdev, -device, -snapshot ---- */
 
-enum { V_BLK, V_NET, V_RNG, V_CON };
-static struct { int kind; struct blk_opts blk; struct net_opts net; } vdev[VIRTIO_MMIO_SLOTS];
+/* The virtio devices asked for, in slot order: each knows how it is made. */
+struct vdev;
+typedef int vdev_create(struct machine *m, uint64_t base, int irq, struct vdev *v);
+static struct vdev { vdev_create *create; struct blk_opts blk; struct net_opts net; } vdev[VIRTIO_MMIO_SLOTS];
 static int nvdev;
+static bool snapshot_all;
+
+static int create_blk(struct machine *m, uint64_t base, int irq, struct vdev *v)
+{
+	v->blk.snapshot |= snapshot_all;
+	return virtio_blk_create(m, base, irq, &v->blk);
+}
+static int create_net(struct machine *m, uint64_t base, int irq, struct vdev *v) { return virtio_net_create(m, base, irq, &v->net); }
+static int create_rng(struct machine *m, uint64_t base, int irq, struct vdev *v) { return virtio_rng_create(m, base, irq); }
+static int create_con(struct machine *m, uint64_t base, int irq, struct vdev *v) { return virtio_console_create(m, base, irq, &m->vcon); }
+
 static struct drive { struct opts o; const char *id; struct blk_opts blk; bool used, if_none; } drives[VIRTIO_MMIO_SLOTS];
 static int ndrives;
 static struct netdev { struct opts o; const char *id; struct net_opts net; } netdevs[VIRTIO_MMIO_SLOTS];
 static int nnetdevs;
-static bool snapshot_all;
 
-static int add_vdev(int kind)
+static int add_vdev(vdev_create *create)
 {
 	if (nvdev == VIRTIO_MMIO_SLOTS) {
 		cairn_error("vm: at most %d virtio devices", VIRTIO_MMIO_SLOTS);
 		return -1;
 	}
-	vdev[nvdev].kind = kind;
+	vdev[nvdev].create = create;
 	return nvdev++;
 }
 
@@ -330,7 +342,7 @@ static int opt_drive(const char *v, struct machine_config *cfg)
 	d->if_none = iface && !strcmp(iface, "none");
 	ndrives++;
 	if (!d->if_none) { /* if=virtio (a PCI device on QEMU; virtio-mmio here) */
-		int k = add_vdev(V_BLK);
+		int k = add_vdev(create_blk);
 		if (k < 0)
 			return -1;
 		vdev[k].blk = d->blk;
@@ -400,7 +412,9 @@ static int opt_netdev(const char *v, struct machine_config *cfg)
 	return 0;
 }
 
-/* -device: one key table per device model. */
+/* -device: one row per device model (its name, its key table, what its
+ * options become); adding a virtio device is its file, a create_ function
+ * above and a row here. */
 #define DEVICE_ID { "driver", OPT_STRING, 0, NULL }, { "id", OPT_ID, 0, NULL }
 static const struct opt_desc blk_device_keys[] = {
 	DEVICE_ID, { "drive", OPT_STRING, 0, NULL }, { "serial", OPT_STRING, 0, NULL }, { NULL, 0, 0, NULL },
@@ -419,7 +433,7 @@ static int add_blk_device(const struct opts *o, const char *v)
 		cairn_error("vm: -device %s: no unused -drive if=none,id=%s", v, opts_str(o, "drive"));
 		return -1;
 	}
-	int s = add_vdev(V_BLK);
+	int s = add_vdev(create_blk);
 	if (s < 0)
 		return -1;
 	vdev[s].blk = d->blk;
@@ -434,7 +448,7 @@ static int add_net_device(const struct opts *o, const char *v)
 	const char *id = opts_str(o, "netdev");
 	for (int k = 0; id && k < nnetdevs; k++)
 		if (!strcmp(netdevs[k].id, id)) {
-			int s = add_vdev(V_NET);
+			int s = add_vdev(create_net);
 			if (s < 0)
 				return -1;
 			vdev[s].net = netdevs[k].net;
@@ -446,8 +460,8 @@ static int add_net_device(const struct opts *o, const char *v)
 	return -1;
 }
 
-static int add_rng_device(const struct opts *o, const char *v) { return add_vdev(V_RNG) < 0 ? -1 : 0; }
-static int add_serial_device(const struct opts *o, const char *v) { return add_vdev(V_CON) < 0 ? -1 : 0; }
+static int add_rng_device(const struct opts *o, const char *v) { return add_vdev(create_rng) < 0 ? -1 : 0; }
+static int add_serial_device(const struct opts *o, const char *v) { return add_vdev(create_con) < 0 ? -1 : 0; }
 /* The port of virtio-serial-device: it has one console port already. */
 static int add_virtconsole(const struct opts *o, const char *v) { return 0; }
 
@@ -496,16 +510,7 @@ static int create_vdevs(struct machine *m)
 			cairn_warn("vm: -drive id=%s is not used by any -device", drives[k].id ? drives[k].id : "?");
 	for (int k = 0; k < nvdev; k++) {
 		uint64_t base = VIRTIO_MMIO_BASE + (uint64_t)k * VIRTIO_MMIO_SIZE;
-		int irq = 1 + k, err = 0;
-		switch (vdev[k].kind) {
-		case V_BLK:
-			vdev[k].blk.snapshot |= snapshot_all;
-			err = virtio_blk_create(m, base, irq, &vdev[k].blk);
-			break;
-		case V_NET: err = virtio_net_create(m, base, irq, &vdev[k].net); break;
-		case V_RNG: err = virtio_rng_create(m, base, irq); break;
-		case V_CON: err = virtio_console_create(m, base, irq, &m->vcon); break;
-		}
+		int err = vdev[k].create(m, base, 1 + k, &vdev[k]);
 		if (err)
 			return err;
 	}
