@@ -70,3 +70,17 @@ void cairn_warn(const char *fmt, ...)
 	vmsg("warning: ", fmt, ap);
 	va_end(ap);
 }
+
+void cairn_errorf(cairn_errbuf *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (e) {
+		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		if (!e->code)
+			e->code = ERR_INVAL;
+	} else {
+		vmsg(NULL, fmt, ap);
+	}
+	va_end(ap);
+}

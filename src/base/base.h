@@ -54,6 +54,15 @@ uint64_t base_wall_ns(void);
 int base_cond_init(pthread_cond_t *cv);
 int base_cond_wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, uint64_t when_ns);
 
+/* An error as a value: its code and one-line message, for callers that
+ * report it elsewhere (the CLI prints it, a control socket sends it).
+ * cairn_errorf fills it (e may be NULL: then the message is printed). */
+typedef struct cairn_errbuf {
+	int code;               /* ERR_x, 0 when nothing failed */
+	char msg[256];
+} cairn_errbuf;
+void cairn_errorf(cairn_errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Diagnostics go to stderr prefixed with "cairn: ". */
 void cairn_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cairn_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -623,6 +623,8 @@ int cli_vm(int argc, char **argv)
 		return 1;
 	}
 	int r = machine_load(m);
+	if (r < 0)
+		cairn_error("%s", m->err.msg); /* errors are values below; the CLI prints them */
 	if (r) {
 		machine_destroy(m);
 		return r == 1 ? 0 : 1; /* 1: -machine dumpdtb done */

@@ -280,8 +280,10 @@ int machine_run(struct machine *m)
 		fflush(m->console);
 		if (!m->reset_requested)
 			return m->exit_code;
-		if (reboot(m))
+		if (reboot(m)) {
+			cairn_error("reboot: %s", m->err.msg);
 			return 1;
+		}
 	}
 }
 

@@ -142,7 +142,7 @@ int fdt_build(struct machine *m, void **blob, size_t *size)
 		return -ERR_NOMEM;
 	int err = build(fdt, m);
 	if (err < 0) {
-		cairn_error("device tree: %s", fdt_strerror(err));
+		cairn_errorf(&m->err, "device tree: %s", fdt_strerror(err));
 		free(fdt);
 		return -ERR_INVAL;
 	}

@@ -8,23 +8,23 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-int read_whole_file(const char *path, uint8_t **data, size_t *len)
+int read_whole_file(const char *path, uint8_t **data, size_t *len, cairn_errbuf *e)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		cairn_error("cannot open '%s': %s", path, strerror(errno));
+		cairn_errorf(e, "cannot open '%s': %s", path, strerror(errno));
 		return -ERR_NOENT;
 	}
 	struct stat st;
 	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		cairn_error("'%s' is not a regular file", path);
+		cairn_errorf(e, "'%s' is not a regular file", path);
 		fclose(f);
 		return -ERR_INVAL;
 	}
 	*len = (size_t)st.st_size;
 	*data = malloc(*len ? *len : 1);
 	if (!*data || fread(*data, 1, *len, f) != *len) {
-		cairn_error("cannot read '%s'", path);
+		cairn_errorf(e, "cannot read '%s'", path);
 		free(*data);
 		fclose(f);
 		return -ERR_IO;
@@ -109,24 +109,24 @@ static void find_htif_symbols(const uint8_t *d, size_t n, const Elf64_Ehdr *eh, 
 	}
 }
 
-static int check_ehdr(const char *path, const uint8_t *d, size_t n, Elf64_Ehdr *eh)
+static int check_ehdr(const char *path, const uint8_t *d, size_t n, Elf64_Ehdr *eh, cairn_errbuf *e)
 {
 	if (n < sizeof *eh || d[EI_CLASS] != ELFCLASS64) {
-		cairn_error("'%s': not a 64-bit ELF file", path);
+		cairn_errorf(e, "'%s': not a 64-bit ELF file", path);
 		return -ERR_FORMAT;
 	}
 	read_ehdr(d, eh);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_machine != EM_RISCV) {
-		cairn_error("'%s': not a little-endian RISC-V ELF file", path);
+		cairn_errorf(e, "'%s': not a little-endian RISC-V ELF file", path);
 		return -ERR_FORMAT;
 	}
 	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) {
-		cairn_error("'%s': ELF file is not an executable", path);
+		cairn_errorf(e, "'%s': ELF file is not an executable", path);
 		return -ERR_FORMAT;
 	}
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0 ||
 	    !in_file(n, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr))) {
-		cairn_error("'%s': truncated or malformed ELF program headers", path);
+		cairn_errorf(e, "'%s': truncated or malformed ELF program headers", path);
 		return -ERR_FORMAT;
 	}
 	return 0;
@@ -142,11 +142,11 @@ static int check_segment(struct machine *m, const char *path, size_t n, const st
 {
 	const Elf64_Phdr *ph = &s->ph;
 	if (ph->p_filesz > ph->p_memsz || !in_file(n, ph->p_offset, ph->p_filesz)) {
-		cairn_error("'%s': segment %d extends past the end of the file", path, s->index);
+		cairn_errorf(&m->err, "'%s': segment %d extends past the end of the file", path, s->index);
 		return -ERR_FORMAT;
 	}
 	if (!guest_ptr(m, ph->p_paddr, ph->p_memsz)) {
-		cairn_error("'%s': segment %d at 0x%llx-0x%llx is outside guest RAM (0x%llx-0x%llx)", path, s->index,
+		cairn_errorf(&m->err, "'%s': segment %d at 0x%llx-0x%llx is outside guest RAM (0x%llx-0x%llx)", path, s->index,
 			    (unsigned long long)ph->p_paddr, (unsigned long long)(ph->p_paddr + ph->p_memsz),
 			    (unsigned long long)VIRT_DRAM_BASE, (unsigned long long)(VIRT_DRAM_BASE + m->cfg.ram_size));
 		return -ERR_RANGE;
@@ -162,13 +162,13 @@ static int by_paddr(const void *a, const void *b)
 
 /* Segments sorted by address must not overlap: then the bytes copied and
  * zeroed add up to at most the RAM size, however many headers there are. */
-static int check_overlaps(const char *path, struct seg *segs, int count)
+static int check_overlaps(const char *path, struct seg *segs, int count, cairn_errbuf *e)
 {
 	qsort(segs, (size_t)count, sizeof *segs, by_paddr);
 	for (int k = 1; k < count; k++) {
 		const Elf64_Phdr *a = &segs[k - 1].ph, *b = &segs[k].ph;
 		if (b->p_paddr < a->p_paddr + a->p_memsz) {
-			cairn_error("'%s': segments %d and %d overlap at 0x%llx", path, segs[k - 1].index, segs[k].index,
+			cairn_errorf(e, "'%s': segments %d and %d overlap at 0x%llx", path, segs[k - 1].index, segs[k].index,
 				    (unsigned long long)b->p_paddr);
 			return -ERR_FORMAT;
 		}
@@ -192,10 +192,10 @@ static int collect_segments(struct machine *m, const char *path, const uint8_t *
 		segs[(*count)++] = s;
 	}
 	if (!*count) {
-		cairn_error("'%s': ELF file has no loadable segments", path);
+		cairn_errorf(&m->err, "'%s': ELF file has no loadable segments", path);
 		return -ERR_FORMAT;
 	}
-	return check_overlaps(path, segs, *count);
+	return check_overlaps(path, segs, *count, &m->err);
 }
 
 static void copy_segments(struct machine *m, const uint8_t *d, const struct seg *segs, int count, struct elf_info *info)
@@ -219,7 +219,7 @@ static void copy_segments(struct machine *m, const uint8_t *d, const struct seg 
 static int load_elf(struct machine *m, const char *path, const uint8_t *d, size_t n, struct elf_info *info)
 {
 	Elf64_Ehdr eh;
-	int count, err = check_ehdr(path, d, n, &eh);
+	int count, err = check_ehdr(path, d, n, &eh, &m->err);
 	if (err)
 		return err;
 	struct seg *segs = malloc(eh.e_phnum * sizeof *segs);
@@ -239,7 +239,7 @@ int load_image(struct machine *m, const char *path, uint64_t load_addr, struct e
 {
 	uint8_t *d;
 	size_t n;
-	int err = read_whole_file(path, &d, &n);
+	int err = read_whole_file(path, &d, &n, &m->err);
 	if (err)
 		return err;
 	err = load_buffer(m, path, d, n, load_addr, info);
@@ -253,14 +253,14 @@ int load_buffer(struct machine *m, const char *path, const uint8_t *d, size_t n,
 	int err = 0;
 	memset(info, 0, sizeof *info);
 	if (n == 0) {
-		cairn_error("'%s' is empty", path);
+		cairn_errorf(&m->err, "'%s' is empty", path);
 		err = -ERR_FORMAT;
 	} else if (n >= 4 && !memcmp(d, ELFMAG, SELFMAG)) {
 		err = load_elf(m, path, d, n, info);
 	} else {
 		uint8_t *dst = guest_ptr(m, load_addr, n);
 		if (!dst) {
-			cairn_error("'%s' (%zu bytes) does not fit in guest RAM at 0x%llx (-m %llu MiB)", path, n,
+			cairn_errorf(&m->err, "'%s' (%zu bytes) does not fit in guest RAM at 0x%llx (-m %llu MiB)", path, n,
 				    (unsigned long long)load_addr, (unsigned long long)(m->cfg.ram_size >> 20));
 			err = -ERR_RANGE;
 		} else {

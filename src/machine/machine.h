@@ -100,12 +100,14 @@ struct machine {
 	uint32_t intc_phandle[VIRT_MAX_HARTS];
 	uint32_t test_phandle;
 	uint64_t initrd_start, initrd_end; /* 0: no initrd */
+	cairn_errbuf err;          /* why machine_load (or a loader) failed, as a value */
 };
 
 /* virt.c: the board */
 int machine_create(struct machine **out, const struct machine_config *cfg) MUST_CHECK;
-/* Load firmware, kernel, initrd and device tree per cfg; prints its own
- * one-line errors.  Returns 1 when cfg.dumpdtb was written (nothing to run). */
+/* Load firmware, kernel, initrd and device tree per cfg.  On failure the
+ * message is in m->err (nothing is printed).  Returns 1 when cfg.dumpdtb
+ * was written (nothing to run). */
 int machine_load(struct machine *m) MUST_CHECK;
 /* Run until the guest powers off; returns the guest's exit code. */
 int machine_run(struct machine *m);
@@ -161,8 +163,8 @@ int fdt_dev_node(struct machine *m, void *fdt, int soc, const char *name, uint64
 int fdt_build(struct machine *m, void **blob, size_t *size) MUST_CHECK;
 
 /* loader.c */
-/* A whole file into a malloc'd buffer; one-line error naming the file. */
-int read_whole_file(const char *path, uint8_t **data, size_t *len) MUST_CHECK;
+/* A whole file into a malloc'd buffer; the error names the file. */
+int read_whole_file(const char *path, uint8_t **data, size_t *len, cairn_errbuf *e) MUST_CHECK;
 struct elf_info {
 	uint64_t entry, lo, hi; /* lowest and highest loaded physical address */
 	uint64_t tohost, fromhost;

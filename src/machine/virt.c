@@ -95,6 +95,7 @@ struct layout {
 	struct { const char *what; uint64_t lo, hi; } r[4];
 	int n;
 	uint64_t ram_size;
+	cairn_errbuf *err;
 };
 
 static const char *layout_overlap(const struct layout *l, uint64_t lo, uint64_t hi)
@@ -110,7 +111,7 @@ static int layout_claim(struct layout *l, const char *what, uint64_t lo, uint64_
 	uint64_t m_ram_mib = l->ram_size >> 20;
 	const char *other = layout_overlap(l, lo, hi);
 	if (other) {
-		cairn_error("%s at 0x%llx-0x%llx overlaps the %s (-m %llu MiB)", what, (unsigned long long)lo,
+		cairn_errorf(l->err, "%s at 0x%llx-0x%llx overlaps the %s (-m %llu MiB)", what, (unsigned long long)lo,
 			    (unsigned long long)hi, other, (unsigned long long)(m_ram_mib));
 		return -ERR_RANGE;
 	}
@@ -151,7 +152,7 @@ static int load_initrd(struct machine *m, struct layout *l, uint64_t kernel_entr
 {
 	uint8_t *d;
 	size_t n;
-	int err = read_whole_file(m->cfg.initrd, &d, &n);
+	int err = read_whole_file(m->cfg.initrd, &d, &n, &m->err);
 	if (err)
 		return err;
 	/* As QEMU: far enough above the kernel that its decompression cannot
@@ -163,7 +164,7 @@ static int load_initrd(struct machine *m, struct layout *l, uint64_t kernel_entr
 		return -ERR_RANGE;
 	}
 	if (!dst) {
-		cairn_error("initrd '%s' (%zu bytes) does not fit in guest RAM at 0x%llx (-m %llu MiB)", m->cfg.initrd,
+		cairn_errorf(&m->err, "initrd '%s' (%zu bytes) does not fit in guest RAM at 0x%llx (-m %llu MiB)", m->cfg.initrd,
 			    n, (unsigned long long)at, (unsigned long long)(m->cfg.ram_size >> 20));
 		free(d);
 		return -ERR_RANGE;
@@ -182,11 +183,11 @@ static int make_fdt(struct machine *m, void **blob, size_t *size)
 		return fdt_build(m, blob, size);
 	uint8_t *d;
 	size_t n;
-	int err = read_whole_file(m->cfg.dtb, &d, &n);
+	int err = read_whole_file(m->cfg.dtb, &d, &n, &m->err);
 	if (err)
 		return err;
 	if (n < 40 || fdt_check_header(d) || fdt_totalsize(d) > n) {
-		cairn_error("'%s' is not a flattened device tree", m->cfg.dtb);
+		cairn_errorf(&m->err, "'%s' is not a flattened device tree", m->cfg.dtb);
 		free(d);
 		return -ERR_FORMAT;
 	}
@@ -202,7 +203,7 @@ static int make_fdt(struct machine *m, void **blob, size_t *size)
 	if (ch < 0 || (m->cfg.append && fdt_setprop_string(fdt, ch, "bootargs", m->cfg.append)) ||
 	    (m->initrd_end && (fdt_setprop_u64(fdt, ch, "linux,initrd-start", m->initrd_start) ||
 			       fdt_setprop_u64(fdt, ch, "linux,initrd-end", m->initrd_end)))) {
-		cairn_error("cannot update /chosen in '%s'", m->cfg.dtb);
+		cairn_errorf(&m->err, "cannot update /chosen in '%s'", m->cfg.dtb);
 		free(fdt);
 		return -ERR_FORMAT;
 	}
@@ -212,11 +213,11 @@ static int make_fdt(struct machine *m, void **blob, size_t *size)
 	return 0;
 }
 
-static int write_file(const char *path, const void *d, size_t n)
+static int write_file(const char *path, const void *d, size_t n, cairn_errbuf *e)
 {
 	FILE *f = fopen(path, "wb");
 	if (!f || fwrite(d, 1, n, f) != n || fclose(f)) {
-		cairn_error("cannot write '%s': %s", path, strerror(errno));
+		cairn_errorf(e, "cannot write '%s': %s", path, strerror(errno));
 		return -ERR_IO;
 	}
 	return 0;
@@ -233,7 +234,7 @@ static int place_fdt(struct machine *m, struct layout *l, uint64_t *addr)
 	if (err)
 		return err;
 	if (m->cfg.dumpdtb) {
-		err = write_file(m->cfg.dumpdtb, blob, n);
+		err = write_file(m->cfg.dumpdtb, blob, n, &m->err);
 		free(blob);
 		return err ? err : 1;
 	}
@@ -244,7 +245,7 @@ static int place_fdt(struct machine *m, struct layout *l, uint64_t *addr)
 		at = layout_top_fit(l, VIRT_DRAM_BASE, lim, n, 4096);
 	uint8_t *dst = at >= VIRT_DRAM_BASE ? machine_dma(m, at, n, true) : NULL;
 	if (!dst) {
-		cairn_error("the device tree does not fit in guest RAM");
+		cairn_errorf(&m->err, "the device tree does not fit in guest RAM");
 		free(blob);
 		return -ERR_RANGE;
 	}
@@ -257,13 +258,14 @@ static int place_fdt(struct machine *m, struct layout *l, uint64_t *addr)
 int machine_load(struct machine *m)
 {
 	struct elf_info fw = { 0 }, k = { 0 };
-	struct layout l = { .n = 0, .ram_size = m->cfg.ram_size };
+	struct layout l = { .n = 0, .ram_size = m->cfg.ram_size, .err = &m->err };
+	m->err = (cairn_errbuf){ 0 };
 	const char *bios = m->cfg.bios ? m->cfg.bios : "default";
 	bool have_bios = strcmp(bios, "none") != 0;
 	uint64_t start = VIRT_DRAM_BASE, kernel_entry = 0, fdt_addr;
 	int err;
 	if (!strcmp(bios, "default") && !(bios = default_bios())) {
-		cairn_error("-bios default: OpenSBI not found (install Debian's opensbi package)");
+		cairn_errorf(&m->err, "-bios default: OpenSBI not found (install Debian's opensbi package)");
 		return -ERR_NOENT;
 	}
 	if (have_bios) {
@@ -280,13 +282,13 @@ int machine_load(struct machine *m)
 		if (!have_bios)
 			start = k.entry;
 	} else if (!have_bios) {
-		cairn_error("vm: nothing to run: give -kernel FILE or -bios FILE");
+		cairn_errorf(&m->err, "vm: nothing to run: give -kernel FILE or -bios FILE");
 		return -ERR_INVAL;
 	}
 	m->initrd_start = m->initrd_end = 0;
 	if (m->cfg.initrd) {
 		if (!m->cfg.kernel) {
-			cairn_error("vm: -initrd needs -kernel");
+			cairn_errorf(&m->err, "vm: -initrd needs -kernel");
 			return -ERR_INVAL;
 		}
 		if ((err = load_initrd(m, &l, kernel_entry)))
