@@ -151,14 +151,20 @@ static uint64_t sd_fix(uint64_t st)
 	return st;
 }
 
-static void pmp_refresh(rv_hart *h)
+void rv_pmp_changed(rv_hart *h)
 {
-	h->pmp_active = false;
+	h->pmp_n = 0;
 	for (int i = 0; i < RV_PMP_COUNT; i++)
 		if (h->pmpcfg[i] & 0x18)
-			h->pmp_active = true;
+			h->pmp_on[h->pmp_n++] = (uint8_t)i;
+	h->pmp_active = h->pmp_n != 0;
 	rv_tlb_flush(h);
 	rv_code_flush(h);
+}
+
+static void pmp_refresh(rv_hart *h)
+{
+	rv_pmp_changed(h);
 }
 
 static void pmpcfg_write(rv_hart *h, int n, uint64_t v)

@@ -79,6 +79,7 @@ void rv_hart_reset(rv_hart *h, uint64_t pc)
 	memset(h->pmpcfg, 0, sizeof h->pmpcfg);
 	memset(h->pmpaddr, 0, sizeof h->pmpaddr);
 	h->pmp_active = false;
+	h->pmp_n = 0;
 	h->lr_valid = false;
 	h->wfi = false;
 	h->scratch.host = NULL;

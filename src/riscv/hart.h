@@ -144,6 +144,8 @@ typedef struct rv_hart {
 	rv_tlbe *rtlb, *wtlb;   /* the dmode's read/write TLBs */
 	rv_xtlbe *xtlb;         /* the fetch TLB for priv */
 	bool pmp_active;        /* any entry enabled: PMP checks needed */
+	uint8_t pmp_n;          /* the enabled entries, in priority order: */
+	uint8_t pmp_on[RV_PMP_COUNT]; /* checks skip the OFF ones (firmware leaves most OFF) */
 
 	/* Requests from other threads, looked at by rv_run at instruction
 	 * boundaries: on leaving a page, on taken backward branches in a page,
@@ -208,6 +210,10 @@ uint64_t rv_get_mtimecmp(rv_hart *h);
 /* The earliest mtime at which a timer interrupt may become pending:
  * min(mtimecmp, stimecmp when Sstc is on); UINT64_MAX when none. */
 uint64_t rv_next_deadline(rv_hart *h);
+
+/* pmpcfg/pmpaddr were written directly (a debugger, a restore, a fuzzer):
+ * rebuild what is derived from them and drop cached translations. */
+void rv_pmp_changed(rv_hart *h);
 
 /* Disassemble one instruction word into buf. */
 void rv_disasm(char *buf, size_t n, uint64_t pc, uint32_t word);

@@ -30,9 +30,9 @@ static bool fault(rv_exc *e, uint64_t cause, uint64_t tval)
 
 /* Host bytes behind [pa, pa+len) (len within one page): RAM through mem, or
  * a ROM region (*rom set); NULL for MMIO or nothing. */
-static uint8_t *phys(struct rv_bus *b, uint64_t pa, uint64_t len, bool *rom)
+static inline __attribute__((always_inline)) uint8_t *phys(struct rv_bus *b, uint64_t pa, uint64_t len, bool *rom)
 {
-	if (mem_contains(b->mem, pa, len)) {
+	if (likely(mem_contains(b->mem, pa, len))) {
 		*rom = false;
 		return mem_page(b->mem, pa) + (pa & PAGE_MASK);
 	}
@@ -96,7 +96,8 @@ static int pmp_check(rv_hart *h, uint64_t pa, uint64_t len, int acc, int priv, b
 	*whole = true;
 	if (!h->pmp_active)
 		return priv == RV_PRIV_M;
-	for (int i = 0; i < RV_PMP_COUNT; i++) {
+	for (int n = 0; n < h->pmp_n; n++) {
+		int i = h->pmp_on[n];
 		uint64_t lo, hi;
 		if (!pmp_range(h, i, &lo, &hi) || hi <= lo)
 			continue;

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		h->mstatus |= (uint64_t)(data[0] >> 2 & 3) << 13; /* FS */
 		h->pmpcfg[0] = 0x1f;
 		h->pmpaddr[0] = ~0ull >> 10;
-		h->pmp_active = true;
+		rv_pmp_changed(h);
 		h->mtvec = VIRT_DRAM_BASE + 0x100;
 		h->stvec = VIRT_DRAM_BASE + 0x200;
 	}
