@@ -5,6 +5,8 @@
  * (virt.c) is assembled on top of this. */
 #include "machine/machine.h"
 
+#include "base/state.h"
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -74,6 +76,76 @@ int machine_add_dev(struct machine *m, uint64_t base, uint64_t size, const struc
 	if (m->ndevs == (int)ARRAY_SIZE(m->devs))
 		return -ERR_NOMEM;
 	m->devs[m->ndevs++] = (struct dev){ base, size, ops, opaque };
+	return 0;
+}
+
+/* ---- device state ---- */
+
+static int save_one(struct machine *m, const struct dev *d, struct state_buf *s)
+{
+	if (d->ops->stateless)
+		return 0;
+	if (!d->ops->save) {
+		cairn_errorf(&m->err, "device '%s' cannot be saved yet", d->ops->name);
+		return -ERR_UNSUPP;
+	}
+	struct state_buf one;
+	state_writer(&one);
+	d->ops->save(d->opaque, &one);
+	state_put_u32(s, (uint32_t)strlen(d->ops->name));
+	state_put_bytes(s, d->ops->name, strlen(d->ops->name));
+	state_put_u32(s, (uint32_t)one.len);
+	state_put_bytes(s, one.p, one.len);
+	int err = one.bad ? -ERR_NOMEM : 0;
+	state_free(&one);
+	return err;
+}
+
+int machine_save_devices(struct machine *m, struct state_buf *s)
+{
+	for (int k = 0; k < m->ndevs; k++) {
+		int err = save_one(m, &m->devs[k], s);
+		if (err)
+			return err;
+	}
+	return s->bad ? -ERR_NOMEM : 0;
+}
+
+static int restore_one(struct machine *m, const struct dev *d, struct state_buf *s)
+{
+	if (d->ops->stateless)
+		return 0;
+	char name[64];
+	uint32_t nl = state_get_below(s, sizeof name);
+	state_get_bytes(s, name, nl);
+	name[nl] = 0;
+	uint32_t len = state_get_u32(s);
+	if (s->bad)
+		goto bad;
+	if (strcmp(name, d->ops->name) || !d->ops->restore || len > s->len - s->pos)
+		goto bad;
+	struct state_buf one;
+	state_reader(&one, s->p + s->pos, len);
+	s->pos += len;
+	int err = d->ops->restore(d->opaque, &one);
+	if (!err && !state_done(&one))
+		return 0;
+bad:
+	cairn_errorf(&m->err, "saved state does not match device '%s'", d->ops->name);
+	return -ERR_FORMAT;
+}
+
+int machine_restore_devices(struct machine *m, struct state_buf *s)
+{
+	for (int k = 0; k < m->ndevs; k++) {
+		int err = restore_one(m, &m->devs[k], s);
+		if (err)
+			return err;
+	}
+	if (state_done(s)) {
+		cairn_errorf(&m->err, "saved device state has %zu bytes left over", s->len - s->pos);
+		return -ERR_FORMAT;
+	}
 	return 0;
 }
 

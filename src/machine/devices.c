@@ -2,6 +2,8 @@
  * mtimecmp, msip), the SiFive test finisher, the goldfish RTC and HTIF. */
 #include "machine/machine.h"
 
+#include "base/state.h"
+
 #include <stdlib.h>
 #include <libfdt.h>
 #include <time.h>
@@ -69,7 +71,10 @@ static int clint_fdt(void *opaque, struct machine *m, void *fdt, int soc)
 	return err ? -1 : 0;
 }
 
-static const struct dev_ops clint_ops = { .name = "clint", .read = clint_read, .write = clint_write, .fdt = clint_fdt };
+/* msip and mtimecmp live in each hart's rv_state: the CLINT itself holds nothing. */
+static const struct dev_ops clint_ops = {
+	.name = "clint", .read = clint_read, .write = clint_write, .fdt = clint_fdt, .stateless = true,
+};
 
 int clint_create(struct machine *m, uint64_t base)
 {
@@ -108,7 +113,9 @@ static int test_fdt(void *opaque, struct machine *m, void *fdt, int soc)
 	return err ? -1 : 0;
 }
 
-static const struct dev_ops test_ops = { .name = "sifive,test0", .read = test_read, .write = test_write, .fdt = test_fdt };
+static const struct dev_ops test_ops = {
+	.name = "sifive,test0", .read = test_read, .write = test_write, .fdt = test_fdt, .stateless = true,
+};
 
 int sifive_test_create(struct machine *m, uint64_t base)
 {
@@ -194,8 +201,41 @@ static void rtc_destroy(void *opaque)
 	free(r);
 }
 
+/* The time itself is the host's: only the alarm and latch travel. */
+static void rtc_save(void *opaque, struct state_buf *s)
+{
+	struct rtc *r = opaque;
+	pthread_mutex_lock(&r->mu);
+	state_put_u32(s, r->time_high);
+	state_put_u32(s, r->alarm_low);
+	state_put_u32(s, r->alarm_high);
+	state_put_u32(s, r->irq_enabled);
+	state_put_u8(s, (uint8_t)(r->alarm_armed | r->fired << 1));
+	pthread_mutex_unlock(&r->mu);
+}
+
+static int rtc_restore(void *opaque, struct state_buf *s)
+{
+	struct rtc *r = opaque;
+	uint32_t th = state_get_u32(s), al = state_get_u32(s), ah = state_get_u32(s), en = state_get_u32(s);
+	uint8_t f = state_get_u8(s);
+	if (state_done(s) || f > 3)
+		return -ERR_FORMAT;
+	pthread_mutex_lock(&r->mu);
+	r->time_high = th;
+	r->alarm_low = al;
+	r->alarm_high = ah;
+	r->irq_enabled = en & 1;
+	r->alarm_armed = f & 1;
+	r->fired = f >> 1;
+	rtc_check_alarm(r);
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
 static const struct dev_ops rtc_ops = {
 	.name = "goldfish-rtc", .read = rtc_read, .write = rtc_write, .fdt = rtc_fdt, .destroy = rtc_destroy,
+	.save = rtc_save, .restore = rtc_restore,
 };
 
 int rtc_create(struct machine *m, uint64_t base, struct irq_line irq)

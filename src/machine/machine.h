@@ -34,7 +34,10 @@ struct machine;
  * read/write get the offset inside the device and return 0, or -1 for an
  * access fault.  Optional: fdt adds the device's node under /soc (libfdt
  * read-write API on the tree being built), reset returns it to power-on
- * state, destroy frees it. */
+ * state, destroy frees it, save appends its state to a stream and restore
+ * takes it back (a hostile stream is an error, never a crash: state.h).
+ * stateless: the device has nothing to save (save and restore unset). */
+struct state_buf;
 struct dev_ops {
 	const char *name;
 	int (*read)(void *opaque, uint64_t off, int size, uint64_t *val);
@@ -42,6 +45,9 @@ struct dev_ops {
 	int (*fdt)(void *opaque, struct machine *m, void *fdt, int soc);
 	void (*reset)(void *opaque);
 	void (*destroy)(void *opaque);
+	void (*save)(void *opaque, struct state_buf *s);
+	int (*restore)(void *opaque, struct state_buf *s);
+	bool stateless;
 };
 struct dev {
 	uint64_t base, size;
@@ -112,6 +118,12 @@ int machine_load(struct machine *m) MUST_CHECK;
 /* Run until the guest powers off; returns the guest's exit code. */
 int machine_run(struct machine *m);
 void machine_destroy(struct machine *m);
+
+/* The state of every device, in registration order, each tagged with its
+ * name and length; restore checks both (for snapshots and migration).  A
+ * device that cannot be saved yet makes both fail with ERR_UNSUPP. */
+int machine_save_devices(struct machine *m, struct state_buf *s) MUST_CHECK;
+int machine_restore_devices(struct machine *m, struct state_buf *s) MUST_CHECK;
 
 /* bus.c: the services below the devices, for the board (virt.c). */
 int machine_bus_init(struct machine *m) MUST_CHECK;

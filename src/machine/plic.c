@@ -4,6 +4,8 @@
  * h's M and S modes.  Devices raise lines from any thread: one mutex. */
 #include "machine/machine.h"
 
+#include "base/state.h"
+
 #include <libfdt.h>
 #include <stdlib.h>
 
@@ -202,9 +204,57 @@ static void plic_destroy(void *opaque)
 	free(p);
 }
 
+static void plic_save(void *opaque, struct state_buf *s)
+{
+	struct plic *p = opaque;
+	pthread_mutex_lock(&p->mu);
+	for (int k = 0; k < NSRC; k++)
+		state_put_u32(s, p->prio[k]);
+	for (int w = 0; w < NWORDS; w++) {
+		state_put_u32(s, p->level[w]);
+		state_put_u32(s, p->pending[w]);
+		state_put_u32(s, p->claimed[w]);
+	}
+	for (int c = 0; c < NCTX; c++) {
+		for (int w = 0; w < NWORDS; w++)
+			state_put_u32(s, p->enable[c][w]);
+		state_put_u32(s, p->threshold[c]);
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int plic_restore(void *opaque, struct state_buf *s)
+{
+	struct plic *p = opaque, t = *p;
+	for (int k = 0; k < NSRC; k++)
+		t.prio[k] = state_get_u32(s) & 7;
+	for (int w = 0; w < NWORDS; w++) {
+		t.level[w] = state_get_u32(s);
+		t.pending[w] = state_get_u32(s);
+		t.claimed[w] = state_get_u32(s);
+	}
+	for (int c = 0; c < NCTX; c++) {
+		for (int w = 0; w < NWORDS; w++)
+			t.enable[c][w] = state_get_u32(s);
+		t.threshold[c] = state_get_u32(s) & 7;
+	}
+	if (state_done(s))
+		return -ERR_FORMAT;
+	pthread_mutex_lock(&p->mu);
+	memcpy(p->prio, t.prio, sizeof p->prio);
+	memcpy(p->level, t.level, sizeof p->level);
+	memcpy(p->pending, t.pending, sizeof p->pending);
+	memcpy(p->claimed, t.claimed, sizeof p->claimed);
+	memcpy(p->enable, t.enable, sizeof p->enable);
+	memcpy(p->threshold, t.threshold, sizeof p->threshold);
+	update(p); /* the harts' wires follow the restored state */
+	pthread_mutex_unlock(&p->mu);
+	return 0;
+}
+
 static const struct dev_ops plic_ops = {
 	.name = "plic", .read = plic_read, .write = plic_write, .fdt = plic_fdt,
-	.reset = plic_reset, .destroy = plic_destroy,
+	.reset = plic_reset, .destroy = plic_destroy, .save = plic_save, .restore = plic_restore,
 };
 
 int plic_create(struct machine *m, uint64_t base, struct plic **out)

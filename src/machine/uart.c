@@ -3,6 +3,8 @@
  * (receive-data and THR-empty interrupts through the PLIC). */
 #include "machine/machine.h"
 
+#include "base/state.h"
+
 #include <libfdt.h>
 #include <stdlib.h>
 
@@ -159,9 +161,47 @@ static void uart_destroy(void *opaque)
 	free(u);
 }
 
+static void uart_save(void *opaque, struct state_buf *s)
+{
+	struct uart *u = opaque;
+	pthread_mutex_lock(&u->mu);
+	const uint8_t regs[] = { u->ier, u->lcr, u->mcr, u->scr, u->dll, u->dlm, u->fcr, u->thr_ipending };
+	state_put_bytes(s, regs, sizeof regs);
+	state_put_u32(s, (uint32_t)u->rx_count);
+	for (int k = 0; k < u->rx_count; k++)
+		state_put_u8(s, u->rx[(u->rx_head + k) % FIFO]);
+	pthread_mutex_unlock(&u->mu);
+}
+
+static int uart_restore(void *opaque, struct state_buf *s)
+{
+	struct uart *u = opaque;
+	uint8_t regs[8], rx[FIFO];
+	state_get_bytes(s, regs, sizeof regs);
+	uint32_t n = state_get_below(s, FIFO + 1);
+	state_get_bytes(s, rx, n);
+	if (state_done(s))
+		return -ERR_FORMAT;
+	pthread_mutex_lock(&u->mu);
+	u->ier = regs[0] & 0x0f;
+	u->lcr = regs[1];
+	u->mcr = regs[2];
+	u->scr = regs[3];
+	u->dll = regs[4];
+	u->dlm = regs[5];
+	u->fcr = regs[6];
+	u->thr_ipending = regs[7] != 0;
+	memcpy(u->rx, rx, n);
+	u->rx_head = 0;
+	u->rx_count = (int)n;
+	update_irq(u);
+	pthread_mutex_unlock(&u->mu);
+	return 0;
+}
+
 static const struct dev_ops uart_ops = {
 	.name = "ns16550a", .read = uart_read, .write = uart_write, .fdt = uart_fdt,
-	.reset = uart_reset, .destroy = uart_destroy,
+	.reset = uart_reset, .destroy = uart_destroy, .save = uart_save, .restore = uart_restore,
 };
 
 int uart_create(struct machine *m, uint64_t base, struct irq_line irq, struct uart **out)
