@@ -104,6 +104,23 @@ static void loop_free(struct loop *l)
 	free(l);
 }
 
+/* Stop the loop thread and the first nworkers workers, then free l. */
+static void loop_stop(struct loop *l, int nworkers)
+{
+	pthread_mutex_lock(&l->mu);
+	l->quit = true;
+	pthread_mutex_unlock(&l->mu);
+	loop_wake(l);
+	pthread_join(l->thread, NULL);
+	pthread_mutex_lock(&l->wmu);
+	l->wquit = true;
+	pthread_cond_broadcast(&l->wcv);
+	pthread_mutex_unlock(&l->wmu);
+	while (nworkers--)
+		pthread_join(l->workers[nworkers], NULL);
+	loop_free(l);
+}
+
 static int loop_start(struct loop **out)
 {
 	struct loop *l = calloc(1, sizeof *l);
@@ -121,19 +138,8 @@ static int loop_start(struct loop **out)
 	int k = 0;
 	while (k < POOL && !pthread_create(&l->workers[k], NULL, worker, l))
 		k++;
-	if (k < POOL) { /* stop what started */
-		pthread_mutex_lock(&l->mu);
-		l->quit = true;
-		pthread_mutex_unlock(&l->mu);
-		loop_wake(l);
-		pthread_join(l->thread, NULL);
-		pthread_mutex_lock(&l->wmu);
-		l->wquit = true;
-		pthread_cond_broadcast(&l->wcv);
-		pthread_mutex_unlock(&l->wmu);
-		while (k--)
-			pthread_join(l->workers[k], NULL);
-		loop_free(l);
+	if (k < POOL) {
+		loop_stop(l, k); /* what started */
 		return -ERR_NOMEM;
 	}
 	*out = l;
@@ -163,18 +169,7 @@ void loop_put(struct loop *l)
 	}
 	the_loop = NULL;
 	pthread_mutex_unlock(&the_mu);
-	pthread_mutex_lock(&l->mu);
-	l->quit = true;
-	pthread_mutex_unlock(&l->mu);
-	loop_wake(l);
-	pthread_join(l->thread, NULL);
-	pthread_mutex_lock(&l->wmu);
-	l->wquit = true;
-	pthread_cond_broadcast(&l->wcv);
-	pthread_mutex_unlock(&l->wmu);
-	for (int k = 0; k < POOL; k++)
-		pthread_join(l->workers[k], NULL);
-	loop_free(l);
+	loop_stop(l, POOL);
 }
 
 int loop_threads(void)
