@@ -241,8 +241,14 @@ int console_start(struct machine *m)
 		return err;
 	}
 	if (m->cfg.serial_socket) {
-		if ((err = sock_listen(c)))
-			return err; /* cairn exits: the half-made console goes with it */
+		if ((err = sock_listen(c))) {
+			if (c->lfd >= 0)
+				close(c->lfd);
+			loop_put(c->loop);
+			pthread_mutex_destroy(&c->mu);
+			free(c);
+			return err;
+		}
 	} else {
 		make_raw();
 		c->in_fd = STDIN_FILENO;
@@ -260,6 +266,16 @@ void console_stop(void)
 	the_con = NULL;
 	loop_remove(c->loop, &c->src);
 	loop_put(c->loop);
-	/* The socket console's FILE may still be the machine's output: the
-	 * structure stays (it is small, and the process is ending). */
+	if (c->lfd >= 0) {
+		/* The socket console's FILE writes through c: the machine's
+		 * output goes back to stdout before c goes. */
+		FILE *f = c->m->console;
+		c->m->console = stdout;
+		fclose(f);
+		close(c->lfd);
+		if (c->in_fd >= 0)
+			close(c->in_fd);
+	}
+	pthread_mutex_destroy(&c->mu);
+	free(c);
 }
