@@ -510,9 +510,13 @@ static int create_vdevs(struct machine *m)
 			cairn_warn("vm: -drive id=%s is not used by any -device", drives[k].id ? drives[k].id : "?");
 	for (int k = 0; k < nvdev; k++) {
 		uint64_t base = VIRTIO_MMIO_BASE + (uint64_t)k * VIRTIO_MMIO_SIZE;
+		m->err = (cairn_errbuf){ 0 };
 		int err = vdev[k].create(m, base, 1 + k, &vdev[k]);
-		if (err)
+		if (err) {
+			if (m->err.msg[0]) /* devices return errors as values; the CLI prints them */
+				cairn_error("%s", m->err.msg);
 			return err;
+		}
 	}
 	return 0;
 }
@@ -629,8 +633,9 @@ int cli_vm(int argc, char **argv)
 		machine_destroy(m);
 		return r == 1 ? 0 : 1; /* 1: -machine dumpdtb done */
 	}
+	m->err = (cairn_errbuf){ 0 };
 	if (console_start(m)) {
-		cairn_error("vm: cannot start the console");
+		cairn_error("vm: cannot start the console%s%s", m->err.msg[0] ? ": " : "", m->err.msg);
 		machine_destroy(m);
 		return 1;
 	}

@@ -207,14 +207,14 @@ static int sock_listen(struct con *c)
 	const char *path = c->m->cfg.serial_socket;
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof a.sun_path) {
-		cairn_error("socket path too long: '%s'", path);
+		cairn_errorf(&c->m->err, "socket path too long: '%s'", path);
 		return -ERR_INVAL;
 	}
 	strcpy(a.sun_path, path);
 	unlink(path);
 	c->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->lfd < 0 || bind(c->lfd, (struct sockaddr *)&a, sizeof a) || listen(c->lfd, 1)) {
-		cairn_error("cannot listen on '%s': %s", path, strerror(errno));
+		cairn_errorf(&c->m->err, "cannot listen on '%s': %s", path, strerror(errno));
 		return -ERR_IO;
 	}
 	cookie_io_functions_t io = { .write = sock_write };

@@ -148,7 +148,7 @@ static int lock_byte(int fd, int cmd, off_t at, short *type)
 }
 
 /* 0, 1 when the host has no OFD locks (locking=auto then goes without), or -1. */
-static int take_locks(int fd, unsigned perm, unsigned shared, const char *file)
+static int take_locks(int fd, unsigned perm, unsigned shared, const char *file, cairn_errbuf *e)
 {
 	for (int i = 0; i < 4; i++) {
 		short rd = F_RDLCK;
@@ -156,7 +156,7 @@ static int take_locks(int fd, unsigned perm, unsigned shared, const char *file)
 		    (!(shared >> i & 1) && lock_byte(fd, F_OFD_SETLK, LOCK_SHARED_BASE + i, &rd))) {
 			if (errno == EINVAL || errno == ENOTSUP || errno == ENOLCK)
 				return 1;
-			cairn_error("virtio-blk: %s: Failed to lock byte %d: %s. Is another process using the image [%s]?",
+			cairn_errorf(e, "virtio-blk: %s: Failed to lock byte %d: %s. Is another process using the image [%s]?",
 				    file, (perm >> i & 1) ? LOCK_PERM_BASE + i : LOCK_SHARED_BASE + i, strerror(errno), file);
 			return -1;
 		}
@@ -164,13 +164,13 @@ static int take_locks(int fd, unsigned perm, unsigned shared, const char *file)
 	for (int i = 0; i < 4; i++) {
 		short t = F_WRLCK;
 		if ((perm >> i & 1) && (lock_byte(fd, F_OFD_GETLK, LOCK_SHARED_BASE + i, &t) || t != F_UNLCK)) {
-			cairn_error("virtio-blk: %s: Failed to get \"%s\" lock. Is another process using the image [%s]?",
+			cairn_errorf(e, "virtio-blk: %s: Failed to get \"%s\" lock. Is another process using the image [%s]?",
 				    file, perm_names[i], file);
 			return -1;
 		}
 		t = F_WRLCK;
 		if (!(shared >> i & 1) && (lock_byte(fd, F_OFD_GETLK, LOCK_PERM_BASE + i, &t) || t != F_UNLCK)) {
-			cairn_error("virtio-blk: %s: Failed to get shared \"%s\" lock. Is another process using the "
+			cairn_errorf(e, "virtio-blk: %s: Failed to get shared \"%s\" lock. Is another process using the "
 				    "image [%s]?", file, perm_names[i], file);
 			return -1;
 		}
@@ -179,15 +179,15 @@ static int take_locks(int fd, unsigned perm, unsigned shared, const char *file)
 }
 
 /* The permissions QEMU's guest devices ask for. */
-static int lock_image(int fd, unsigned flags, const char *file)
+static int lock_image(int fd, unsigned flags, const char *file, cairn_errbuf *e)
 {
 	if (flags & DISK_NO_LOCK)
 		return 0;
 	if (flags & DISK_SNAPSHOT)
-		return take_locks(fd, PERM_READ, PERM_ALL & ~(PERM_WRITE | PERM_RESIZE), file) < 0 ? -1 : 0;
+		return take_locks(fd, PERM_READ, PERM_ALL & ~(PERM_WRITE | PERM_RESIZE), file, e) < 0 ? -1 : 0;
 	if (flags & DISK_READONLY)
-		return take_locks(fd, PERM_READ, PERM_ALL & ~PERM_WRITE, file) < 0 ? -1 : 0;
-	return take_locks(fd, PERM_READ | PERM_WRITE, PERM_ALL & ~PERM_WRITE, file) < 0 ? -1 : 0;
+		return take_locks(fd, PERM_READ, PERM_ALL & ~PERM_WRITE, file, e) < 0 ? -1 : 0;
+	return take_locks(fd, PERM_READ | PERM_WRITE, PERM_ALL & ~PERM_WRITE, file, e) < 0 ? -1 : 0;
 }
 
 /* ---- Opening ---- */
@@ -200,28 +200,28 @@ static const char *kind_of(mode_t m)
 
 /* O_NONBLOCK so that a FIFO cannot hang start-up; fstat then refuses what
  * is not a regular file or a block device. */
-static int open_image(const char *file, bool rw, uint64_t *size)
+static int open_image(const char *file, bool rw, uint64_t *size, cairn_errbuf *e)
 {
 	int fd = open(file, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	if (fd < 0 && errno == EISDIR) {
-		cairn_error("virtio-blk: %s: is a directory, not a disk image (want a regular file or a block device)", file);
+		cairn_errorf(e, "virtio-blk: %s: is a directory, not a disk image (want a regular file or a block device)", file);
 		return -ERR_INVAL;
 	}
 	if (fd < 0) {
-		int e = errno;
-		cairn_error("virtio-blk: %s: %s", file, strerror(e));
-		return e == ENOENT ? -ERR_NOENT : -ERR_IO;
+		int en = errno;
+		cairn_errorf(e, "virtio-blk: %s: %s", file, strerror(en));
+		return en == ENOENT ? -ERR_NOENT : -ERR_IO;
 	}
 	if (fstat(fd, &st) || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
-		cairn_error("virtio-blk: %s: is %s, not a disk image (want a regular file or a block device)", file,
+		cairn_errorf(e, "virtio-blk: %s: is %s, not a disk image (want a regular file or a block device)", file,
 			    kind_of(st.st_mode));
 		close(fd);
 		return -ERR_INVAL;
 	}
 	*size = (uint64_t)st.st_size;
 	if (S_ISBLK(st.st_mode) && ioctl(fd, BLKGETSIZE64, size)) {
-		cairn_error("virtio-blk: %s: cannot get the block device's size: %s", file, strerror(errno));
+		cairn_errorf(e, "virtio-blk: %s: cannot get the block device's size: %s", file, strerror(errno));
 		close(fd);
 		return -ERR_IO;
 	}
@@ -230,24 +230,24 @@ static int open_image(const char *file, bool rw, uint64_t *size)
 }
 
 /* format= given or probed; 0, or -ERR_UNSUPP with a message. */
-static int check_format(struct raw *r, const char *file, const char *format)
+static int check_format(struct raw *r, const char *file, const char *format, cairn_errbuf *e)
 {
 	uint8_t head[PROBE_BYTES];
 	if (format && !strcmp(format, "raw"))
 		return 0;
 	if (format) {
-		cairn_error("virtio-blk: %s: format=%s: cairn cannot serve %s images yet (only raw; convert with "
+		cairn_errorf(e, "virtio-blk: %s: format=%s: cairn cannot serve %s images yet (only raw; convert with "
 			    "'qemu-img convert -O raw')", file, format, format);
 		return -ERR_UNSUPP;
 	}
 	uint64_t n = r->size < PROBE_BYTES ? r->size : PROBE_BYTES;
 	if (pio(r->fd, 0, head, n, false)) {
-		cairn_error("virtio-blk: %s: cannot read the first sector", file);
+		cairn_errorf(e, "virtio-blk: %s: cannot read the first sector", file);
 		return -ERR_IO;
 	}
 	const char *probed = disk_probe(head, n);
 	if (strcmp(probed, "raw")) {
-		cairn_error("virtio-blk: %s: the image is in %s format, which cairn cannot serve yet (convert with "
+		cairn_errorf(e, "virtio-blk: %s: the image is in %s format, which cairn cannot serve yet (convert with "
 			    "'qemu-img convert -O raw', or give format=raw to use the bytes as they are)", file, probed);
 		return -ERR_UNSUPP;
 	}
@@ -259,24 +259,24 @@ static int check_format(struct raw *r, const char *file, const char *format)
 	return 0;
 }
 
-int disk_open(struct disk **out, const char *file, const char *format, unsigned flags)
+int disk_open(struct disk **out, const char *file, const char *format, unsigned flags, cairn_errbuf *e)
 {
 	bool rw = !(flags & (DISK_READONLY | DISK_SNAPSHOT));
 	struct raw *r = calloc(1, sizeof *r);
 	if (!r)
 		return -ERR_NOMEM;
 	r->d.ops = &raw_ops;
-	r->fd = open_image(file, rw, &r->size);
+	r->fd = open_image(file, rw, &r->size, e);
 	if (r->fd < 0) {
 		int err = r->fd;
 		free(r);
 		return err;
 	}
-	int err = check_format(r, file, format);
-	if (!err && lock_image(r->fd, flags, file))
+	int err = check_format(r, file, format, e);
+	if (!err && lock_image(r->fd, flags, file, e))
 		err = -ERR_IO;
 	if (!err && (flags & DISK_SNAPSHOT))
-		return disk_overlay(out, &r->d, file);
+		return disk_overlay(out, &r->d, file, e);
 	if (err) {
 		raw_close(&r->d);
 		return err;

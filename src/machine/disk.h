@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/base.h"
+
 struct disk;
 
 struct disk_ops {
@@ -35,7 +37,7 @@ enum {
 /* Open file as a disk.  format is "raw" or NULL (probe as QEMU does: raw is
  * used with QEMU's warning, other formats are refused).  Prints the reason
  * and returns -ERR_x on failure. */
-int disk_open(struct disk **out, const char *file, const char *format, unsigned flags);
+int disk_open(struct disk **out, const char *file, const char *format, unsigned flags, cairn_errbuf *e);
 
 static inline int disk_read(struct disk *d, uint64_t off, void *buf, uint64_t len)
 {
@@ -55,7 +57,7 @@ static inline void disk_close(struct disk *d)
 
 /* disk_overlay.c: the -snapshot back end over base (which it then owns):
  * written blocks live in an unlinked sparse temporary file. */
-int disk_overlay(struct disk **out, struct disk *base, const char *file);
+int disk_overlay(struct disk **out, struct disk *base, const char *file, cairn_errbuf *e);
 #define DISK_OVERLAY_BLOCK 4096u
 
 /* The format a first sector shows (QEMU's probing): "raw" when no known

@@ -123,7 +123,7 @@ static int temp_file(void)
 	return fd;
 }
 
-int disk_overlay(struct disk **out, struct disk *base, const char *file)
+int disk_overlay(struct disk **out, struct disk *base, const char *file, cairn_errbuf *e)
 {
 	struct overlay *o = calloc(1, sizeof *o);
 	uint64_t size = disk_size(base), blocks = (size + BLOCK - 1) / BLOCK;
@@ -137,7 +137,7 @@ int disk_overlay(struct disk **out, struct disk *base, const char *file)
 	*o = (struct overlay){ .d.ops = &overlay_ops, .base = base, .size = size, .map = o->map };
 	o->fd = temp_file();
 	if (o->fd < 0 || ftruncate(o->fd, (off_t)size)) {
-		cairn_error("virtio-blk: %s: cannot create the snapshot's temporary file: %s", file, strerror(errno));
+		cairn_errorf(e, "virtio-blk: %s: cannot create the snapshot's temporary file: %s", file, strerror(errno));
 		ov_close(&o->d);
 		return -ERR_IO;
 	}

@@ -187,11 +187,11 @@ static const struct virtio_dev_ops blk_ops_ro = {
 
 /* ---- Creation ---- */
 
-static int blk_open(struct blk *b, const struct blk_opts *o)
+static int blk_open(struct blk *b, const struct blk_opts *o, cairn_errbuf *e)
 {
 	unsigned flags = (o->readonly ? DISK_READONLY : 0) | (o->snapshot ? DISK_SNAPSHOT : 0) |
 			 (o->no_lock ? DISK_NO_LOCK : 0);
-	int err = disk_open(&b->disk, o->file, o->format, flags);
+	int err = disk_open(&b->disk, o->file, o->format, flags, e);
 	if (err)
 		return err;
 	b->capacity = disk_size(b->disk) / SECTOR;
@@ -225,7 +225,7 @@ int virtio_blk_create(struct machine *m, uint64_t base, int irq, const struct bl
 	uint8_t cfg[CONFIG_BYTES];
 	int err = loop_get(&b->loop);
 	if (!err)
-		err = blk_open(b, o);
+		err = blk_open(b, o, &m->err);
 	if (!err) {
 		blk_config(b, cfg);
 		err = virtio_mmio_create(m, base, irq, b->ro ? &blk_ops_ro : &blk_ops_rw, b, cfg, sizeof cfg, &b->vd);

@@ -34,6 +34,7 @@ struct net {
 	struct loop_source src; /* first: the loop hands it back */
 	struct loop *loop;
 	bool added;             /* src is on the loop */
+	cairn_errbuf *err;      /* the machine's: option errors as values */
 	struct virtio *vd;
 	Slirp *slirp;
 	pthread_mutex_t mu;     /* slirp, timers, the tx buffers */
@@ -263,7 +264,7 @@ static uint32_t class_mask(uint32_t a)
 }
 
 /* net=ADDR[/BITS|/MASK]: also moves the host, DNS and DHCP defaults into it. */
-static int parse_net(const char *spec, struct vnet *v)
+static int parse_net(const char *spec, struct vnet *v, cairn_errbuf *e)
 {
 	char *addr = strdup(spec), *slash = addr ? strchr(addr, '/') : NULL, *end;
 	uint32_t mask = 0;
@@ -282,7 +283,7 @@ static int parse_net(const char *spec, struct vnet *v)
 	}
 	free(addr);
 	if (!ok) {
-		cairn_error("virtio-net: net=%s: Failed to parse netmask or address", spec);
+		cairn_errorf(e, "virtio-net: net=%s: Failed to parse netmask or address", spec);
 		return -ERR_INVAL;
 	}
 	uint32_t net = ntohl(v->net.s_addr) & mask;
@@ -295,36 +296,36 @@ static int parse_net(const char *spec, struct vnet *v)
 }
 
 /* An address option inside the network, with QEMU's messages. */
-static int net_addr(const char *val, const char *what, const struct vnet *v, struct in_addr *out)
+static int net_addr(const char *val, const char *what, const struct vnet *v, struct in_addr *out, cairn_errbuf *e)
 {
 	if (val && !ip_of(val, out)) {
-		cairn_error("virtio-net: Failed to parse %s address '%s'", what, val);
+		cairn_errorf(e, "virtio-net: Failed to parse %s address '%s'", what, val);
 		return -ERR_INVAL;
 	}
 	if ((out->s_addr & v->mask.s_addr) != v->net.s_addr) {
-		cairn_error("virtio-net: %s doesn't belong to network", what);
+		cairn_errorf(e, "virtio-net: %s doesn't belong to network", what);
 		return -ERR_INVAL;
 	}
 	return 0;
 }
 
-static int make_vnet(const struct net_opts *o, struct vnet *v)
+static int make_vnet(const struct net_opts *o, struct vnet *v, cairn_errbuf *e)
 {
 	*v = (struct vnet){ { htonl(0x0a000200) }, { htonl(0xffffff00) }, { htonl(0x0a000202) },
 			    { htonl(0x0a000203) }, { htonl(0x0a00020f) } };
-	int err = o->net ? parse_net(o->net, v) : 0;
+	int err = o->net ? parse_net(o->net, v, e) : 0;
 	if (!err)
-		err = net_addr(o->host, "Host", v, &v->host);
+		err = net_addr(o->host, "Host", v, &v->host, e);
 	if (!err)
-		err = net_addr(o->dns, "DNS", v, &v->dns);
+		err = net_addr(o->dns, "DNS", v, &v->dns, e);
 	if (!err)
-		err = net_addr(o->dhcpstart, "DHCP", v, &v->dhcp);
+		err = net_addr(o->dhcpstart, "DHCP", v, &v->dhcp, e);
 	if (!err && v->dns.s_addr == v->host.s_addr) {
-		cairn_error("virtio-net: DNS must be different from host");
+		cairn_errorf(e, "virtio-net: DNS must be different from host");
 		err = -ERR_INVAL;
 	}
 	if (!err && (v->dhcp.s_addr == v->host.s_addr || v->dhcp.s_addr == v->dns.s_addr)) {
-		cairn_error("virtio-net: DHCP must be different from host and DNS");
+		cairn_errorf(e, "virtio-net: DHCP must be different from host and DNS");
 		err = -ERR_INVAL;
 	}
 	return err;
@@ -367,11 +368,11 @@ static int add_hostfwd(struct net *n, const char *spec, const struct vnet *v)
 	for (int k = 0; k < 5; k++)
 		free(f[k]);
 	if (!ok) {
-		cairn_error("virtio-net: bad hostfwd '%s' (want tcp:[HOSTADDR]:PORT-[GUESTADDR]:PORT)", spec);
+		cairn_errorf(n->err, "virtio-net: bad hostfwd '%s' (want tcp:[HOSTADDR]:PORT-[GUESTADDR]:PORT)", spec);
 		return -ERR_INVAL;
 	}
 	if (slirp_add_hostfwd(n->slirp, udp, h, (int)hport, g, (int)gport) < 0) {
-		cairn_error("virtio-net: hostfwd %s: cannot listen on port %u", spec, hport);
+		cairn_errorf(n->err, "virtio-net: hostfwd %s: cannot listen on port %u", spec, hport);
 		return -ERR_IO;
 	}
 	return 0;
@@ -395,15 +396,15 @@ static int add_guestfwd(struct net *n, const char *spec)
 	else if (ok && !strncmp(target, "unix:", 5))
 		r = slirp_add_unix(n->slirp, target + 5, &a, (int)gport);
 	else if (ok) {
-		cairn_error("virtio-net: guestfwd '%s': only cmd:COMMAND and unix:PATH targets are supported", spec);
+		cairn_errorf(n->err, "virtio-net: guestfwd '%s': only cmd:COMMAND and unix:PATH targets are supported", spec);
 		return -ERR_UNSUPP;
 	}
 	if (!ok) {
-		cairn_error("virtio-net: bad guestfwd '%s' (want tcp:SERVER:PORT-cmd:COMMAND)", spec);
+		cairn_errorf(n->err, "virtio-net: bad guestfwd '%s' (want tcp:SERVER:PORT-cmd:COMMAND)", spec);
 		return -ERR_INVAL;
 	}
 	if (r < 0) {
-		cairn_error("virtio-net: Conflicting/invalid host:port in guest forwarding rule '%s'", spec);
+		cairn_errorf(n->err, "virtio-net: Conflicting/invalid host:port in guest forwarding rule '%s'", spec);
 		return -ERR_INVAL;
 	}
 	return 0;
@@ -448,13 +449,13 @@ static const struct virtio_dev_ops net_ops = {
 };
 
 /* -device virtio-net-device,mac=52:54:00:12:34:57: six hex pairs, unicast. */
-static int parse_mac(const char *s, uint8_t *mac)
+static int parse_mac(const char *s, uint8_t *mac, cairn_errbuf *e)
 {
 	unsigned v[6];
 	int end = 0;
 	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6 ||
 	    s[end] || end != 17 || (v[0] & 1)) {
-		cairn_error("virtio-net: Property 'virtio-net-device.mac' doesn't take value '%s'", s);
+		cairn_errorf(e, "virtio-net: Property 'virtio-net-device.mac' doesn't take value '%s'", s);
 		return -1;
 	}
 	for (int k = 0; k < 6; k++)
@@ -465,7 +466,7 @@ static int parse_mac(const char *s, uint8_t *mac)
 static int net_init(struct net *n, const struct net_opts *o)
 {
 	struct vnet v;
-	int err = make_vnet(o, &v);
+	int err = make_vnet(o, &v, n->err);
 	if (err)
 		return err;
 	err = slirp_start(n, o, &v);
@@ -481,12 +482,13 @@ int virtio_net_create(struct machine *m, uint64_t base, int irq, const struct ne
 	struct net *n = calloc(1, sizeof *n);
 	if (!n)
 		return -ERR_NOMEM;
+	n->err = &m->err;
 	n->src.prepare = net_prepare;
 	n->src.dispatch = net_dispatch;
 	pthread_mutex_init(&n->mu, NULL);
 	/* QEMU's default MAC, 52:54:00:12:34:56 (+ slot), in config space with a link-up status. */
 	uint8_t cfg[8] = { 0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + (irq - 1)), 1, 0 };
-	int err = o->mac && parse_mac(o->mac, cfg) ? -ERR_INVAL : 0;
+	int err = o->mac && parse_mac(o->mac, cfg, &m->err) ? -ERR_INVAL : 0;
 	if (!err)
 		err = loop_get(&n->loop);
 	if (!err)

@@ -41,7 +41,7 @@ static const char *make_file(const char *name, uint64_t size, const void *head, 
 static int try_open(const char *file, const char *format, unsigned flags)
 {
 	struct disk *d = NULL;
-	int err = disk_open(&d, file, format, flags);
+	int err = disk_open(&d, file, format, flags, NULL);
 	disk_close(d);
 	return err;
 }
@@ -74,7 +74,7 @@ static void test_refused(void)
 	      !strcmp(disk_probe((const uint8_t *)"vhdxfile", 8), "vhdx") && !strcmp(disk_probe(qcow2, 3), "raw"),
 	      "probing");
 	struct disk *disk;
-	CHECK(disk_open(&disk, raw, "raw", DISK_NO_LOCK) == 0 && disk_size(disk) == 1 << 20, "size");
+	CHECK(disk_open(&disk, raw, "raw", DISK_NO_LOCK, NULL) == 0 && disk_size(disk) == 1 << 20, "size");
 	disk_close(disk);
 }
 
@@ -84,14 +84,14 @@ static void test_probed_raw(void)
 	const char *raw = make_file("probed.img", 1 << 20, NULL, 0);
 	struct disk *d;
 	uint8_t sec[512] = { 'Q', 'F', 'I', 0xfb, 0, 0, 0, 3 };
-	if (disk_open(&d, raw, NULL, 0))
+	if (disk_open(&d, raw, NULL, 0, NULL))
 		abort();
 	CHECK(disk_write(d, 0, sec, 512) == -ERR_IO, "writing a qcow2 header into block 0 refused");
 	CHECK(disk_write(d, 512, sec, 512) == 0, "the same bytes elsewhere are fine");
 	memset(sec, 0x11, sizeof sec);
 	CHECK(disk_write(d, 0, sec, 512) == 0, "ordinary data in block 0 is fine");
 	disk_close(d);
-	if (disk_open(&d, raw, "raw", 0))
+	if (disk_open(&d, raw, "raw", 0, NULL))
 		abort();
 	sec[0] = 'Q', sec[1] = 'F', sec[2] = 'I', sec[3] = 0xfb;
 	CHECK(disk_write(d, 0, sec, 512) == 0, "format=raw: no restriction");
@@ -105,7 +105,7 @@ static void test_locks(void)
 {
 	const char *img = make_file("lock.img", 1 << 20, NULL, 0);
 	struct disk *a, *b;
-	if (disk_open(&a, img, "raw", 0))
+	if (disk_open(&a, img, "raw", 0, NULL))
 		abort();
 	CHECK(try_open(img, "raw", 0) == -ERR_IO, "a second writer is refused");
 	CHECK(try_open(img, "raw", DISK_READONLY) == -ERR_IO, "a reader beside a writer is refused");
@@ -113,7 +113,7 @@ static void test_locks(void)
 	CHECK(try_open(img, "raw", DISK_NO_LOCK) == 0, "locking=off overrides");
 	disk_close(a);
 	CHECK(try_open(img, "raw", 0) == 0, "locks go with the closed disk");
-	if (disk_open(&a, img, "raw", DISK_READONLY) || disk_open(&b, img, "raw", DISK_READONLY))
+	if (disk_open(&a, img, "raw", DISK_READONLY, NULL) || disk_open(&b, img, "raw", DISK_READONLY, NULL))
 		abort();
 	CHECK(try_open(img, "raw", DISK_SNAPSHOT) == 0, "readers share: read-only twice and a snapshot");
 	CHECK(try_open(img, "raw", 0) == -ERR_IO, "a writer beside readers is refused");
@@ -142,7 +142,7 @@ static void test_snapshot(void)
 	const char *img = make_file("snap.img", size, NULL, 0);
 	struct disk *d;
 	uint8_t sec[512], got[1024];
-	if (disk_open(&d, img, "raw", DISK_SNAPSHOT))
+	if (disk_open(&d, img, "raw", DISK_SNAPSHOT, NULL))
 		abort();
 	long before = rss_kib();
 	int bad = 0;
