@@ -423,29 +423,19 @@ typedef struct watchdog {
 	wa_wasi *w;
 } watchdog;
 
-static struct timespec after_ns(uint64_t ns)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ns += (uint64_t)ts.tv_nsec;
-	ts.tv_sec += (time_t)(ns / 1000000000u);
-	ts.tv_nsec = (long)(ns % 1000000000u);
-	return ts;
-}
-
 /* Interrupts the run at the deadline, and again every 10 ms until it ends
  * (an interrupt can lose a race with the fuel count). */
 static void *watch(void *arg)
 {
 	watchdog *d = arg;
-	struct timespec ts = after_ns(d->ns);
+	uint64_t when = base_now_ns() + d->ns;
 	pthread_mutex_lock(&d->mu);
 	while (!d->done) {
-		if (pthread_cond_timedwait(&d->cv, &d->mu, &ts) == ETIMEDOUT && !d->done) {
+		if (base_cond_wait_until(&d->cv, &d->mu, when) == ETIMEDOUT && !d->done) {
 			d->fired = true;
 			wa_thread_interrupt(d->t);
 			wa_wasi_interrupt(d->w);
-			ts = after_ns(10000000);
+			when = base_now_ns() + 10000000;
 		}
 	}
 	pthread_mutex_unlock(&d->mu);
@@ -454,12 +444,8 @@ static void *watch(void *arg)
 
 static void watch_start(watchdog *d)
 {
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_mutex_init(&d->mu, NULL);
-	pthread_cond_init(&d->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	base_cond_init(&d->cv);
 	d->started = !pthread_create(&d->th, NULL, watch, d);
 	if (!d->started)
 		cairn_warn("run: no thread for --timeout: running without it");
