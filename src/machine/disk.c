@@ -18,7 +18,7 @@
 
 /* ---- Host I/O ---- */
 
-static int pio(int fd, uint64_t pos, uint8_t *p, uint64_t n, bool write)
+int disk_pio(int fd, uint64_t pos, uint8_t *p, uint64_t n, bool write)
 {
 	while (n) {
 		ssize_t k = write ? pwrite(fd, p, n, (off_t)pos) : pread(fd, p, n, (off_t)pos);
@@ -78,7 +78,7 @@ struct raw {
 static int raw_read(struct disk *d, uint64_t off, void *buf, uint64_t len)
 {
 	struct raw *r = (struct raw *)d;
-	return pio(r->fd, off, buf, len, false);
+	return disk_pio(r->fd, off, buf, len, false);
 }
 
 /* QEMU's rule for a probed raw image: a write that would make the first
@@ -91,7 +91,7 @@ static bool turns_format(struct raw *r, uint64_t off, const void *buf, uint64_t 
 		return false;
 	uint8_t head[PROBE_BYTES] = { 0 };
 	uint64_t have = r->size < PROBE_BYTES ? r->size : PROBE_BYTES;
-	if (pio(r->fd, 0, head, have, false))
+	if (disk_pio(r->fd, 0, head, have, false))
 		return true;
 	uint64_t n = PROBE_BYTES - off < len ? PROBE_BYTES - off : len;
 	memcpy(head + off, buf, n);
@@ -103,7 +103,7 @@ static int raw_write(struct disk *d, uint64_t off, const void *buf, uint64_t len
 	struct raw *r = (struct raw *)d;
 	if (turns_format(r, off, buf, len))
 		return -ERR_IO;
-	return pio(r->fd, off, (uint8_t *)buf, len, true);
+	return disk_pio(r->fd, off, (uint8_t *)buf, len, true);
 }
 
 static int raw_flush(struct disk *d)
@@ -241,7 +241,7 @@ static int check_format(struct raw *r, const char *file, const char *format, cai
 		return -ERR_UNSUPP;
 	}
 	uint64_t n = r->size < PROBE_BYTES ? r->size : PROBE_BYTES;
-	if (pio(r->fd, 0, head, n, false)) {
+	if (disk_pio(r->fd, 0, head, n, false)) {
 		cairn_errorf(e, "virtio-blk: %s: cannot read the first sector", file);
 		return -ERR_IO;
 	}

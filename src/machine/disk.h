@@ -55,6 +55,9 @@ static inline void disk_close(struct disk *d)
 		d->ops->close(d);
 }
 
+/* Positional I/O of exactly n bytes (retries short transfers and EINTR). */
+int disk_pio(int fd, uint64_t pos, uint8_t *p, uint64_t n, bool write) MUST_CHECK;
+
 /* disk_overlay.c: the -snapshot back end over base (which it then owns):
  * written blocks live in an unlinked sparse temporary file. */
 int disk_overlay(struct disk **out, struct disk *base, const char *file, cairn_errbuf *e);

@@ -27,19 +27,6 @@ struct overlay {
 static bool has(const struct overlay *o, uint64_t b) { return o->map[b / 64] >> (b % 64) & 1; }
 static void mark(struct overlay *o, uint64_t b) { o->map[b / 64] |= 1ull << (b % 64); }
 
-static int tio(int fd, uint64_t pos, uint8_t *p, uint64_t n, bool write)
-{
-	while (n) {
-		ssize_t k = write ? pwrite(fd, p, n, (off_t)pos) : pread(fd, p, n, (off_t)pos);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -ERR_IO;
-		p += k, pos += (uint64_t)k, n -= (uint64_t)k;
-	}
-	return 0;
-}
-
 /* Reads take runs of blocks from one side at a time. */
 static int ov_read(struct disk *d, uint64_t off, void *buf, uint64_t len)
 {
@@ -51,7 +38,7 @@ static int ov_read(struct disk *d, uint64_t off, void *buf, uint64_t len)
 		while (end < off + len && has(o, end / BLOCK) == mine)
 			end = (end / BLOCK + 1) * BLOCK;
 		uint64_t n = (end < off + len ? end : off + len) - off;
-		int err = mine ? tio(o->fd, off, p, n, false) : disk_read(o->base, off, p, n);
+		int err = mine ? disk_pio(o->fd, off, p, n, false) : disk_read(o->base, off, p, n);
 		if (err)
 			return err;
 		off += n, p += n, len -= n;
@@ -67,7 +54,7 @@ static int fill_block(struct overlay *o, uint64_t b, uint64_t in, const uint8_t 
 	if (n < have && disk_read(o->base, at, blk, have))
 		return -ERR_IO;
 	memcpy(blk + in, p, n);
-	if (tio(o->fd, at, blk, have, true))
+	if (disk_pio(o->fd, at, blk, have, true))
 		return -ERR_IO;
 	mark(o, b);
 	return 0;
@@ -79,7 +66,7 @@ static int ov_write(struct disk *d, uint64_t off, const void *buf, uint64_t len)
 	const uint8_t *p = buf;
 	while (len) {
 		uint64_t b = off / BLOCK, in = off % BLOCK, n = BLOCK - in < len ? BLOCK - in : len;
-		int err = has(o, b) ? tio(o->fd, off, (uint8_t *)p, n, true) : fill_block(o, b, in, p, n);
+		int err = has(o, b) ? disk_pio(o->fd, off, (uint8_t *)p, n, true) : fill_block(o, b, in, p, n);
 		if (err)
 			return err;
 		off += n, p += n, len -= n;
