@@ -1051,7 +1051,7 @@ static int w_path_readlink(wa_wasi *w, const uint64_t *a)
 static int w_path_rename(wa_wasi *w, const uint64_t *a)
 {
 	PATH(o, (uint32_t)a[0], R(R_PATH_RENAME_SOURCE), (uint32_t)a[1], (uint32_t)a[2], false);
-	wa_wpath n;
+	wa_wpath n = { .dir = -1 }; /* done() below even when path_get fails early */
 	int err = path_get(w, (uint32_t)a[3], R(R_PATH_RENAME_TARGET), (uint32_t)a[4], (uint32_t)a[5], false, &n);
 	if (!err && (err = check_dir(&o)) == 0 && n.must_dir && !o.must_dir)
 		o.must_dir = true, err = check_dir(&o);
@@ -1065,7 +1065,7 @@ static int w_path_rename(wa_wasi *w, const uint64_t *a)
 static int w_path_link(wa_wasi *w, const uint64_t *a)
 {
 	PATH(o, (uint32_t)a[0], R(R_PATH_LINK_SOURCE), (uint32_t)a[2], (uint32_t)a[3], a[1] & LOOKUP_FOLLOW);
-	wa_wpath n;
+	wa_wpath n = { .dir = -1 }; /* done() below even when path_get fails early */
 	int err = path_get(w, (uint32_t)a[4], R(R_PATH_LINK_TARGET), (uint32_t)a[5], (uint32_t)a[6], false, &n);
 	if (!err && linkat(o.dir, o.name, n.dir, n.name, 0))
 		err = wa_wasi_errno(errno);
