@@ -7,7 +7,7 @@ gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf binutils-riscv64-unknown-el
 qemu-system-misc qemu-utils device-tree-compiler libfdt-dev libslirp-dev opensbi u-boot-qemu
 e2fsprogs netcat-openbsd git ca-certificates pkgconf
 clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libc++-19-dev-wasm32 libc++abi-19-dev-wasm32
-nodejs python3"
+nodejs python3 libjansson-dev libfyaml-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
