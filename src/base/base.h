@@ -38,7 +38,8 @@ static inline void st_le8(void *p, uint8_t v) { *(uint8_t *)p = v; }
 	X(INVAL, "invalid argument") \
 	X(FORMAT, "malformed file") \
 	X(RANGE, "does not fit in guest memory") \
-	X(UNSUPP, "not supported")
+	X(UNSUPP, "not supported") \
+	X(STATE, "not possible in the current state")
 enum cairn_err {
 #define X(name, msg) ERR_##name,
 	CAIRN_ERRORS(X)

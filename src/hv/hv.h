@@ -28,6 +28,7 @@ const char *vm_state_name(enum vm_state s);
 
 struct hv_options {
 	int threads;    /* worker threads; 0: one per host core */
+	bool persist;   /* hv_run keeps going with no VM left (a control socket may create some) */
 };
 int hv_create(struct hv **out, const struct hv_options *o) MUST_CHECK;
 /* Destroys every VM left, then the scheduler. */
@@ -40,10 +41,16 @@ int hv_run(struct hv *hv);
 /* Make hv_run return soon (QMP quit, a signal); any thread. */
 void hv_quit(struct hv *hv, int code);
 
-/* A VM from `cairn vm` options (argv[0] is not an option).  Nothing runs
- * until vm_start.  On failure *out is NULL and e says why (file, option). */
+/* A VM from `cairn vm` options (argv[0] is an option, not a program name).
+ * Nothing runs until vm_start.  On failure *out is NULL and e says why
+ * (file, option).  Returns 1 with *out NULL when there is nothing to run
+ * (-machine dumpdtb=FILE wrote the tree). */
 int vm_create(struct hv *hv, int argc, char **argv, struct vm **out, cairn_errbuf *e) MUST_CHECK;
-/* Stop the VM's harts, free it.  Any state. */
+/* Stop the VM's harts and remove it; it is freed on hv_run's thread after
+ * its pending events (do not use vm afterwards).  Any state.  A VM whose
+ * guest powers off is destroyed this way by the hypervisor, unless it was
+ * created with -no-shutdown or the hypervisor persists: then it stays, in
+ * state VM_SHUTDOWN, until vm_reset or vm_destroy. */
 void vm_destroy(struct vm *vm);
 struct vm *vm_find(struct hv *hv, const char *name);
 /* Iterate: vm_next(hv, NULL) is the first VM, NULL after the last. */
@@ -51,7 +58,9 @@ struct vm *vm_next(struct hv *hv, struct vm *after);
 
 const char *vm_name(const struct vm *vm);   /* -name, or "vmN" */
 enum vm_state vm_state(const struct vm *vm);
-/* prelaunch or paused -> running. */
+/* prelaunch or paused -> running (RESUME event); running: nothing to do.
+ * -ERR_STATE when shut down (QEMU: "Resetting the Virtual Machine is
+ * required"). */
 int vm_start(struct vm *vm) MUST_CHECK;
 /* Stop every hart at an instruction boundary; returns when all have
  * stopped (their state may then be read and written).  STOP event. */
@@ -59,7 +68,9 @@ int vm_pause(struct vm *vm) MUST_CHECK;
 /* paused -> running.  RESUME event. */
 int vm_resume(struct vm *vm) MUST_CHECK;
 /* QEMU's system_reset: every hart to its reset vector, devices reset,
- * images reloaded, RAM kept.  RESET event.  A paused VM stays paused. */
+ * images reloaded, RAM kept.  RESET event.  A running VM runs on; one that
+ * was paused or shut down goes to prelaunch (vm_start runs it), as QEMU's
+ * does. */
 int vm_reset(struct vm *vm) MUST_CHECK;
 /* QEMU's system_powerdown: ask the guest to power off (POWERDOWN event). */
 int vm_powerdown(struct vm *vm) MUST_CHECK;
@@ -94,6 +105,18 @@ struct vm_stats {
 	uint64_t ram_bytes;
 };
 void vm_stats(struct vm *vm, struct vm_stats *out);
+
+/* What the VM was created with for the control plane to open: its -qmp
+ * arguments (returns how many) and its -monitor argument (NULL: none). */
+int vm_qmp_specs(const struct vm *vm, const char *const **specs);
+/* -S: the owner should leave it in prelaunch (QMP cont starts it). */
+bool vm_start_paused(const struct vm *vm);
+const char *vm_monitor_spec(const struct vm *vm);
+/* The latest console output (for consoles on sockets and null: a ring of
+ * the last 64 KiB) into buf; returns its length. */
+size_t vm_console_recent(struct vm *vm, char *buf, size_t cap);
+/* The guest's exit code once shut down (the test finisher's code). */
+int vm_exit_code(const struct vm *vm);
 
 /* Events (QMP's names: STOP, RESUME, RESET, POWERDOWN, SHUTDOWN), delivered
  * on hv_run's thread; data is a JSON object's text ("{}" when empty). */

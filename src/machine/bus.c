@@ -14,6 +14,7 @@
 #define SLICE 100000 /* instructions between interrupt checks */
 
 static const struct sched_unit_ops vcpu_ops;
+static void harts_stopped(void *ctx);
 
 uint64_t machine_time(struct machine *m)
 {
@@ -177,7 +178,14 @@ int machine_bus_init(struct machine *m)
 	m->bus.time = bus_time;
 	m->bus.timer_changed = bus_timer_changed;
 	m->bus.ctx = m;
-	if ((err = sched_create(&m->sched)))
+	pthread_cond_init(&m->stop_cv, NULL);
+	m->sched = cfg->sched;
+	if (!m->sched) {
+		if ((err = sched_create(&m->sched, cfg->smp)))
+			return err;
+		m->own_sched = true;
+	}
+	if ((err = sched_group_create(m->sched, &m->group, harts_stopped, m)))
 		return err;
 	for (int k = 0; !err && k < cfg->smp; k++) {
 		struct vcpu *v = calloc(1, sizeof *v);
@@ -187,8 +195,9 @@ int machine_bus_init(struct machine *m)
 		v->m = m;
 		err = rv_hart_init(&v->hart, &m->bus, (uint64_t)k);
 		if (!err)
-			err = sched_add(m->sched, &v->unit, &vcpu_ops);
+			err = sched_add(m->group, &v->unit, &vcpu_ops);
 		v->hart.trace = cfg->trace;
+		v->hart.yield_hint = sched_waiting(m->sched);
 	}
 	return err;
 }
@@ -196,7 +205,20 @@ int machine_bus_init(struct machine *m)
 /* Everything machine_bus_init made, and the devices on the bus. */
 void machine_bus_fini(struct machine *m)
 {
-	sched_destroy(m->sched); /* its timer thread may still kick harts */
+	if (m->group) {
+		pthread_mutex_lock(&m->halt_mu);
+		bool running = m->running;
+		pthread_mutex_unlock(&m->halt_mu);
+		if (running) {
+			machine_halt(m, 0);
+			while (__atomic_load_n(&m->paused, __ATOMIC_RELAXED) > 0)
+				machine_resume(m);
+			machine_wait_stopped(m);
+		}
+		sched_group_destroy(m->group); /* no timer of a hart fires after this */
+	}
+	if (m->own_sched)
+		sched_destroy(m->sched);
 	for (int k = 0; k < m->nharts; k++) {
 		rv_hart_free(&m->vcpu[k]->hart);
 		free(m->vcpu[k]);
@@ -210,6 +232,7 @@ void machine_bus_fini(struct machine *m)
 	if (m->mrom)
 		munmap(m->mrom, VIRT_MROM_SIZE);
 	pthread_mutex_destroy(&m->halt_mu);
+	pthread_cond_destroy(&m->stop_cv);
 }
 
 uint8_t *machine_dma(struct machine *m, uint64_t gpa, uint64_t len, bool write)
@@ -284,38 +307,39 @@ static struct vcpu *unit_vcpu(struct sched_unit *u)
 	return (struct vcpu *)((char *)u - offsetof(struct vcpu, unit));
 }
 
-/* One slice of a hart.  Its translations are in use only between
- * mem_mapper_busy and mem_mapper_idle: a shootdown does not wait for an
- * idle hart (rv_run looks at pending requests before anything else). */
+/* A piece of a hart's slice.  Its translations are in use only between
+ * mem_mapper_busy and mem_mapper_idle, and it is idle whenever it is back
+ * with the scheduler: a shootdown never waits for a hart that sits in a
+ * run queue behind the very worker that asked (rv_run looks at pending
+ * requests before anything else). */
 static int vcpu_run(struct sched_unit *u)
 {
 	struct vcpu *v = unit_vcpu(u);
 	struct machine *m = v->m;
 	rv_hart *h = &v->hart;
-	if (__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE)) {
-		mem_mapper_idle(&h->mapper);
+	if (__atomic_load_n(&m->halted, __ATOMIC_ACQUIRE))
 		return SCHED_UNIT_DONE;
-	}
+	__atomic_store_n(&v->reset_pending, 0, __ATOMIC_RELAXED);
 	mem_mapper_busy(&h->mapper);
 	h->wfi = false;
 	int r = h->trace ? trace_step(v) : rv_run(h, SLICE);
+	mem_mapper_idle(&h->mapper);
 	if (m->console_dirty) {
 		m->console_dirty = false;
 		fflush(m->console);
 	}
 	if (r == RV_EXIT_STUCK)
 		stuck(v);
-	if (r == RV_EXIT_WFI || h->wfi) {
-		mem_mapper_idle(&h->mapper);
+	if (r == RV_EXIT_WFI || h->wfi)
 		return SCHED_UNIT_IDLE;
-	}
-	return SCHED_UNIT_RUN;
+	return r == RV_EXIT_YIELD ? SCHED_UNIT_YIELD : SCHED_UNIT_RUN;
 }
 
 static bool vcpu_ready(struct sched_unit *u)
 {
 	struct vcpu *v = unit_vcpu(u);
-	return __atomic_load_n(&v->m->halted, __ATOMIC_ACQUIRE) || rv_wakeup_pending(&v->hart);
+	return __atomic_load_n(&v->m->halted, __ATOMIC_ACQUIRE) || __atomic_load_n(&v->reset_pending, __ATOMIC_RELAXED) ||
+	       rv_wakeup_pending(&v->hart);
 }
 
 static void vcpu_kick(struct sched_unit *u)
@@ -323,7 +347,58 @@ static void vcpu_kick(struct sched_unit *u)
 	rv_kick(&unit_vcpu(u)->hart);
 }
 
-static const struct sched_unit_ops vcpu_ops = { .run = vcpu_run, .ready = vcpu_ready, .kick = vcpu_kick };
+static void vcpu_preempt(struct sched_unit *u)
+{
+	rv_request_stop(&unit_vcpu(u)->hart);
+}
+
+static const struct sched_unit_ops vcpu_ops = {
+	.run = vcpu_run, .ready = vcpu_ready, .kick = vcpu_kick, .preempt = vcpu_preempt,
+};
+
+/* The last hart returned DONE (a worker thread). */
+static void harts_stopped(void *ctx)
+{
+	struct machine *m = ctx;
+	fflush(m->console);
+	pthread_mutex_lock(&m->halt_mu);
+	m->running = false;
+	pthread_cond_broadcast(&m->stop_cv);
+	pthread_mutex_unlock(&m->halt_mu);
+	if (m->cfg.on_stop)
+		m->cfg.on_stop(m->cfg.stop_ctx);
+}
+
+void machine_start(struct machine *m)
+{
+	pthread_mutex_lock(&m->halt_mu);
+	m->running = true;
+	pthread_mutex_unlock(&m->halt_mu);
+	sched_start(m->group);
+}
+
+void machine_wait_stopped(struct machine *m)
+{
+	pthread_mutex_lock(&m->halt_mu);
+	while (m->running)
+		pthread_cond_wait(&m->stop_cv, &m->halt_mu);
+	pthread_mutex_unlock(&m->halt_mu);
+}
+
+void machine_pause(struct machine *m)
+{
+	sched_pause(m->group);
+	__atomic_add_fetch(&m->paused, 1, __ATOMIC_RELAXED);
+	fflush(m->console);
+}
+
+void machine_resume(struct machine *m)
+{
+	if (__atomic_load_n(&m->paused, __ATOMIC_RELAXED) <= 0)
+		return;
+	__atomic_sub_fetch(&m->paused, 1, __ATOMIC_RELAXED);
+	sched_resume(m->group);
+}
 
 void machine_reset(struct machine *m)
 {
@@ -336,23 +411,31 @@ void machine_reset(struct machine *m)
 
 /* A warm reset as QEMU does it: RAM keeps its contents, the images are
  * loaded again, every hart restarts at the reset vector. */
-static int reboot(struct machine *m)
+int machine_reboot(struct machine *m)
 {
 	mem_reset_code(m->mem);
 	m->reset_requested = false;
 	m->exit_code = 0;
 	__atomic_store_n(&m->halted, 0, __ATOMIC_RELEASE);
-	return machine_load(m);
+	int err = machine_load(m);
+	/* Harts reset while parked (a paused machine) must run from their reset
+	 * vector, not wait in WFI for an interrupt. */
+	for (int k = 0; !err && k < m->nharts; k++) {
+		__atomic_store_n(&m->vcpu[k]->reset_pending, 1, __ATOMIC_RELAXED);
+		sched_wake(&m->vcpu[k]->unit);
+	}
+	return err;
 }
 
 int machine_run(struct machine *m)
 {
 	for (;;) {
-		sched_run(m->sched);
+		machine_start(m);
+		machine_wait_stopped(m);
 		fflush(m->console);
 		if (!m->reset_requested)
 			return m->exit_code;
-		if (reboot(m)) {
+		if (machine_reboot(m)) {
 			cairn_error("reboot: %s", m->err.msg);
 			return 1;
 		}

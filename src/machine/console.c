@@ -1,10 +1,15 @@
-/* console.c - the guest console, as QEMU's -nographic: on stdio the host
+/* console.c - a machine's console, as QEMU's -serial: on stdio the host
  * terminal goes raw (restored on every exit path), typed bytes feed the UART,
- * Ctrl-A is the escape (x quit, h help, a a literal Ctrl-A); or on a unix
- * socket (-serial unix:PATH,server) that clients connect to, one at a time.
- * Input is a source of the process's I/O loop (sched/loop.h): no thread of
- * its own.  A byte the guest's FIFO cannot take yet stays pending and is
- * offered again a millisecond later, as a real line would hold it. */
+ * Ctrl-A is the escape (x quit, h help, c switch, a a literal Ctrl-A); in a
+ * file; nowhere (null); or on a unix socket server (-serial unix:PATH,server)
+ * that clients attach to, one at a time, and detach from without losing
+ * output: the latest CON_RING bytes are kept and replayed to each new client.
+ *
+ * Output is written by harts, so it must never wait for a client: sends are
+ * non-blocking and what a slow client cannot take is dropped (the ring still
+ * has it).  Input is a source of the process's I/O loop (sched/loop.h): no
+ * thread of its own.  A byte the guest's FIFO cannot take yet stays pending
+ * and is offered again a millisecond later, as a real line would hold it. */
 #include "machine/machine.h"
 #include "machine/virtio.h"
 #include "sched/loop.h"
@@ -14,11 +19,16 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <stdlib.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#define CON_RING 65536
+
 static struct termios saved;
 static volatile sig_atomic_t raw_on;
+static struct machine *stdio_owner; /* the one machine on the terminal */
+static pthread_mutex_t stdio_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void restore_tty(void)
 {
@@ -46,6 +56,10 @@ static void make_raw(void)
 	if (tcsetattr(STDIN_FILENO, TCSANOW, &t))
 		return;
 	raw_on = 1;
+	static bool once;
+	if (once)
+		return;
+	once = true;
 	atexit(restore_tty);
 	static const int sigs[] = { SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
 	for (size_t k = 0; k < ARRAY_SIZE(sigs); k++)
@@ -58,12 +72,14 @@ struct con {
 	struct machine *m;
 	int in_fd;                      /* stdin, or the socket's client (-1: none) */
 	int lfd;                        /* the listening socket, or -1 */
+	FILE *out;                      /* what m->console is, when it is ours */
 	bool esc, eof;
 	uint8_t buf[256];
 	int len, pos;                   /* buf[pos..len): read, not yet taken by the guest */
-	pthread_mutex_t mu;             /* in_fd against the output path (socket) */
+	pthread_mutex_t mu;             /* in_fd and the ring against the output path */
+	char *ring;                     /* the latest output (sockets) */
+	size_t ring_len, ring_head;     /* bytes held; where the next goes */
 };
-static struct con *the_con;
 
 /* One byte to the guest; false when its FIFO is full. */
 static bool feed(struct machine *m, uint8_t c)
@@ -78,7 +94,10 @@ static bool escape(struct machine *m, uint8_t c)
 	switch (c) {
 	case 'x':
 		fprintf(stderr, "cairn: terminated by Ctrl-A x\r\n");
-		machine_halt(m, 0);
+		if (m->console_quit)
+			m->console_quit(m->console_ctx);
+		else
+			machine_halt(m, 0);
 		break;
 	case 'h': case '?':
 		fprintf(stderr, "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\n"
@@ -137,12 +156,23 @@ static int con_prepare(struct loop_source *src, struct pollfd *fds, int max, int
 	return n;
 }
 
-static void client_gone(struct con *c)
+static void client_gone_locked(struct con *c)
 {
-	pthread_mutex_lock(&c->mu);
 	if (c->in_fd >= 0)
 		close(c->in_fd);
-	c->in_fd = -1; /* output is dropped until the next client */
+	c->in_fd = -1; /* output goes only to the ring until the next client */
+}
+
+/* A new client gets the recent output first (as much as it takes now). */
+static void attach(struct con *c, int fd)
+{
+	pthread_mutex_lock(&c->mu);
+	c->in_fd = fd;
+	size_t start = (c->ring_head + CON_RING - c->ring_len) % CON_RING;
+	size_t first = c->ring_len < CON_RING - start ? c->ring_len : CON_RING - start;
+	if (first && send(fd, c->ring + start, first, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)first &&
+	    c->ring_len > first)
+		(void)!send(fd, c->ring, c->ring_len - first, MSG_NOSIGNAL | MSG_DONTWAIT);
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -157,19 +187,21 @@ static void con_dispatch(struct loop_source *src, struct pollfd *fds, int n)
 		return;
 	if (fds[0].fd == c->lfd) {
 		int fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC);
-		pthread_mutex_lock(&c->mu);
-		c->in_fd = fd;
-		pthread_mutex_unlock(&c->mu);
+		if (fd >= 0)
+			attach(c, fd);
 		return;
 	}
 	ssize_t r = read(c->in_fd, c->buf, sizeof c->buf);
 	if (r < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (r <= 0) {
-		if (c->lfd >= 0)
-			client_gone(c);
-		else
+		if (c->lfd >= 0) {
+			pthread_mutex_lock(&c->mu);
+			client_gone_locked(c);
+			pthread_mutex_unlock(&c->mu);
+		} else {
 			c->eof = true; /* EOF on stdin: the guest just gets no more input */
+		}
 		return;
 	}
 	c->pos = 0;
@@ -177,14 +209,39 @@ static void con_dispatch(struct loop_source *src, struct pollfd *fds, int n)
 	deliver(c);
 }
 
+static void ring_put(struct con *c, const char *buf, size_t n)
+{
+	if (n >= CON_RING) {
+		buf += n - CON_RING;
+		n = CON_RING;
+	}
+	while (n) {
+		size_t k = CON_RING - c->ring_head < n ? CON_RING - c->ring_head : n;
+		memcpy(c->ring + c->ring_head, buf, k);
+		c->ring_head = (c->ring_head + k) % CON_RING;
+		c->ring_len = c->ring_len + k > CON_RING ? CON_RING : c->ring_len + k;
+		buf += k;
+		n -= k;
+	}
+}
+
 static ssize_t sock_write(void *cookie, const char *buf, size_t n)
 {
 	struct con *c = cookie;
 	pthread_mutex_lock(&c->mu);
-	if (c->in_fd >= 0 && send(c->in_fd, buf, n, MSG_NOSIGNAL) < 0) {
-		close(c->in_fd); /* the client went away: output is dropped until the next */
-		c->in_fd = -1;
-	}
+	ring_put(c, buf, n);
+	if (c->in_fd >= 0 && send(c->in_fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+	    errno != EAGAIN && errno != EWOULDBLOCK)
+		client_gone_locked(c); /* it went away; a slow one just loses these bytes */
+	pthread_mutex_unlock(&c->mu);
+	return (ssize_t)n;
+}
+
+static ssize_t null_write(void *cookie, const char *buf, size_t n)
+{
+	struct con *c = cookie;
+	pthread_mutex_lock(&c->mu);
+	ring_put(c, buf, n);
 	pthread_mutex_unlock(&c->mu);
 	return (ssize_t)n;
 }
@@ -192,8 +249,10 @@ static ssize_t sock_write(void *cookie, const char *buf, size_t n)
 static struct con *con_new(struct machine *m)
 {
 	struct con *c = calloc(1, sizeof *c);
-	if (!c)
+	if (!c || !(c->ring = malloc(CON_RING))) {
+		free(c);
 		return NULL;
+	}
 	c->m = m;
 	c->in_fd = c->lfd = -1;
 	c->src.prepare = con_prepare;
@@ -202,9 +261,30 @@ static struct con *con_new(struct machine *m)
 	return c;
 }
 
+static void con_free(struct con *c)
+{
+	if (c->lfd >= 0)
+		close(c->lfd);
+	if (c->in_fd >= 0 && c->in_fd != STDIN_FILENO)
+		close(c->in_fd);
+	pthread_mutex_destroy(&c->mu);
+	free(c->ring);
+	free(c);
+}
+
+static int cookie_out(struct con *c, cookie_write_function_t *fn)
+{
+	cookie_io_functions_t io = { .write = fn };
+	c->out = fopencookie(c, "w", io);
+	if (!c->out)
+		return -ERR_NOMEM;
+	setvbuf(c->out, NULL, _IOLBF, 0);
+	return 0;
+}
+
 static int sock_listen(struct con *c)
 {
-	const char *path = c->m->cfg.serial_socket;
+	const char *path = c->m->cfg.console_path;
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof a.sun_path) {
 		cairn_errorf(&c->m->err, "socket path too long: '%s'", path);
@@ -217,17 +297,52 @@ static int sock_listen(struct con *c)
 		cairn_errorf(&c->m->err, "cannot listen on '%s': %s", path, strerror(errno));
 		return -ERR_IO;
 	}
-	cookie_io_functions_t io = { .write = sock_write };
-	FILE *f = fopencookie(c, "w", io);
-	if (!f)
-		return -ERR_NOMEM;
-	setvbuf(f, NULL, _IOLBF, 0);
-	c->m->console = f;
-	if (c->m->cfg.serial_wait) {
+	int err = cookie_out(c, sock_write);
+	if (err)
+		return err;
+	if (c->m->cfg.console_wait) {
 		fprintf(stderr, "cairn: waiting for a connection on unix:%s\n", path);
 		c->in_fd = accept4(c->lfd, NULL, NULL, SOCK_CLOEXEC);
 	}
 	return 0;
+}
+
+static int take_stdio(struct con *c)
+{
+	pthread_mutex_lock(&stdio_mu);
+	bool taken = stdio_owner != NULL;
+	if (!taken)
+		stdio_owner = c->m;
+	pthread_mutex_unlock(&stdio_mu);
+	if (taken) {
+		cairn_errorf(&c->m->err, "stdio is already the console of another VM (give this one -serial file:, "
+			     "unix: or null)");
+		return -ERR_INVAL;
+	}
+	make_raw();
+	c->in_fd = STDIN_FILENO;
+	return 0;
+}
+
+static int open_out(struct con *c)
+{
+	struct machine *m = c->m;
+	switch (m->cfg.console) {
+	case CONSOLE_STDIO:
+		return take_stdio(c);
+	case CONSOLE_NULL:
+		return cookie_out(c, null_write);
+	case CONSOLE_FILE:
+		c->out = fopen(m->cfg.console_path, m->cfg.console_append ? "a" : "w");
+		if (!c->out) {
+			cairn_errorf(&m->err, "cannot write '%s': %s", m->cfg.console_path, strerror(errno));
+			return -ERR_IO;
+		}
+		return 0;
+	case CONSOLE_UNIX:
+		return sock_listen(c);
+	}
+	return -ERR_INVAL;
 }
 
 int console_start(struct machine *m)
@@ -237,45 +352,61 @@ int console_start(struct machine *m)
 		return -ERR_NOMEM;
 	int err = loop_get(&c->loop);
 	if (err) {
-		free(c);
+		con_free(c);
 		return err;
 	}
-	if (m->cfg.serial_socket) {
-		if ((err = sock_listen(c))) {
-			if (c->lfd >= 0)
-				close(c->lfd);
-			loop_put(c->loop);
-			pthread_mutex_destroy(&c->mu);
-			free(c);
-			return err;
-		}
-	} else {
-		make_raw();
-		c->in_fd = STDIN_FILENO;
+	if ((err = open_out(c))) {
+		if (c->out)
+			fclose(c->out);
+		loop_put(c->loop);
+		con_free(c);
+		return err;
 	}
-	the_con = c;
-	return loop_add(c->loop, &c->src);
+	if (c->out)
+		m->console = c->out;
+	m->con = c;
+	if (c->in_fd >= 0 || c->lfd >= 0)
+		return loop_add(c->loop, &c->src);
+	return 0;
 }
 
-void console_stop(void)
+void console_stop(struct machine *m)
 {
-	restore_tty();
-	struct con *c = the_con;
+	struct con *c = m->con;
 	if (!c)
 		return;
-	the_con = NULL;
-	loop_remove(c->loop, &c->src);
+	m->con = NULL;
+	if (c->in_fd >= 0 || c->lfd >= 0)
+		loop_remove(c->loop, &c->src);
 	loop_put(c->loop);
-	if (c->lfd >= 0) {
-		/* The socket console's FILE writes through c: the machine's
-		 * output goes back to stdout before c goes. */
-		FILE *f = c->m->console;
-		c->m->console = stdout;
-		fclose(f);
-		close(c->lfd);
-		if (c->in_fd >= 0)
-			close(c->in_fd);
+	pthread_mutex_lock(&stdio_mu);
+	if (stdio_owner == m) {
+		stdio_owner = NULL;
+		restore_tty();
+		c->in_fd = -1;
 	}
-	pthread_mutex_destroy(&c->mu);
-	free(c);
+	pthread_mutex_unlock(&stdio_mu);
+	fflush(m->console);
+	if (c->out) {
+		/* A cookie FILE writes through c: the machine's output goes
+		 * back to stdout before c goes. */
+		m->console = stdout;
+		fclose(c->out);
+	}
+	con_free(c);
+}
+
+size_t console_recent(struct machine *m, char *buf, size_t cap)
+{
+	struct con *c = m->con;
+	if (!c)
+		return 0;
+	fflush(m->console);
+	pthread_mutex_lock(&c->mu);
+	size_t n = c->ring_len < cap ? c->ring_len : cap;
+	size_t start = (c->ring_head + CON_RING - n) % CON_RING;
+	for (size_t k = 0; k < n; k++)
+		buf[k] = c->ring[(start + k) % CON_RING];
+	pthread_mutex_unlock(&c->mu);
+	return n;
 }

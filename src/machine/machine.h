@@ -64,10 +64,20 @@ struct machine_config {
 	const char *append;     /* kernel command line */
 	const char *dtb;        /* a device tree from outside instead of ours */
 	const char *dumpdtb;    /* write the generated tree here and exit */
-	const char *serial_socket; /* console on this unix socket (server) instead of stdio */
-	bool serial_wait;       /* wait for a client before starting the guest */
+	/* Where the console (UART, HTIF, virtio console) goes: */
+	enum { CONSOLE_STDIO, CONSOLE_NULL, CONSOLE_FILE, CONSOLE_UNIX } console;
+	const char *console_path;  /* FILE: the file; UNIX: the socket (a server) */
+	bool console_wait;         /* UNIX: wait for a client before the guest starts */
+	bool console_append;       /* FILE: append instead of truncating */
 	bool trace;             /* -d in_asm */
 	FILE *trace_file;
+	/* The worker pool the harts run on (a hypervisor's, shared with other
+	 * VMs); NULL: the machine makes its own, one worker per hart. */
+	struct sched *sched;
+	/* Called (on a worker thread) when every hart has stopped after
+	 * machine_halt or machine_reset: the owner then reboots or ends it. */
+	void (*on_stop)(void *ctx);
+	void *stop_ctx;
 };
 
 /* A hart as a scheduler unit. */
@@ -75,6 +85,7 @@ struct vcpu {
 	rv_hart hart;
 	struct sched_unit unit;
 	struct machine *m;
+	int reset_pending;      /* atomic: reset while parked, must run (not wait for an interrupt) */
 };
 
 struct machine {
@@ -87,6 +98,11 @@ struct machine {
 	struct vcpu *vcpu[VIRT_MAX_HARTS];
 	int nharts;
 	struct sched *sched;    /* runs the harts, owns their timers */
+	struct sched_group *group; /* the harts, as one group of units */
+	bool own_sched;         /* sched is ours (cfg.sched was NULL) */
+	bool running;           /* started, not all harts stopped yet */
+	int paused;             /* machine_pause depth */
+	pthread_cond_t stop_cv; /* running became false */
 	uint64_t time_base_ns;
 	/* HTIF, when the ELF has a tohost symbol. */
 	uint64_t tohost, fromhost;
@@ -102,6 +118,10 @@ struct machine {
 	struct uart *uart;
 	struct virtio_console *vcon; /* the virtio console, if any */
 	volatile bool input_to_vcon; /* Ctrl-A c moves stdin between the UART and it */
+	struct con *con;        /* console.c's state */
+	/* Ctrl-A x on the console (NULL: machine_halt(m, 0), as QEMU quits). */
+	void (*console_quit)(void *ctx);
+	void *console_ctx;
 	uint32_t next_phandle;
 	uint32_t intc_phandle[VIRT_MAX_HARTS];
 	uint32_t test_phandle;
@@ -115,8 +135,21 @@ int machine_create(struct machine **out, const struct machine_config *cfg) MUST_
  * message is in m->err (nothing is printed).  Returns 1 when cfg.dumpdtb
  * was written (nothing to run). */
 int machine_load(struct machine *m) MUST_CHECK;
-/* Run until the guest powers off; returns the guest's exit code. */
+/* Run until the guest powers off (rebooting it when it asks); returns the
+ * guest's exit code.  For a machine nobody else drives. */
 int machine_run(struct machine *m);
+/* The pieces machine_run is made of, for a hypervisor: start the harts
+ * (cfg.on_stop is called once all have stopped), wait for that, and the
+ * warm reboot that restarts the images (all harts stopped; returns an
+ * error with the message in m->err). */
+void machine_start(struct machine *m);
+void machine_wait_stopped(struct machine *m);
+int machine_reboot(struct machine *m) MUST_CHECK;
+/* Stop every hart at an instruction boundary and keep them stopped (their
+ * state may be read and written meanwhile); resume lets them run again.
+ * Nest.  Not from one of the machine's own harts. */
+void machine_pause(struct machine *m);
+void machine_resume(struct machine *m);
 void machine_destroy(struct machine *m);
 
 /* The state of every device, in registration order, each tagged with its
@@ -164,9 +197,15 @@ int clint_create(struct machine *m, uint64_t base) MUST_CHECK;
 int sifive_test_create(struct machine *m, uint64_t base) MUST_CHECK;
 void htif_store_hook(struct machine *m, uint64_t pa, int size);
 
-/* console.c: stdin feeds the UART (raw terminal, Ctrl-A escapes). */
+/* console.c: the console per cfg.console: stdio (raw terminal, Ctrl-A
+ * escapes; one machine per process), a file, nothing, or a unix socket
+ * server that replays its recent output (a ring) to each client that
+ * attaches.  Output never blocks a hart: a client that does not read
+ * loses bytes, the ring keeps the latest.  The error is in m->err. */
 int console_start(struct machine *m) MUST_CHECK;
-void console_stop(void);
+void console_stop(struct machine *m);
+/* The latest console output (up to cap bytes) into buf; returns its length. */
+size_t console_recent(struct machine *m, char *buf, size_t cap);
 
 /* fdt.c: a device's node "name@base" under soc with reg and, if irq > 0, its
  * PLIC interrupt; returns the node offset or a negative libfdt error. */

@@ -152,6 +152,7 @@ typedef struct rv_hart {
 	 * on in-page indirect jumps and at the end of the budget. */
 	volatile int kick;      /* something below (or an interrupt wire) changed */
 	int stop_req;           /* rv_request_stop: return RV_EXIT_STOP */
+	const int *yield_hint;  /* nonzero (relaxed atomic): `pause` returns RV_EXIT_YIELD */
 	struct mem_mapper mapper; /* TLB shootdowns from mem */
 
 	uint32_t code_epoch;    /* mem's code epoch last synced */
@@ -184,7 +185,9 @@ typedef struct rv_hart {
 /* STUCK: the trap vector itself cannot be fetched, so every trap traps
  * again at the same pc and no instruction can ever retire. */
 /* STOP: rv_request_stop was called (the request is consumed). */
-enum { RV_EXIT_BUDGET, RV_EXIT_WFI, RV_EXIT_STUCK, RV_EXIT_STOP };
+/* YIELD: a `pause` (spin-wait hint) retired while *yield_hint was nonzero:
+ * others wait for the host CPU this hart is spinning on. */
+enum { RV_EXIT_BUDGET, RV_EXIT_WFI, RV_EXIT_STUCK, RV_EXIT_STOP, RV_EXIT_YIELD };
 
 int rv_hart_init(rv_hart *h, struct rv_bus *bus, uint64_t hartid) MUST_CHECK;
 void rv_hart_free(rv_hart *h);

@@ -59,6 +59,7 @@
 	RV(sllw,      0x0000103b, 0xfe00707f, R) \
 	RV(srlw,      0x0000503b, 0xfe00707f, R) \
 	RV(sraw,      0x4000503b, 0xfe00707f, R) \
+	RV(pause,     0x0100000f, 0xffffffff, SYS) /* Zihintpause: a spin-wait hint (yield) */ \
 	RV(fence,     0x0000000f, 0x0000707f, SYS) /* memory order: host seq_cst fence */ \
 	RV(fence_i,   0x0000100f, 0x0000707f, SYS) /* drop this hart's decoded code */ \
 	RV(ecall,     0x00000073, 0xffffffff, SYS) \

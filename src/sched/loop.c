@@ -81,7 +81,7 @@ static void *worker(void *arg)
 		l->head = w->next;
 		if (!l->head)
 			l->tail = NULL;
-		w->queued = false;
+		__atomic_store_n(&w->queued, false, __ATOMIC_RELEASE); /* the test peeks at it */
 		w->running = true;
 		pthread_mutex_unlock(&l->wmu);
 		w->fn(w);
@@ -215,7 +215,7 @@ bool loop_submit(struct loop *l, struct loop_work *w)
 	pthread_mutex_lock(&l->wmu);
 	bool fresh = !w->queued;
 	if (fresh) {
-		w->queued = true;
+		__atomic_store_n(&w->queued, true, __ATOMIC_RELEASE);
 		w->next = NULL;
 		if (l->tail)
 			l->tail->next = w;
@@ -242,7 +242,7 @@ void loop_cancel(struct loop *l, struct loop_work *w)
 			if (l->tail == w)
 				l->tail = prev;
 		}
-		w->queued = false;
+		__atomic_store_n(&w->queued, false, __ATOMIC_RELEASE);
 	}
 	while (w->running)
 		pthread_cond_wait(&l->done, &l->wmu);
