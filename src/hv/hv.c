@@ -534,6 +534,13 @@ int vm_set_reservation(struct vm *vm, uint64_t period_ns, uint64_t budget_ns)
 	return sched_set_reservation(vm->m->group, period_ns, budget_ns);
 }
 
+void vm_sched_params(struct vm *vm, struct vm_sched *out)
+{
+	struct sched_params p;
+	sched_group_params(vm->m->group, &p);
+	*out = (struct vm_sched){ .weight = p.weight, .cap = p.cap, .period_ns = p.period_ns, .budget_ns = p.budget_ns };
+}
+
 void vm_stats(struct vm *vm, struct vm_stats *out)
 {
 	struct sched_stats st;
@@ -602,6 +609,10 @@ static void handle(struct hv *hv, struct hv_ev *ev)
 		stopped(hv, ev->vm);
 		break;
 	case EV_FREE:
+		/* Listeners drop what refers to the VM (a control socket's
+		 * command in progress finishes first) before it goes. */
+		snprintf(ev->name, sizeof ev->name, "%s", HV_EVENT_FREE);
+		deliver(hv, ev);
 		free_vm(ev->vm);
 		break;
 	}

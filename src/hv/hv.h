@@ -124,4 +124,14 @@ typedef void hv_event_fn(void *ctx, struct vm *vm, const char *event, const char
 int hv_add_listener(struct hv *hv, hv_event_fn *fn, void *ctx) MUST_CHECK;
 void hv_remove_listener(struct hv *hv, hv_event_fn *fn, void *ctx);
 
+/* --- added for the control plane (qmp branch) --- */
+/* Not a QMP event: listeners get it (data NULL) on hv_run's thread just
+ * before vm is freed, after its other events, and must drop every pointer
+ * to it before returning (a command using it finishes first).  Listeners
+ * that forward events to clients skip it. */
+#define HV_EVENT_FREE "x-cairn-free"
+/* What vm_set_weight, vm_set_cap and vm_set_reservation set (query-vms). */
+struct vm_sched { unsigned weight, cap; uint64_t period_ns, budget_ns; };
+void vm_sched_params(struct vm *vm, struct vm_sched *out);
+
 #endif
