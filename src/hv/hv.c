@@ -58,6 +58,7 @@ struct vm {
 	bool sched_paused;              /* machine_pause in effect */
 	bool host_reset, host_poweroff; /* why the harts are stopping */
 	bool dead;                      /* destroyed: freed by the hv thread */
+	bool inspecting;                /* vm_inspect: harts held still while running */
 	int exit_code;
 };
 
@@ -483,7 +484,7 @@ int vm_nharts(const struct vm *vm)
 
 struct rv_hart *vm_hart(struct vm *vm, int k)
 {
-	if (k < 0 || k >= vm->m->nharts || vm_state(vm) == VM_RUNNING)
+	if (k < 0 || k >= vm->m->nharts || (vm_state(vm) == VM_RUNNING && !__atomic_load_n(&vm->inspecting, __ATOMIC_ACQUIRE)))
 		return NULL;
 	return &vm->m->vcpu[k]->hart;
 }
@@ -499,6 +500,25 @@ void vm_hart_info(struct vm *vm, int k, struct vm_hart_info *out)
 		out->pc = v->hart.pc;
 		out->halted = v->hart.wfi;
 	}
+}
+
+int vm_inspect(struct vm *vm, void (*fn)(struct vm *vm, void *arg), void *arg)
+{
+	pthread_mutex_lock(&vm->mu);
+	if (vm->dead) {
+		pthread_mutex_unlock(&vm->mu);
+		return -ERR_STATE;
+	}
+	bool hold = vm->live && !vm->sched_paused;
+	if (hold)
+		machine_pause(vm->m); /* no state change, no STOP: nobody sees it */
+	__atomic_store_n(&vm->inspecting, true, __ATOMIC_RELEASE);
+	fn(vm, arg);
+	__atomic_store_n(&vm->inspecting, false, __ATOMIC_RELEASE);
+	if (hold)
+		machine_resume(vm->m);
+	pthread_mutex_unlock(&vm->mu);
+	return 0;
 }
 
 bool vm_read_phys(struct vm *vm, uint64_t pa, void *buf, size_t n)
