@@ -1,9 +1,9 @@
-/* chr.c - listening sockets and their clients as one source of the I/O
+/* chan.c - listening sockets and their clients as one source of the I/O
  * loop, and the server's command thread.  Only the loop thread touches
  * fds and the client list; other threads queue output and jobs under the
  * server's lock and wake the loop.  A client is freed when the loop has
  * closed it and no queued job refers to it any more. */
-#include "hv/chr.h"
+#include "hv/chan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,12 +20,12 @@
 
 #define READ_CHUNK   65536
 #define HANGUP_NS    2000000000ull /* a hung-up client that reads nothing is closed after this */
-#define FLUSH_NS     200000000ull  /* chr_close's last chance to send */
-#define MAX_POLL     (2 * CHR_MAX_CLIENTS + 1)
+#define FLUSH_NS     200000000ull  /* chan_close's last chance to send */
+#define MAX_POLL     (2 * CHAN_MAX_CLIENTS + 1)
 
-struct chr_client {
-	struct chr_server *s;
-	struct chr_client *next;        /* s->clients */
+struct chan_client {
+	struct chan_server *s;
+	struct chan_client *next;        /* s->clients */
 	int in_fd, out_fd;              /* one socket, or stdin and stdout */
 	void *state;
 	int refs;                       /* the list's and each job's; under s->mu */
@@ -37,30 +37,31 @@ struct chr_client {
 	size_t off, len, cap;
 };
 
-struct chr_job {
-	struct chr_job *next;
-	struct chr_client *c;
-	chr_job_fn *fn;
+struct chan_job {
+	struct chan_job *next;
+	struct chan_client *c;
+	chan_job_fn *fn;
 	void *arg;
 };
 
-struct chr_server {
+struct chan_server {
 	struct loop_source src;         /* first: the loop hands it back */
 	struct loop *loop;
-	const struct chr_ops *ops;
+	const struct chan_ops *ops;
 	void *ctx;
 	int lfd;                        /* listening socket, or -1 */
 	char *path;                     /* a unix socket's, removed on close */
 	bool stdio;
 	pthread_mutex_t mu;
-	struct chr_client *clients;
+	struct chan_client *clients;
 	int nclients;
 	pthread_t thread;
+	pthread_mutex_t run_mu;         /* held while a job runs (chan_quiesce) */
 	pthread_cond_t cv;
-	struct chr_job *head, *tail;
+	struct chan_job *head, *tail;
 	bool quit;
 	/* Loop thread only: which client each polled fd belongs to. */
-	struct chr_client *who[MAX_POLL];
+	struct chan_client *who[MAX_POLL];
 	char rbuf[READ_CHUNK];
 };
 
@@ -68,12 +69,12 @@ struct chr_server {
 
 /* Drop one reference under s->mu; true when it was the last (the caller
  * frees the client with client_free once the lock is released). */
-static bool unref_locked(struct chr_client *c)
+static bool unref_locked(struct chan_client *c)
 {
 	return --c->refs == 0;
 }
 
-static void client_free(struct chr_client *c)
+static void client_free(struct chan_client *c)
 {
 	if (c->state)
 		c->s->ops->free(c->state);
@@ -81,22 +82,12 @@ static void client_free(struct chr_client *c)
 	free(c);
 }
 
-static void unref(struct chr_client *c)
-{
-	struct chr_server *s = c->s;
-	pthread_mutex_lock(&s->mu);
-	bool last = unref_locked(c);
-	pthread_mutex_unlock(&s->mu);
-	if (last)
-		client_free(c);
-}
-
 /* Append to c's output under s->mu; a client over its cap dies. */
-static void append_locked(struct chr_client *c, const char *p, size_t n)
+static void append_locked(struct chan_client *c, const char *p, size_t n)
 {
 	if (c->dead)
 		return;
-	if (c->len - c->off + n > CHR_OUT_MAX) {
+	if (c->len - c->off + n > CHAN_OUT_MAX) {
 		c->dead = true; /* it does not read: memory must not grow for it */
 		return;
 	}
@@ -121,27 +112,27 @@ static void append_locked(struct chr_client *c, const char *p, size_t n)
 	c->len += n;
 }
 
-void chr_write(struct chr_client *c, const char *p, size_t n)
+void chan_write(struct chan_client *c, const char *p, size_t n)
 {
-	struct chr_server *s = c->s;
+	struct chan_server *s = c->s;
 	pthread_mutex_lock(&s->mu);
 	append_locked(c, p, n);
 	pthread_mutex_unlock(&s->mu);
 	loop_wake(s->loop);
 }
 
-void chr_broadcast(struct chr_server *s, bool (*want)(void *state, void *arg), void *arg,
+void chan_broadcast(struct chan_server *s, bool (*want)(void *state, void *arg), void *arg,
 		   const char *text, size_t n)
 {
 	pthread_mutex_lock(&s->mu);
-	for (struct chr_client *c = s->clients; c; c = c->next)
+	for (struct chan_client *c = s->clients; c; c = c->next)
 		if (!c->dead && c->state && want(c->state, arg))
 			append_locked(c, text, n);
 	pthread_mutex_unlock(&s->mu);
 	loop_wake(s->loop);
 }
 
-void chr_hangup(struct chr_client *c)
+void chan_hangup(struct chan_client *c)
 {
 	pthread_mutex_lock(&c->s->mu);
 	if (!c->hangup) {
@@ -154,13 +145,13 @@ void chr_hangup(struct chr_client *c)
 
 /* ---- the command thread ---- */
 
-int chr_submit(struct chr_client *c, chr_job_fn *fn, void *arg)
+int chan_submit(struct chan_client *c, chan_job_fn *fn, void *arg)
 {
-	struct chr_job *j = malloc(sizeof *j);
+	struct chan_job *j = malloc(sizeof *j);
 	if (!j)
 		return -ERR_NOMEM;
-	*j = (struct chr_job){ .c = c, .fn = fn, .arg = arg };
-	struct chr_server *s = c->s;
+	*j = (struct chan_job){ .c = c, .fn = fn, .arg = arg };
+	struct chan_server *s = c->s;
 	pthread_mutex_lock(&s->mu);
 	c->refs++;
 	c->pending++;
@@ -176,12 +167,12 @@ int chr_submit(struct chr_client *c, chr_job_fn *fn, void *arg)
 
 static void *command_thread(void *arg)
 {
-	struct chr_server *s = arg;
+	struct chan_server *s = arg;
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
 		while (!s->head && !s->quit)
 			pthread_cond_wait(&s->cv, &s->mu);
-		struct chr_job *j = s->head;
+		struct chan_job *j = s->head;
 		if (!j)
 			break;
 		s->head = j->next;
@@ -189,7 +180,9 @@ static void *command_thread(void *arg)
 			s->tail = NULL;
 		bool gone = j->c->dead || s->quit;
 		pthread_mutex_unlock(&s->mu);
+		pthread_mutex_lock(&s->run_mu);
 		j->fn(j->c, j->arg, gone);
+		pthread_mutex_unlock(&s->run_mu);
 		pthread_mutex_lock(&s->mu);
 		j->c->pending--; /* it may be read again */
 		bool last = unref_locked(j->c);
@@ -204,11 +197,18 @@ static void *command_thread(void *arg)
 	return NULL;
 }
 
+void chan_quiesce(struct chan_server *s, void (*fn)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&s->run_mu);
+	fn(arg);
+	pthread_mutex_unlock(&s->run_mu);
+}
+
 /* ---- the loop source ---- */
 
-static struct chr_client *client_new(struct chr_server *s, int in_fd, int out_fd)
+static struct chan_client *client_new(struct chan_server *s, int in_fd, int out_fd)
 {
-	struct chr_client *c = calloc(1, sizeof *c);
+	struct chan_client *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
 	c->s = s;
@@ -230,16 +230,16 @@ static struct chr_client *client_new(struct chr_server *s, int in_fd, int out_fd
 	return c;
 }
 
-/* Close and unlink every dead client (loop thread, or chr_close's). */
-static void reap(struct chr_server *s)
+/* Close and unlink every dead client (loop thread, or chan_close's). */
+static void reap(struct chan_server *s)
 {
-	struct chr_client *freed = NULL;
+	struct chan_client *freed = NULL;
 	pthread_mutex_lock(&s->mu);
 	uint64_t now = base_now_ns();
-	for (struct chr_client **pp = &s->clients; *pp; ) {
-		struct chr_client *c = *pp;
-		if (c->hangup && (c->off == c->len || now >= c->hangup_at))
-			c->dead = true;
+	for (struct chan_client **pp = &s->clients; *pp; ) {
+		struct chan_client *c = *pp;
+		if (c->hangup && ((!c->pending && c->off == c->len) || now >= c->hangup_at))
+			c->dead = true; /* its last replies are sent, or it does not read them */
 		if (!c->dead) {
 			pp = &c->next;
 			continue;
@@ -255,13 +255,13 @@ static void reap(struct chr_server *s)
 	}
 	pthread_mutex_unlock(&s->mu);
 	while (freed) {
-		struct chr_client *c = freed;
+		struct chan_client *c = freed;
 		freed = c->next;
 		client_free(c);
 	}
 }
 
-static int add_fd(struct chr_server *s, struct pollfd *fds, int n, int max, struct chr_client *c,
+static int add_fd(struct chan_server *s, struct pollfd *fds, int n, int max, struct chan_client *c,
 		  int fd, short ev)
 {
 	if (n >= max || n >= MAX_POLL)
@@ -271,16 +271,16 @@ static int add_fd(struct chr_server *s, struct pollfd *fds, int n, int max, stru
 	return n + 1;
 }
 
-static int chr_prepare(struct loop_source *src, struct pollfd *fds, int max, int *timeout_ms)
+static int chan_prepare(struct loop_source *src, struct pollfd *fds, int max, int *timeout_ms)
 {
-	struct chr_server *s = (struct chr_server *)src;
+	struct chan_server *s = (struct chan_server *)src;
 	reap(s);
 	int n = 0;
 	pthread_mutex_lock(&s->mu);
-	if (s->lfd >= 0 && s->nclients < CHR_MAX_CLIENTS)
+	if (s->lfd >= 0 && s->nclients < CHAN_MAX_CLIENTS)
 		n = add_fd(s, fds, n, max, NULL, s->lfd, POLLIN);
-	for (struct chr_client *c = s->clients; c; c = c->next) {
-		bool rd = !c->hangup && c->pending < CHR_MAX_PENDING;
+	for (struct chan_client *c = s->clients; c; c = c->next) {
+		bool rd = !c->hangup && c->pending < CHAN_MAX_PENDING;
 		bool wr = c->off < c->len;
 		if (c->in_fd == c->out_fd && (rd || wr)) {
 			n = add_fd(s, fds, n, max, c, c->in_fd, (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0)));
@@ -298,9 +298,9 @@ static int chr_prepare(struct loop_source *src, struct pollfd *fds, int max, int
 }
 
 /* Send what c has queued, as far as the socket takes it. */
-static void flush_out(struct chr_client *c)
+static void flush_out(struct chan_client *c)
 {
-	struct chr_server *s = c->s;
+	struct chan_server *s = c->s;
 	pthread_mutex_lock(&s->mu);
 	while (!c->dead && c->off < c->len) {
 		ssize_t r = s->stdio ? write(c->out_fd, c->out + c->off, c->len - c->off)
@@ -320,16 +320,16 @@ static void flush_out(struct chr_client *c)
 	pthread_mutex_unlock(&s->mu);
 }
 
-static void kill_client(struct chr_client *c)
+static void kill_client(struct chan_client *c)
 {
 	pthread_mutex_lock(&c->s->mu);
 	c->dead = true; /* queued jobs run as gone; reap closes it */
 	pthread_mutex_unlock(&c->s->mu);
 }
 
-static void read_in(struct chr_client *c)
+static void read_in(struct chan_client *c)
 {
-	struct chr_server *s = c->s;
+	struct chan_server *s = c->s;
 	ssize_t r = read(c->in_fd, s->rbuf, sizeof s->rbuf);
 	if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
@@ -338,10 +338,10 @@ static void read_in(struct chr_client *c)
 		return;
 	}
 	if (c->state && s->ops->input(c->state, s->rbuf, (size_t)r) < 0)
-		chr_hangup(c);
+		chan_hangup(c);
 }
 
-static void accept_one(struct chr_server *s)
+static void accept_one(struct chan_server *s)
 {
 	int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
@@ -350,11 +350,11 @@ static void accept_one(struct chr_server *s)
 		close(fd);
 }
 
-static void chr_dispatch(struct loop_source *src, struct pollfd *fds, int n)
+static void chan_dispatch(struct loop_source *src, struct pollfd *fds, int n)
 {
-	struct chr_server *s = (struct chr_server *)src;
+	struct chan_server *s = (struct chan_server *)src;
 	for (int k = 0; k < n; k++) {
-		struct chr_client *c = s->who[k];
+		struct chan_client *c = s->who[k];
 		short ev = fds[k].revents;
 		if (!ev)
 			continue;
@@ -417,7 +417,7 @@ static int parse_spec(const char *spec, const struct opt_group **g, struct opts 
 	return 0;
 }
 
-bool chr_spec_waits(const char *spec)
+bool chan_spec_waits(const char *spec)
 {
 	const struct opt_group *g;
 	struct opts o;
@@ -428,7 +428,7 @@ bool chr_spec_waits(const char *spec)
 	return w;
 }
 
-static int listen_unix(struct chr_server *s, const char *path, cairn_errbuf *e)
+static int listen_unix(struct chan_server *s, const char *path, cairn_errbuf *e)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	if (!*path || strlen(path) >= sizeof a.sun_path) {
@@ -447,7 +447,7 @@ static int listen_unix(struct chr_server *s, const char *path, cairn_errbuf *e)
 }
 
 /* HOST:PORT (HOST may be empty or [v6]). */
-static int listen_tcp(struct chr_server *s, const struct opts *o, cairn_errbuf *e)
+static int listen_tcp(struct chan_server *s, const struct opts *o, cairn_errbuf *e)
 {
 	const char *hp = opts_str(o, "host");
 	const char *colon = hp ? strrchr(hp, ':') : NULL;
@@ -496,7 +496,7 @@ static int listen_tcp(struct chr_server *s, const struct opts *o, cairn_errbuf *
 }
 
 /* wait=on: the first client before the VM runs (blocking accept). */
-static int wait_first(struct chr_server *s)
+static int wait_first(struct chan_server *s)
 {
 	struct pollfd p = { s->lfd, POLLIN, 0 };
 	while (poll(&p, 1, -1) < 0)
@@ -506,7 +506,7 @@ static int wait_first(struct chr_server *s)
 	return 0;
 }
 
-static int listen_spec(struct chr_server *s, const char *spec, cairn_errbuf *e)
+static int listen_spec(struct chan_server *s, const char *spec, cairn_errbuf *e)
 {
 	if (!strcmp(spec, "stdio")) {
 		s->stdio = true;
@@ -525,17 +525,18 @@ static int listen_spec(struct chr_server *s, const char *spec, cairn_errbuf *e)
 	return err;
 }
 
-static struct chr_server *server_new(const struct chr_ops *ops, void *ctx)
+static struct chan_server *server_new(const struct chan_ops *ops, void *ctx)
 {
-	struct chr_server *s = calloc(1, sizeof *s);
+	struct chan_server *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
 	s->ops = ops;
 	s->ctx = ctx;
 	s->lfd = -1;
-	s->src.prepare = chr_prepare;
-	s->src.dispatch = chr_dispatch;
+	s->src.prepare = chan_prepare;
+	s->src.dispatch = chan_dispatch;
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->run_mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	if (loop_get(&s->loop)) {
 		free(s);
@@ -549,12 +550,12 @@ static struct chr_server *server_new(const struct chr_ops *ops, void *ctx)
 	return s;
 }
 
-int chr_open(const char *spec, const struct chr_ops *ops, void *ctx, struct chr_server **out, cairn_errbuf *e)
+int chan_open(const char *spec, const struct chan_ops *ops, void *ctx, struct chan_server **out, cairn_errbuf *e)
 {
 	*out = NULL;
 	if (!strcmp(spec, "none"))
 		return 0;
-	struct chr_server *s = server_new(ops, ctx);
+	struct chan_server *s = server_new(ops, ctx);
 	if (!s) {
 		cairn_errorf(e, "out of memory");
 		return -ERR_NOMEM;
@@ -563,18 +564,18 @@ int chr_open(const char *spec, const struct chr_ops *ops, void *ctx, struct chr_
 	if (!err)
 		err = loop_add(s->loop, &s->src);
 	if (err) {
-		chr_close(s);
+		chan_close(s);
 		return err;
 	}
 	*out = s;
 	return 0;
 }
 
-/* chr_close's last chance to send queued output (quit's reply). */
-static void final_flush(struct chr_server *s)
+/* chan_close's last chance to send queued output (quit's reply). */
+static void final_flush(struct chan_server *s)
 {
 	uint64_t end = base_now_ns() + FLUSH_NS;
-	for (struct chr_client *c = s->clients; c; c = c->next) {
+	for (struct chan_client *c = s->clients; c; c = c->next) {
 		while (!c->dead && c->off < c->len) {
 			uint64_t now = base_now_ns();
 			struct pollfd p = { c->out_fd, POLLOUT, 0 };
@@ -585,7 +586,7 @@ static void final_flush(struct chr_server *s)
 	}
 }
 
-void chr_close(struct chr_server *s)
+void chan_close(struct chan_server *s)
 {
 	if (!s)
 		return;
@@ -597,7 +598,7 @@ void chr_close(struct chr_server *s)
 	pthread_join(s->thread, NULL); /* the running command finishes; the rest run as gone */
 	final_flush(s);
 	pthread_mutex_lock(&s->mu);
-	for (struct chr_client *c = s->clients; c; c = c->next)
+	for (struct chan_client *c = s->clients; c; c = c->next)
 		c->dead = true;
 	pthread_mutex_unlock(&s->mu);
 	reap(s);
@@ -608,6 +609,7 @@ void chr_close(struct chr_server *s)
 	free(s->path);
 	loop_put(s->loop);
 	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->run_mu);
 	pthread_cond_destroy(&s->cv);
 	free(s);
 }

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cairn.h"
-#include "hv/chr.h"
+#include "hv/chan.h"
 #include "hv/hv.h"
 #include "riscv/hart.h"
 
@@ -223,20 +223,22 @@ static bool at_end(struct parse *ps)
 
 /* ---- harts ---- */
 
-/* Run fn with every hart stopped: harts' state is readable only while the
- * VM is not running, so a running VM is paused around it (STOP and
- * RESUME events go out; QEMU reads live registers without them). */
-static bool with_harts(struct monitor *m, void (*fn)(struct monitor *m, void *arg), void *arg)
+/* Run fn with every hart held still at an instruction boundary: a
+ * running VM is held without a state change or events (vm_inspect), as
+ * QEMU shows live registers. */
+struct inspect { struct monitor *m; void (*fn)(struct monitor *m, void *arg); void *arg; };
+
+static void inspect_cb(struct vm *vm, void *arg)
 {
-	bool resume = vm_state(m->vm) == VM_RUNNING;
-	if (resume && vm_pause(m->vm)) {
-		mprintf(m, "Error: cannot stop the VM to read its harts\n");
-		return false;
-	}
-	fn(m, arg);
-	if (resume && vm_resume(m->vm))
-		mprintf(m, "Error: the VM could not be resumed\n");
-	return true;
+	struct inspect *in = arg;
+	in->fn(in->m, in->arg);
+}
+
+static void with_harts(struct monitor *m, void (*fn)(struct monitor *m, void *arg), void *arg)
+{
+	struct inspect in = { m, fn, arg };
+	if (vm_inspect(m->vm, inspect_cb, &in))
+		mprintf(m, "Error: the VM's harts cannot be read now\n");
 }
 
 bool monitor_cpu_valid(struct vm *vm, int cpu)
@@ -507,12 +509,49 @@ static bool hmp_powerdown(struct monitor *m, struct parse *ps)
 	return true;
 }
 
+#define QUIT_WAIT_NS 1000000000ull
+#define QUIT_MAX_VMS 1024
+
+/* Until vm's harts stopped for good (its SHUTDOWN is queued before the
+ * state changes), or the deadline.  A VM never started has no harts. */
+static void wait_down(struct vm *vm, uint64_t deadline)
+{
+	for (;;) {
+		enum vm_state s = vm_state(vm);
+		if (s == VM_SHUTDOWN || s == VM_ERROR || s == VM_PRELAUNCH || base_now_ns() >= deadline)
+			return;
+		usleep(2000);
+	}
+}
+
+void monitor_quit(struct hv *hv, struct vm *vm)
+{
+	uint64_t deadline = base_now_ns() + QUIT_WAIT_NS;
+	if (vm) {
+		bool last = vm_next(hv, NULL) == vm && !vm_next(hv, vm);
+		vm_poweroff(vm, true);
+		if (last) {
+			wait_down(vm, deadline);
+			hv_quit(hv, 0); /* hv_run delivers what is queued (SHUTDOWN) first */
+		}
+		return;
+	}
+	/* The VMs stay allocated meanwhile: a VM is freed only after the
+	 * command running this (chan_quiesce) returns. */
+	struct vm *all[QUIT_MAX_VMS];
+	int n = 0;
+	for (struct vm *v = vm_next(hv, NULL); v && n < QUIT_MAX_VMS; v = vm_next(hv, v))
+		all[n++] = v;
+	for (int k = 0; k < n; k++)
+		vm_poweroff(all[k], true);
+	for (int k = 0; k < n; k++)
+		wait_down(all[k], deadline);
+	hv_quit(hv, 0);
+}
+
 static bool hmp_quit(struct monitor *m, struct parse *ps)
 {
-	vm_poweroff(m->vm, true);
-	/* The last VM of the process: the process ends, as QEMU's does. */
-	if (vm_next(m->hv, NULL) == m->vm && !vm_next(m->hv, m->vm))
-		hv_quit(m->hv, 0);
+	monitor_quit(m->hv, m->vm);
 	return true;
 }
 
@@ -533,10 +572,10 @@ static bool hmp_dump(struct monitor *m, struct parse *ps, bool physical, const c
 	struct dump_arg d = { .physical = physical };
 	if (!parse_fmt(ps, m, &d.f) || !expr_sum(ps, &d.addr) || !require_end(m, ps, name))
 		return false;
-	if (!physical && d.f.count > 0 && vm_state(m->vm) == VM_RUNNING)
-		with_harts(m, dump_mem, &d); /* the translation needs the hart's satp */
-	else
+	if (physical)
 		dump_mem(m, &d);
+	else
+		with_harts(m, dump_mem, &d); /* the translation needs the hart's satp */
 	return true;
 }
 
@@ -608,10 +647,7 @@ static bool info_registers(struct monitor *m, struct parse *ps)
 	}
 	if (!require_end(m, ps, "registers"))
 		return false;
-	if (vm_state(m->vm) == VM_RUNNING)
-		with_harts(m, dump_harts, &r);
-	else
-		dump_harts(m, &r);
+	with_harts(m, dump_harts, &r);
 	return true;
 }
 
@@ -808,6 +844,14 @@ char *monitor_run(struct hv *hv, struct vm *vm, int cpu, const char *line, bool 
 
 /* ---- sessions: line input, echo, prompt ---- */
 
+struct monitor_server {
+	struct hv *hv;
+	struct vm *vm;
+	struct chan_server *chan;
+	bool listening;
+	bool vm_gone;           /* vm was freed: under chan_quiesce */
+};
+
 struct line_job {
 	struct line_job *next;
 	struct monitor_session *ms;
@@ -821,7 +865,8 @@ struct monitor_session {
 	int esc;                        /* in an escape sequence (arrow keys): 1 after ESC, 2 in CSI */
 	bool cr;                        /* the last byte was \r (its \n is not a second line) */
 	bool quit;                      /* quit ran: input is ignored */
-	struct chr_client *client;      /* a -monitor client: lines run on its server's thread */
+	struct chan_client *client;      /* a -monitor client: lines run on its server's thread */
+	struct monitor_server *srv;
 	/* Otherwise the session's own thread and queue. */
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -836,6 +881,10 @@ static void run_line(struct monitor_session *ms, const char *line)
 {
 	if (__atomic_load_n(&ms->quit, __ATOMIC_ACQUIRE))
 		return;
+	if (ms->srv && ms->srv->vm_gone) {
+		mprintf(&ms->m, "Error: the VM has been destroyed\n" PROMPT);
+		return;
+	}
 	if (monitor_exec(&ms->m, line) == 1) {
 		__atomic_store_n(&ms->quit, true, __ATOMIC_RELEASE);
 		return;
@@ -865,7 +914,7 @@ static void *session_thread(void *arg)
 	return NULL;
 }
 
-static void chr_line(struct chr_client *c, void *arg, bool gone)
+static void chan_line(struct chan_client *c, void *arg, bool gone)
 {
 	struct line_job *j = arg;
 	if (!gone)
@@ -883,7 +932,7 @@ static void submit_line(struct monitor_session *ms)
 	memcpy(j->line, ms->line, ms->len);
 	j->line[ms->len] = 0;
 	if (ms->client) {
-		if (chr_submit(ms->client, chr_line, j))
+		if (chan_submit(ms->client, chan_line, j))
 			free(j);
 		return;
 	}
@@ -989,24 +1038,20 @@ void monitor_session_free(struct monitor_session *ms)
 
 /* ---- -monitor servers ---- */
 
-struct monitor_server {
-	struct hv *hv;
-	struct vm *vm;
-	struct chr_server *chr;
-};
 
 static void client_write(void *ctx, const char *s, size_t n)
 {
-	chr_write(ctx, s, n);
+	chan_write(ctx, s, n);
 }
 
-static void *mon_open(void *ctx, struct chr_client *c)
+static void *mon_open(void *ctx, struct chan_client *c)
 {
 	struct monitor_server *s = ctx;
 	struct monitor_session *ms = session_alloc(s->hv, s->vm, client_write, c);
 	if (!ms)
 		return NULL;
 	ms->client = c;
+	ms->srv = s;
 	monitor_session_greet(ms);
 	return ms;
 }
@@ -1022,7 +1067,21 @@ static void mon_free(void *state)
 	session_free(state);
 }
 
-static const struct chr_ops mon_ops = { mon_open, mon_input, mon_free };
+static const struct chan_ops mon_ops = { mon_open, mon_input, mon_free };
+
+static void drop_vm(void *arg)
+{
+	struct monitor_server *s = arg;
+	s->vm_gone = true;
+}
+
+/* Before the VM is freed: the command using it finishes, none follows. */
+static void on_event(void *ctx, struct vm *vm, const char *event, const char *data)
+{
+	struct monitor_server *s = ctx;
+	if (vm == s->vm && !strcmp(event, HV_EVENT_FREE))
+		chan_quiesce(s->chan, drop_vm, s);
+}
 
 int monitor_open(struct hv *hv, struct vm *vm, const char *spec, struct monitor_server **out, cairn_errbuf *e)
 {
@@ -1034,9 +1093,12 @@ int monitor_open(struct hv *hv, struct vm *vm, const char *spec, struct monitor_
 	}
 	s->hv = hv;
 	s->vm = vm;
-	int err = chr_open(spec, &mon_ops, s, &s->chr, e);
-	if (err || !s->chr) {
-		free(s);
+	int err = chan_open(spec, &mon_ops, s, &s->chan, e);
+	if (!err && s->chan && (err = hv_add_listener(hv, on_event, s)))
+		cairn_errorf(e, "cannot listen to the hypervisor's events: %s", cairn_strerror(-err));
+	s->listening = !err;
+	if (err || !s->chan) {
+		monitor_close(s);
 		return err;
 	}
 	*out = s;
@@ -1047,6 +1109,8 @@ void monitor_close(struct monitor_server *s)
 {
 	if (!s)
 		return;
-	chr_close(s->chr);
+	if (s->listening && s->chan)
+		hv_remove_listener(s->hv, on_event, s);
+	chan_close(s->chan);
 	free(s);
 }

@@ -35,6 +35,11 @@ int monitor_exec(struct monitor *m, const char *line);
 /* One line with its output collected (human-monitor-command): a malloc'd
  * string, NULL when out of memory; *quit as monitor_exec's result. */
 char *monitor_run(struct hv *hv, struct vm *vm, int cpu, const char *line, bool *quit);
+/* QEMU's quit: vm powers off (SHUTDOWN, host-qmp-quit) and, when it is
+ * the last VM, the process ends (hv_quit) once its SHUTDOWN is queued.
+ * vm NULL (the control socket): every VM, then the process.  Waits at
+ * most about a second for the harts. */
+void monitor_quit(struct hv *hv, struct vm *vm);
 /* Whether cpu is a hart of vm (human-monitor-command's cpu-index). */
 bool monitor_cpu_valid(struct vm *vm, int cpu);
 

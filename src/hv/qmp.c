@@ -3,7 +3,7 @@
  * strings accepted as QEMU accepts them), each value parsed by jansson and
  * checked as QEMU's qmp_dispatch checks it, then run from one table of
  * commands.  On a socket, values are parsed on the I/O loop and run in
- * order on the server's command thread (hv/chr.h), so a command that waits
+ * order on the server's command thread (hv/chan.h), so a command that waits
  * (stop waits for every hart) holds up only commands queued behind it. */
 #include "hv/qmp.h"
 
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cairn.h"
-#include "hv/chr.h"
+#include "hv/chan.h"
 #include "hv/monitor.h"
 #include "hv/qmpcmd.h"
 
@@ -24,7 +24,7 @@
 #define PACKAGE "cairn " CAIRN_VERSION
 
 /* The lexer's state between reads. */
-enum fstate { FR_IDLE, FR_NEST, FR_STR, FR_WORD };
+enum fstate { FR_IDLE, FR_NEST, FR_STR, FR_WORD, FR_RECOVER };
 struct frame {
 	char *buf;              /* the value so far, single quotes made double */
 	size_t len, cap;
@@ -34,12 +34,21 @@ struct frame {
 	char quote;
 };
 
+struct qmp_server {
+	struct hv *hv;
+	struct vm *vm;
+	struct chan_server *chan;
+	bool listening;         /* hv_add_listener succeeded */
+	bool vm_gone;           /* vm was freed: under chan_quiesce */
+};
+
 struct qmp_conn {
 	struct hv *hv;
 	struct vm *vm;          /* NULL: the control socket */
+	struct qmp_server *srv; /* NULL without a socket */
 	qmp_write_fn *write;    /* without a socket */
 	void *ctx;
-	struct chr_client *client;
+	struct chan_client *client;
 	struct frame f;
 	bool negotiated;        /* atomic: read by the event thread */
 	bool oob;
@@ -50,7 +59,7 @@ struct qmp_conn {
 static void conn_write(struct qmp_conn *c, const char *s, size_t n)
 {
 	if (c->client)
-		chr_write(c->client, s, n);
+		chan_write(c->client, s, n);
 	else
 		c->write(c->ctx, s, n);
 }
@@ -165,15 +174,11 @@ static json_t *cmd_system_powerdown(struct qmp_call *x, json_t *args)
 	return json_object();
 }
 
-/* QEMU's quit ends the process: here the VM powers off (SHUTDOWN,
- * host-qmp-quit), and the hypervisor ends when it was its last VM or when
- * the control socket names no VM. */
+/* monitor_quit: the VM (or, on the control socket without "vm", every
+ * VM) powers off, then the process ends as QEMU's does. */
 static json_t *cmd_quit(struct qmp_call *x, json_t *args)
 {
-	if (x->vm)
-		vm_poweroff(x->vm, true);
-	if (!x->vm || (vm_next(x->hv, NULL) == x->vm && !vm_next(x->hv, x->vm)))
-		hv_quit(x->hv, 0);
+	monitor_quit(x->hv, x->vm);
 	return json_object();
 }
 
@@ -467,6 +472,10 @@ static json_t *execute(struct qmp_conn *c, json_t *req)
 		qmp_error(&x, "CommandNotFound", "The command %s has not been found", r.name);
 		goto fail;
 	}
+	if ((cmd->flags & QMP_VM) && c->srv && c->srv->vm_gone) {
+		qmp_error(&x, "GenericError", "The VM has been destroyed");
+		goto fail;
+	}
 	if (r.oob) {
 		qmp_error(&x, "GenericError", "The command %s does not support OOB", r.name);
 		goto fail;
@@ -537,7 +546,7 @@ static void run_job(struct job *j)
 	free(j);
 }
 
-static void chr_job(struct chr_client *cl, void *arg, bool gone)
+static void qmp_chan_job(struct chan_client *cl, void *arg, bool gone)
 {
 	struct job *j = arg;
 	if (gone) { /* the client left before its turn: nothing runs for it */
@@ -561,7 +570,7 @@ static void submit(struct qmp_conn *c, json_t *req, const char *desc)
 	snprintf(j->desc, sizeof j->desc, "%s", desc ? desc : "");
 	if (!c->client)
 		run_job(j);
-	else if (chr_submit(c->client, chr_job, j)) {
+	else if (chan_submit(c->client, qmp_chan_job, j)) {
 		json_decref(req);
 		free(j);
 	}
@@ -593,8 +602,16 @@ static void stray(struct qmp_conn *c, unsigned char b)
 		snprintf(desc, sizeof desc, "JSON parse error, stray '\xef\xbf\xbd'");
 	c->f.len = 0;
 	c->f.depth = 0;
-	c->f.state = FR_IDLE;
+	c->f.state = FR_RECOVER;
 	submit(c, NULL, desc);
+}
+
+/* After a stray byte, QEMU's lexer skips to a point where a value may
+ * start: a bracket or brace, a control character (a newline), or 0xFE or
+ * 0xFF (which a client may send to reset the parser). */
+static bool resyncs(unsigned char b)
+{
+	return b == '[' || b == ']' || b == '{' || b == '}' || (b < 0x20 && b != '\t') || b >= 0xfe;
 }
 
 /* Append to the value; false (and the client is cut off) past the limit. */
@@ -639,11 +656,17 @@ static bool start_string(struct qmp_conn *c, unsigned char q, bool top)
 	return push(c, '"');
 }
 
+static bool feed(struct qmp_conn *c, unsigned char b);
+
 /* Inside a string: single-quoted ones become double-quoted (their '"'
  * escaped, their \' plain), as QEMU's lexer reads both. */
 static bool in_string(struct qmp_conn *c, unsigned char b)
 {
 	struct frame *f = &c->f;
+	if (b < 0x20 || b >= 0xfe) { /* not in a JSON string: the string up to it is stray */
+		stray(c, b);
+		return true;
+	}
 	if (f->esc) {
 		f->esc = false;
 		if (b == '\'') {
@@ -677,6 +700,11 @@ static bool feed(struct qmp_conn *c, unsigned char b)
 	switch (f->state) {
 	case FR_STR:
 		return in_string(c, b);
+	case FR_RECOVER:
+		if (!resyncs(b))
+			return true;
+		f->state = FR_IDLE;
+		break;
 	case FR_WORD:
 		if (is_word(b))
 			return push(c, (char)b);
@@ -812,20 +840,14 @@ void qmp_conn_event(struct qmp_conn *c, struct vm *vm, const char *event, const 
 
 /* ---- the server ---- */
 
-struct qmp_server {
-	struct hv *hv;
-	struct vm *vm;
-	struct chr_server *chr;
-	bool listening;         /* hv_add_listener succeeded */
-};
-
-static void *srv_open(void *ctx, struct chr_client *cl)
+static void *srv_open(void *ctx, struct chan_client *cl)
 {
 	struct qmp_server *s = ctx;
 	struct qmp_conn *c = conn_alloc(s->hv, s->vm);
 	if (!c)
 		return NULL;
 	c->client = cl;
+	c->srv = s;
 	greet(c);
 	return c;
 }
@@ -840,7 +862,7 @@ static void srv_free(void *state)
 	qmp_conn_free(state);
 }
 
-static const struct chr_ops qmp_ops = { srv_open, srv_input, srv_free };
+static const struct chan_ops qmp_ops = { srv_open, srv_input, srv_free };
 
 static bool wants_event(void *state, void *arg)
 {
@@ -848,16 +870,30 @@ static bool wants_event(void *state, void *arg)
 	return __atomic_load_n(&c->negotiated, __ATOMIC_ACQUIRE) && (!c->vm || c->vm == arg);
 }
 
-/* On hv_run's thread: one line for every negotiated client. */
+static void drop_vm(void *arg)
+{
+	struct qmp_server *s = arg;
+	if (s->vm)
+		s->vm_gone = true;
+}
+
+/* On hv_run's thread: one line for every negotiated client.  Before a VM
+ * is freed, the command using it (if any) finishes; the control socket
+ * finds VMs by name for every command, a VM's own socket stops using it. */
 static void on_event(void *ctx, struct vm *vm, const char *event, const char *data)
 {
 	struct qmp_server *s = ctx;
+	if (!strcmp(event, HV_EVENT_FREE)) {
+		if (!s->vm || s->vm == vm)
+			chan_quiesce(s->chan, drop_vm, s);
+		return;
+	}
 	if (s->vm && s->vm != vm)
 		return;
 	size_t n;
 	char *line = event_line(vm, !s->vm, event, data, &n);
 	if (line)
-		chr_broadcast(s->chr, wants_event, vm, line, n);
+		chan_broadcast(s->chan, wants_event, vm, line, n);
 	free(line);
 }
 
@@ -871,11 +907,11 @@ int qmp_open(struct hv *hv, struct vm *vm, const char *spec, struct qmp_server *
 	}
 	s->hv = hv;
 	s->vm = vm;
-	int err = chr_open(spec, &qmp_ops, s, &s->chr, e);
-	if (!err && s->chr && (err = hv_add_listener(hv, on_event, s)))
+	int err = chan_open(spec, &qmp_ops, s, &s->chan, e);
+	if (!err && s->chan && (err = hv_add_listener(hv, on_event, s)))
 		cairn_errorf(e, "cannot listen to the hypervisor's events: %s", cairn_strerror(-err));
 	s->listening = !err;
-	if (err || !s->chr) {
+	if (err || !s->chan) {
 		qmp_close(s);
 		return err;
 	}
@@ -887,8 +923,8 @@ void qmp_close(struct qmp_server *s)
 {
 	if (!s)
 		return;
-	if (s->listening && s->chr)
+	if (s->listening && s->chan)
 		hv_remove_listener(s->hv, on_event, s);
-	chr_close(s->chr);
+	chan_close(s->chan);
 	free(s);
 }
