@@ -204,6 +204,16 @@ void chan_quiesce(struct chan_server *s, void (*fn)(void *arg), void *arg)
 	pthread_mutex_unlock(&s->run_mu);
 }
 
+void chan_gate_open(struct chan_client *c)
+{
+	pthread_mutex_unlock(&c->s->run_mu);
+}
+
+void chan_gate_close(struct chan_client *c)
+{
+	pthread_mutex_lock(&c->s->run_mu);
+}
+
 /* ---- the loop source ---- */
 
 static struct chan_client *client_new(struct chan_server *s, int in_fd, int out_fd)

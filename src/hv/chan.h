@@ -58,5 +58,9 @@ void chan_hangup(struct chan_client *c);
 /* fn(arg) while no job runs (a job in progress finishes first): how an
  * hv listener drops a VM that commands may be using.  Not from a job. */
 void chan_quiesce(struct chan_server *s, void (*fn)(void *arg), void *arg);
+/* From a job of c: let chan_quiesce callers in while the job waits for
+ * something that does not touch what they drop (an event); then back. */
+void chan_gate_open(struct chan_client *c);
+void chan_gate_close(struct chan_client *c);
 
 #endif
