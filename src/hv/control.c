@@ -133,6 +133,8 @@ static json_t *cmd_vm_create(struct qmp_call *x, json_t *args)
 		goto out;
 	}
 	bool run = start ? json_is_true(start) : !vm_start_paused(vm);
+	if (run)
+		qmp_expect(x, vm, "RESUME");
 	if (run && vm_start(vm)) {
 		vm_destroy(vm);
 		qmp_error(x, "GenericError", "VM '%s': cannot start", name);
@@ -152,6 +154,8 @@ static json_t *cmd_vm_destroy(struct qmp_call *x, json_t *args)
 
 static json_t *cmd_vm_start(struct qmp_call *x, json_t *args)
 {
+	if (vm_state(x->vm) != VM_RUNNING)
+		qmp_expect(x, x->vm, "RESUME");
 	int err = vm_start(x->vm);
 	if (err == -ERR_STATE)
 		return qmp_vm_error(x, "Resetting the Virtual Machine is required");

@@ -40,6 +40,12 @@ struct qmp_server {
 	struct chan_server *chan;
 	bool listening;         /* hv_add_listener succeeded */
 	bool vm_gone;           /* vm was freed: under chan_quiesce */
+	/* The event the running command waits for (qmp_expect). */
+	pthread_mutex_t ev_mu;
+	pthread_cond_t ev_cv;
+	struct vm *want_vm;
+	const char *want;
+	bool seen;
 };
 
 struct qmp_conn {
@@ -123,6 +129,53 @@ json_t *qmp_vm_error(struct qmp_call *x, const char *fmt, ...)
 	return qmp_error(x, "GenericError", "%s", msg);
 }
 
+/* ---- events a command waits for ---- */
+
+#define EXPECT_WAIT_NS 1000000000ull
+
+void qmp_expect(struct qmp_call *x, struct vm *vm, const char *event)
+{
+	struct qmp_server *s = x->conn->srv;
+	if (!s)
+		return; /* no socket, no listener: nothing to wait for */
+	pthread_mutex_lock(&s->ev_mu);
+	s->want_vm = vm;
+	s->want = event;
+	s->seen = false;
+	pthread_mutex_unlock(&s->ev_mu);
+}
+
+/* After the handler: until the expected event was sent, or a second. */
+static void await_expected(struct qmp_conn *c, bool ok)
+{
+	struct qmp_server *s = c->srv;
+	if (!s)
+		return;
+	uint64_t deadline = base_now_ns() + EXPECT_WAIT_NS;
+	/* The handler is done with its VM: a VM's free may go ahead meanwhile
+	 * (the hv thread delivers it, maybe before the event awaited here). */
+	chan_gate_open(c->client);
+	pthread_mutex_lock(&s->ev_mu);
+	while (ok && s->want && !s->seen)
+		if (base_cond_wait_until(&s->ev_cv, &s->ev_mu, deadline))
+			break;
+	s->want = NULL;
+	s->want_vm = NULL;
+	pthread_mutex_unlock(&s->ev_mu);
+	chan_gate_close(c->client);
+}
+
+/* On the hv thread, after the event went to the clients. */
+static void saw_event(struct qmp_server *s, struct vm *vm, const char *event)
+{
+	pthread_mutex_lock(&s->ev_mu);
+	if (s->want && s->want_vm == vm && !strcmp(s->want, event)) {
+		s->seen = true;
+		pthread_cond_broadcast(&s->ev_cv);
+	}
+	pthread_mutex_unlock(&s->ev_mu);
+}
+
 /* ---- QEMU's per-VM commands ---- */
 
 static json_t *cmd_capabilities(struct qmp_call *x, json_t *args)
@@ -143,7 +196,10 @@ static json_t *cmd_query_status(struct qmp_call *x, json_t *args)
 
 static json_t *cmd_stop(struct qmp_call *x, json_t *args)
 {
-	if (vm_state(x->vm) == VM_RUNNING && vm_pause(x->vm))
+	if (vm_state(x->vm) != VM_RUNNING)
+		return json_object();
+	qmp_expect(x, x->vm, "STOP");
+	if (vm_pause(x->vm))
 		return qmp_vm_error(x, "the VM could not be stopped");
 	return json_object();
 }
@@ -154,6 +210,8 @@ static json_t *cmd_cont(struct qmp_call *x, json_t *args)
 	enum vm_state s = vm_state(x->vm);
 	if (s == VM_SHUTDOWN || s == VM_ERROR)
 		return qmp_vm_error(x, "Resetting the Virtual Machine is required");
+	if (s == VM_PAUSED || s == VM_PRELAUNCH)
+		qmp_expect(x, x->vm, "RESUME");
 	int err = s == VM_PAUSED ? vm_resume(x->vm) : s == VM_PRELAUNCH ? vm_start(x->vm) : 0;
 	if (err)
 		return qmp_vm_error(x, "the VM could not be started: %s", cairn_strerror(-err));
@@ -162,6 +220,7 @@ static json_t *cmd_cont(struct qmp_call *x, json_t *args)
 
 static json_t *cmd_system_reset(struct qmp_call *x, json_t *args)
 {
+	qmp_expect(x, x->vm, "RESET");
 	if (vm_reset(x->vm))
 		return qmp_vm_error(x, "the VM could not be reset");
 	return json_object();
@@ -169,6 +228,7 @@ static json_t *cmd_system_reset(struct qmp_call *x, json_t *args)
 
 static json_t *cmd_system_powerdown(struct qmp_call *x, json_t *args)
 {
+	qmp_expect(x, x->vm, "POWERDOWN");
 	if (vm_powerdown(x->vm))
 		return qmp_vm_error(x, "the VM could not be asked to power down");
 	return json_object();
@@ -178,6 +238,9 @@ static json_t *cmd_system_powerdown(struct qmp_call *x, json_t *args)
  * VM) powers off, then the process ends as QEMU's does. */
 static json_t *cmd_quit(struct qmp_call *x, json_t *args)
 {
+	enum vm_state s = x->vm ? vm_state(x->vm) : VM_PRELAUNCH;
+	if (s == VM_RUNNING || s == VM_PAUSED) /* harts that will stop: a SHUTDOWN comes */
+		qmp_expect(x, x->vm, "SHUTDOWN");
 	monitor_quit(x->hv, x->vm);
 	return json_object();
 }
@@ -485,6 +548,7 @@ static json_t *execute(struct qmp_conn *c, json_t *req)
 	r.args = args;
 	if ((!x.control || route(&x, cmd, &r)) && check_args(&x, cmd->args, args))
 		ret = cmd->fn(&x, args);
+	await_expected(c, ret != NULL);
 	json_decref(empty);
 	if (!ret)
 		goto fail;
@@ -895,6 +959,7 @@ static void on_event(void *ctx, struct vm *vm, const char *event, const char *da
 	if (line)
 		chan_broadcast(s->chan, wants_event, vm, line, n);
 	free(line);
+	saw_event(s, vm, event);
 }
 
 int qmp_open(struct hv *hv, struct vm *vm, const char *spec, struct qmp_server **out, cairn_errbuf *e)
@@ -907,6 +972,8 @@ int qmp_open(struct hv *hv, struct vm *vm, const char *spec, struct qmp_server *
 	}
 	s->hv = hv;
 	s->vm = vm;
+	pthread_mutex_init(&s->ev_mu, NULL);
+	base_cond_init(&s->ev_cv);
 	int err = chan_open(spec, &qmp_ops, s, &s->chan, e);
 	if (!err && s->chan && (err = hv_add_listener(hv, on_event, s)))
 		cairn_errorf(e, "cannot listen to the hypervisor's events: %s", cairn_strerror(-err));
@@ -926,5 +993,7 @@ void qmp_close(struct qmp_server *s)
 	if (s->listening && s->chan)
 		hv_remove_listener(s->hv, on_event, s);
 	chan_close(s->chan);
+	pthread_mutex_destroy(&s->ev_mu);
+	pthread_cond_destroy(&s->ev_cv);
 	free(s);
 }

@@ -55,6 +55,10 @@ struct qmp_cmd {
 };
 #define QMP_ARGS(...) ((const struct qmp_arg[]){ __VA_ARGS__, { NULL, 0, false } })
 
+/* The handler is about to do what raises event on vm: its reply will
+ * wait (briefly) until the event went out, so clients see QEMU's order
+ * (STOP before the reply to stop).  Call before the action. */
+void qmp_expect(struct qmp_call *x, struct vm *vm, const char *event);
 /* Set x's error; returns NULL (for `return qmp_error(...)`). */
 json_t *qmp_error(struct qmp_call *x, const char *cls, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A GenericError about x->vm, "VM 'NAME': " first on the control socket. */
