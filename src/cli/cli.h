@@ -5,6 +5,7 @@
 int cli_vm(int argc, char **argv);
 int cli_wast(int argc, char **argv);
 int cli_run(int argc, char **argv);
+int cli_ctl(int argc, char **argv);
 
 #include <stddef.h>
 /* The whole file in a malloc'd buffer (NUL-terminated), or NULL with errno. */

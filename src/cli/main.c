@@ -14,6 +14,7 @@ static const struct {
 	{ "vm", "run one RISC-V virtual machine (qemu-system-riscv64 options)", cli_vm },
 	{ "run", "run a WebAssembly program with WASI (wasmtime's options)", cli_run },
 	{ "wast", "run WebAssembly spec-test scripts", cli_wast },
+	{ "ctl", "control a running hypervisor through its control socket", cli_ctl },
 };
 
 static void usage(FILE *f)
