@@ -3,6 +3,7 @@
 #define CAIRN_CLI_H
 
 int cli_vm(int argc, char **argv);
+int cli_hv(int argc, char **argv);
 int cli_wast(int argc, char **argv);
 int cli_run(int argc, char **argv);
 
