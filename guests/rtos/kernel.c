@@ -25,9 +25,12 @@ static struct {
 	unsigned cur;
 	uint64_t closed_second;
 	uint64_t spurious;              /* timer interrupts before the deadline */
+	/* The whole run again, split by what the tick interrupted: the hart
+	 * asleep in wfi (a parked hart's wake-up) or a task running. */
+	volatile bool idle;
+	struct stats by_state[2];       /* [1]: woke from wfi */
 } k;
 
-static uint64_t mtime(void) { return *(volatile uint64_t *)CLINT_MTIME; }
 static void set_mtimecmp(uint64_t v) { *(volatile uint64_t *)CLINT_MTIMECMP0 = v; }
 static void irq_off(void) { __asm__ volatile("csrci mstatus, 8" ::: "memory"); }
 static void irq_on(void) { __asm__ volatile("csrsi mstatus, 8" ::: "memory"); }
@@ -40,8 +43,10 @@ void kernel_init(const struct kernel_config *c, struct task *tasks, int ntasks)
 	k.period = c->timebase_hz * c->period_us / 1000000;
 	k.per_second = 1000000 / c->period_us;
 	k.stop_at = (uint64_t)c->seconds * k.per_second;
-	stats_clear(&k.win[0]);
-	stats_clear(&k.win[1]);
+	for (int i = 0; i < 2; i++) {
+		stats_clear(&k.win[i]);
+		stats_clear(&k.by_state[i]);
+	}
 }
 
 /* Capped at about 4 s, which is the overflow bucket anyway. */
@@ -79,7 +84,10 @@ static void timer_tick(void)
 		return;
 	}
 	struct stats *w = &k.win[k.cur];
-	stats_add(w, ticks_to_ns(now - k.deadline));
+	uint32_t ns = ticks_to_ns(now - k.deadline);
+	stats_add(w, ns);
+	stats_add(&k.by_state[k.idle], ns);
+	k.idle = false;
 	uint64_t before = k.done;
 	k.deadline += k.period;
 	k.done++;
@@ -108,6 +116,8 @@ struct stats *kernel_closed_window(uint64_t *second)
 
 uint64_t kernel_spurious(void) { return k.spurious; }
 
+const struct stats *kernel_by_state(bool woke) { return &k.by_state[woke]; }
+
 static struct task *next_ready(void)
 {
 	for (int i = 0; i < k.ntasks; i++)
@@ -130,8 +140,10 @@ void kernel_run(void)
 		if (!t && k.stopped)
 			break;
 		if (!t) {
+			k.idle = true;  /* the tick taken at irq_on() is a wake-up */
 			__asm__ volatile("wfi");
 			irq_on();
+			k.idle = false;
 			continue;
 		}
 		t->pending = 0;

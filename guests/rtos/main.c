@@ -1,18 +1,23 @@
 /* main.c - the rtos guest's boot and tasks: the kernel's 1 ms tick (whose
- * wake-up latency it measures), a 10 ms task doing CPU work so the tick
- * also has something to interrupt, and a once-a-second report.  The run
- * length comes from the kernel command line: rtos.seconds=N. */
+ * latency it measures), a 10 ms task that keeps the hart busy for part of
+ * its period (more than 1 ms of it, and ticks interrupt running code as
+ * well as wake the hart from wfi), and a once-a-second report.  Options come
+ * from the kernel command line (/chosen/bootargs): rtos.seconds=N,
+ * rtos.busy_us=N. */
 #include "rtos.h"
 
 #define PERIOD_US       1000
 #define DEFAULT_SECONDS 5
 #define MAX_SECONDS     86400
-#define BUSY_BYTES      1024
+#define DEFAULT_BUSY_US 300             /* 3% of the hart: a light load by default */
+#define MAX_BUSY_US     9000
+#define BUSY_BYTES      256
 #define BOOTARGS_MAX    256
 
 static struct stats total;
 static uint8_t busy_buf[BUSY_BYTES];
 static uint32_t busy_expect;
+static uint64_t busy_ticks;             /* mtime ticks of work per run */
 static bool busy_bad;
 
 /* Bitwise CRC-32 (reflected, poly 0xedb88320): branchy integer work. */
@@ -27,11 +32,24 @@ static uint32_t crc32(const uint8_t *p, uint32_t n)
 	return ~c;
 }
 
-/* The same sum every time, or memory or the hart has gone wrong. */
+/* The time CSR: the same count as mtime, without a bus access per poll. */
+static uint64_t rdtime(void)
+{
+	uint64_t t;
+	__asm__ volatile("csrr %0, time" : "=r"(t));
+	return t;
+}
+
+/* Work for a fixed time, not a fixed count, so the hart is as busy on a
+ * slow emulator as on a fast one; the same sum every round, or memory or
+ * the hart has gone wrong. */
 static void busy_task(void)
 {
-	if (crc32(busy_buf, BUSY_BYTES) != busy_expect)
-		busy_bad = true;
+	uint64_t end = rdtime() + busy_ticks;
+	do
+		if (crc32(busy_buf, BUSY_BYTES) != busy_expect)
+			busy_bad = true;
+	while (rdtime() < end);
 }
 
 static void report_task(void)
@@ -50,11 +68,11 @@ static struct task tasks[] = {
 	{ .name = "busy", .every = 10, .fn = busy_task },
 	{ .name = "report", .fn = report_task },
 };
+#define NTASKS ((int)(sizeof tasks / sizeof tasks[0]))
 
-/* N from the word "rtos.seconds=N", 0 when absent or not a number in range. */
-static uint32_t arg_seconds(const char *s)
+/* The value of the word "KEY=N" (KEY ending in '='), when N is a number <= max. */
+static bool arg_uint(const char *s, const char *key, uint32_t max, uint32_t *out)
 {
-	static const char key[] = "rtos.seconds=";
 	for (const char *w = s; *w; w++) {
 		if ((w != s && w[-1] != ' ') || *w == ' ')
 			continue;
@@ -65,11 +83,14 @@ static uint32_t arg_seconds(const char *s)
 			continue;
 		uint64_t v = 0;
 		const char *d = w + i;
-		for (; *d >= '0' && *d <= '9' && v <= MAX_SECONDS; d++)
+		for (; *d >= '0' && *d <= '9' && v <= max; d++)
 			v = v * 10 + (uint64_t)(*d - '0');
-		return (*d && *d != ' ') || d == w + i || v > MAX_SECONDS ? 0 : (uint32_t)v;
+		if ((*d && *d != ' ') || d == w + i || v > max)
+			return false;
+		*out = (uint32_t)v;
+		return true;
 	}
-	return 0;
+	return false;
 }
 
 /* Printable ASCII only: a garbled tree must not put control bytes on the console. */
@@ -94,31 +115,50 @@ static uint64_t timebase_hz(const void *fdt)
 	return hz >= 1000 && hz <= 1000000000 ? hz : 0;
 }
 
-void rtos_main(uint64_t hartid, const void *fdt)
+static void configure(uint64_t hartid, const void *fdt, struct kernel_config *c)
 {
 	static char args[BOOTARGS_MAX];
 	bootargs(fdt, args);
 	uint64_t hz = timebase_hz(fdt);
-	struct kernel_config c = { .timebase_hz = hz ? hz : DEFAULT_TIMEBASE_HZ, .period_us = PERIOD_US,
-				   .seconds = arg_seconds(args) };
-	if (!c.seconds)
-		c.seconds = DEFAULT_SECONDS;
-	kprintf("rtos: boot hart=%lu timebase_hz=%lu%s period_us=%lu seconds=%lu bootargs=\"%s\"\n",
-		(unsigned long)hartid, (unsigned long)c.timebase_hz, hz ? "" : " (default)",
-		(unsigned long)c.period_us, (unsigned long)c.seconds, args);
+	uint32_t busy_us;
+	c->timebase_hz = hz ? hz : DEFAULT_TIMEBASE_HZ;
+	c->period_us = PERIOD_US;
+	if (!arg_uint(args, "rtos.seconds=", MAX_SECONDS, &c->seconds) || !c->seconds)
+		c->seconds = DEFAULT_SECONDS;
+	if (!arg_uint(args, "rtos.busy_us=", MAX_BUSY_US, &busy_us))
+		busy_us = DEFAULT_BUSY_US;
+	busy_ticks = c->timebase_hz * busy_us / 1000000;
+	kprintf("rtos: boot hart=%lu timebase_hz=%lu%s period_us=%lu seconds=%lu busy_us=%lu bootargs=\"%s\"\n",
+		(unsigned long)hartid, (unsigned long)c->timebase_hz, hz ? "" : " (default)",
+		(unsigned long)c->period_us, (unsigned long)c->seconds, (unsigned long)busy_us, args);
+}
+
+static void summary(void)
+{
+	for (int i = 0; i < NTASKS; i++)
+		kprintf("rtos: task %s every=%lu runs=%lu missed=%lu\n", tasks[i].name,
+			(unsigned long)tasks[i].every, (unsigned long)tasks[i].runs, (unsigned long)tasks[i].missed);
+	kputs("rtos: from_wfi ");
+	stats_print(kernel_by_state(true));
+	kputs("\nrtos: from_task ");
+	stats_print(kernel_by_state(false));
+	kputs("\nrtos: done ");
+	stats_print(&total);
+	kprintf(" spurious=%lu\n", (unsigned long)kernel_spurious());
+}
+
+void rtos_main(uint64_t hartid, const void *fdt)
+{
+	struct kernel_config c;
+	configure(hartid, fdt, &c);
 	for (uint32_t i = 0; i < BUSY_BYTES; i++)
 		busy_buf[i] = (uint8_t)(i * 7 + 3);
 	busy_expect = crc32(busy_buf, BUSY_BYTES);
 	stats_clear(&total);
 	tasks[1].every = 1000000 / PERIOD_US;
-	kernel_init(&c, tasks, (int)(sizeof tasks / sizeof tasks[0]));
+	kernel_init(&c, tasks, NTASKS);
 	kernel_run();
-	for (unsigned i = 0; i < sizeof tasks / sizeof tasks[0]; i++)
-		kprintf("rtos: task %s every=%lu runs=%lu missed=%lu\n", tasks[i].name,
-			(unsigned long)tasks[i].every, (unsigned long)tasks[i].runs, (unsigned long)tasks[i].missed);
-	kputs("rtos: done ");
-	stats_print(&total);
-	kprintf(" spurious=%lu\n", (unsigned long)kernel_spurious());
+	summary();
 	if (busy_bad)
 		kputs("rtos: FAIL: the busy task's checksum changed\n");
 	board_exit(busy_bad ? 2 : 0);

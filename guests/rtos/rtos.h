@@ -16,6 +16,8 @@
 #define TEST_FINISHER   0x00100000ul    /* SiFive test device */
 #define DEFAULT_TIMEBASE_HZ 10000000ul  /* QEMU virt: 10 MHz */
 
+static inline uint64_t mtime(void) { return *(volatile uint64_t *)CLINT_MTIME; }
+
 /* uart.c: polled output; kprintf knows %s, %lu, %lx and %% only (gcc checks the
  * argument types against them). */
 void kputs(const char *s);
@@ -67,6 +69,9 @@ void kernel_run(void);
  * interrupt handler records into the other one meanwhile) and its second. */
 struct stats *kernel_closed_window(uint64_t *second);
 uint64_t kernel_spurious(void);
+/* The run's latencies of ticks that woke the hart from wfi (woke) or
+ * interrupted a task; read after kernel_run. */
+const struct stats *kernel_by_state(bool woke);
 /* Called from start.S for every trap. */
 void rtos_trap(uint64_t cause, uint64_t epc, uint64_t tval);
 void rtos_main(uint64_t hartid, const void *fdt);
