@@ -83,10 +83,10 @@ static void timer_tick(void)
 		k.spurious++;
 		return;
 	}
-	struct stats *w = &k.win[k.cur];
+	struct stats *w = &k.win[k.cur], *st = &k.by_state[k.idle];
 	uint32_t ns = ticks_to_ns(now - k.deadline);
 	stats_add(w, ns);
-	stats_add(&k.by_state[k.idle], ns);
+	stats_add(st, ns);
 	k.idle = false;
 	uint64_t before = k.done;
 	k.deadline += k.period;
@@ -96,6 +96,7 @@ static void timer_tick(void)
 		k.deadline += miss * k.period;
 		k.done += miss;
 		w->overruns += (uint32_t)miss;
+		st->overruns += (uint32_t)miss;
 	}
 	if (k.done >= k.stop_at)
 		stop_timer();
