@@ -43,12 +43,12 @@ check() {
 		rate(v["n"], 1000); ordered(); sum_n += v["n"]; sum_over += v["overruns"]
 	}
 	/^rtos: task busy / { fields(); if (v["runs"] < 90 * secs) bad("busy task ran too little") }
-	/^rtos: from_(wfi|task) / { fields(); ordered(); split_n += v["n"] }
+	/^rtos: from_(wfi|task) / { fields(); ordered(); split_n += v["n"]; split_over += v["overruns"] }
 	/^rtos: done / {
 		fields(); done = 1
 		rate(v["n"], 1000 * secs); ordered()
 		if (v["n"] != sum_n || v["overruns"] != sum_over) bad("done does not sum the seconds")
-		if (v["n"] != split_n) bad("from_wfi and from_task do not sum to done")
+		if (v["n"] != split_n || v["overruns"] != split_over) bad("from_wfi and from_task do not sum to done")
 		# every tick is either a sample or an overrun (the last skip may overshoot the end)
 		ticks = v["n"] + v["overruns"]
 		if (ticks < 1000 * secs || ticks > 1000 * (secs + 1)) bad("ticks unaccounted for")
@@ -63,7 +63,14 @@ check() {
 	}'
 }
 
-# run NAME SECONDS CMD...: boot, check; two retries when only the rate was off.
+# overloaded: more runnable threads than cores (1-minute load average), when a guest's
+# timer cannot be served on time however right the emulator is.
+overloaded() {
+	awk -v cores="$(nproc)" '{ exit !($1 >= cores) }' /proc/loadavg
+}
+
+# run NAME SECONDS CMD...: boot, check; two retries when only the rate was off, and a
+# rate still off on an overloaded host is reported, not failed (the rest was checked).
 run() {
 	name=$1 secs=$2
 	shift 2
@@ -72,10 +79,14 @@ run() {
 		rc=$?
 		check "$secs" <"$T/out" >"$T/why"
 		verdict=$?
-		if [ $rc -ne 0 ] || [ $verdict = 1 ] || { [ $verdict = 2 ] && [ $try = 3 ]; }; then
+		[ $rc -eq 0 ] && [ $verdict = 0 ] && break
+		if [ $rc -eq 0 ] && [ $verdict = 2 ] && [ $try = 3 ] && overloaded; then
+			echo "note: $name: sample rate not checked: host overloaded (load $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)"
+			break
+		fi
+		if [ $rc -ne 0 ] || [ $verdict = 1 ] || [ $try = 3 ]; then
 			echo "FAIL: $name: exit $rc"; cat "$T/why"; tr -d '\r' <"$T/out" | tail -n 20; exit 1
 		fi
-		[ $verdict = 0 ] && break
 		echo "retry: $name: $(cat "$T/why")"
 	done
 	echo "ok: $name: $(tr -d '\r' <"$T/out" | grep '^rtos: done')"
