@@ -1,9 +1,9 @@
 #!/bin/sh
 # rtos.sh - the real-time guest (guests/rtos/, docs/RTOS.md) measures its timer-interrupt
-# latency under cairn (one hart; two harts with its option among other words) and, when it
-# is installed, under qemu-system-riscv64: a line per second with about 1000 samples and
-# ordered percentiles, a done line that sums them (and the split by what each tick
-# interrupted: wfi or a task), and exit status 0 through the finisher.
+# latency under cairn (one hart; two harts on one worker thread, its options among other
+# words) and, when it is installed, under qemu-system-riscv64: a line per second with about
+# 1000 samples and ordered percentiles, a done line that sums them (and the split by what
+# each tick interrupted: wfi or a task), and exit status 0 through the finisher.
 set -u
 BUILD=${BUILD:-build}
 CAIRN=${CAIRN:-$BUILD/cairn}
@@ -93,7 +93,7 @@ run() {
 }
 
 run "cairn" 2 "$CAIRN" vm -M virt -bios none -nographic -kernel "$ELF" -append rtos.seconds=2
-run "cairn -smp 2" 1 "$CAIRN" vm -M virt -m 64M -smp 2 -bios none -nographic -kernel "$ELF" \
+run "cairn -smp 2 --threads 1" 1 "$CAIRN" vm -M virt -m 64M -smp 2 --threads 1 -bios none -nographic -kernel "$ELF" \
 	-append "console=ttyS0 rtos.seconds=1 rtos.busy_us=1500 quiet"
 if command -v qemu-system-riscv64 >/dev/null; then
 	run "qemu" 2 qemu-system-riscv64 -M virt -bios none -nographic -kernel "$ELF" -append rtos.seconds=2
