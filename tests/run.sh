@@ -29,19 +29,25 @@ for t in "$BUILD"/tests/unit/test_*; do
 done
 
 # Guest programs: pass = exit 0 and every line of NAME.expect appears in the output.
+# Under cairn each runs on 1 and on 2 host worker threads (harts time-shared, or not).
+THREADS=${THREADS:-"1 2"}
+[ $is_qemu = 1 ] && THREADS=qemu
+for th in $THREADS; do
 for elf in "$BUILD"/tests/riscv/*.elf; do
 	[ -f "$elf" ] || continue
 	name=${elf##*/}; name=${name%.elf}
 	# Extra options (e.g. -smp 4) from tests/riscv/NAME.args.
 	args=""
 	[ -f "tests/riscv/$name.args" ] && args=$(cat "tests/riscv/$name.args")
+	tag=riscv/$name
+	if [ "$th" != qemu ]; then args="$args --threads $th"; tag="$tag (threads=$th)"; fi
 	# shellcheck disable=SC2086
 	timeout 60 $RUNNER "$elf" $args </dev/null >"$out" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ] && [ $is_qemu = 1 ] && grep -qx "$name" tests/riscv/qemu-xfail; then
-		xfailed=$((xfailed + 1)); echo "xfail riscv/$name (known QEMU 7.2 deviation, exit $rc)"; continue
+		xfailed=$((xfailed + 1)); echo "xfail $tag (known QEMU 7.2 deviation, exit $rc)"; continue
 	fi
-	if [ $rc -ne 0 ]; then bad "riscv/$name" "exit $rc"; continue; fi
+	if [ $rc -ne 0 ]; then bad "$tag" "exit $rc"; continue; fi
 	exp=tests/riscv/$name.expect
 	missing=""
 	if [ -f "$exp" ]; then
@@ -49,7 +55,8 @@ for elf in "$BUILD"/tests/riscv/*.elf; do
 			grep -qF -- "$line" "$out" || missing="$line"
 		done <"$exp"
 	fi
-	if [ -n "$missing" ]; then bad "riscv/$name" "missing output: $missing"; else ok "riscv/$name"; fi
+	if [ -n "$missing" ]; then bad "$tag" "missing output: $missing"; else ok "$tag"; fi
+done
 done
 
 # WebAssembly scripts of the project's own: one test per file (all its assertions), which

@@ -12,6 +12,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } cmds[] = {
 	{ "vm", "run one RISC-V virtual machine (qemu-system-riscv64 options)", cli_vm },
+	{ "hv", "run many virtual machines in one process (each --vm takes cairn vm options)", cli_hv },
 	{ "run", "run a WebAssembly program with WASI (wasmtime's options)", cli_run },
 	{ "wast", "run WebAssembly spec-test scripts", cli_wast },
 	{ "ctl", "control a running hypervisor through its control socket", cli_ctl },
