@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/monitor.h"
 #include "hv/vmspec.h"
 #include "machine/machine.h"
 #include "mem/mem.h"
@@ -60,6 +61,7 @@ struct vm {
 	const char *poweroff_reason;    /* NULL: the guest's own; else QEMU's ShutdownCause */
 	bool dead;                      /* destroyed: freed by the hv thread */
 	bool inspecting;                /* vm_inspect: harts held still while running */
+	struct monitor_session *mon;    /* the console's Ctrl-A c monitor, made on first use */
 	int exit_code;
 };
 
@@ -137,12 +139,34 @@ static void console_quit(void *ctx)
 	hv_quit(vm->hv, 0);
 }
 
+/* The monitor's text on the VM's console (the session's thread). */
+static void console_write(void *ctx, const char *s, size_t n)
+{
+	struct vm *vm = ctx;
+	fwrite(s, 1, n, vm->m->console);
+	fflush(vm->m->console);
+}
+
+/* Ctrl-A c: the human monitor (hv/monitor.h) on the console; n == 0 when
+ * input switches to it (the loop thread). */
+static void console_monitor(void *ctx, const uint8_t *buf, size_t n)
+{
+	struct vm *vm = ctx;
+	if (!vm->mon && monitor_session_new(vm->hv, vm, console_write, vm, &vm->mon))
+		return;
+	if (n)
+		monitor_session_input(vm->mon, (const char *)buf, n);
+	else
+		monitor_session_greet(vm->mon);
+}
+
 static void free_vm(struct vm *vm)
 {
-	if (vm->m) {
-		console_stop(vm->m);
+	if (vm->m)
+		console_stop(vm->m); /* no more input reaches the monitor */
+	monitor_session_free(vm->mon); /* its command in progress finishes first */
+	if (vm->m)
 		machine_destroy(vm->m);
-	}
 	if (vm->trace_file)
 		fclose(vm->trace_file);
 	vm_spec_free(vm->sp);
@@ -236,6 +260,7 @@ static int build(struct hv *hv, struct vm *vm, cairn_errbuf *e)
 		return 1; /* -machine dumpdtb: written */
 	vm->m->err = (cairn_errbuf){ 0 };
 	vm->m->console_quit = console_quit;
+	vm->m->console_monitor = console_monitor;
 	vm->m->console_ctx = vm;
 	if ((err = console_start(vm->m))) {
 		cairn_errorf(e, "vm: cannot start the console%s%s", vm->m->err.msg[0] ? ": " : "", vm->m->err.msg);
