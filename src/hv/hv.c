@@ -454,6 +454,7 @@ int vm_powerdown(struct vm *vm)
 static void poweroff(struct vm *vm, const char *reason)
 {
 	pthread_mutex_lock(&vm->mu);
+	bool now = false, keep = true;
 	if (!vm->dead && vm->live) {
 		vm->poweroff_reason = reason;
 		machine_halt(vm->m, 0);
@@ -461,8 +462,20 @@ static void poweroff(struct vm *vm, const char *reason)
 			machine_resume(vm->m);
 			vm->sched_paused = false;
 		}
+	} else if (!vm->dead && vm_state(vm) == VM_PRELAUNCH) {
+		/* No hart ever ran (-S, or quit before the start): it ends now,
+		 * with the SHUTDOWN QEMU sends for a quit in prelaunch too. */
+		char data[96];
+		snprintf(data, sizeof data, "{\"guest\": %s, \"reason\": \"%s\"}", reason ? "false" : "true",
+			 reason ? reason : "guest-shutdown");
+		set_state(vm, VM_SHUTDOWN);
+		emit(vm, "SHUTDOWN", data);
+		now = true;
+		keep = vm->sp->no_shutdown || vm->hv->persist;
 	}
 	pthread_mutex_unlock(&vm->mu);
+	if (now && !keep)
+		vm_destroy(vm);
 }
 
 void vm_poweroff(struct vm *vm, bool from_host)
