@@ -238,8 +238,8 @@ static json_t *cmd_system_powerdown(struct qmp_call *x, json_t *args)
  * VM) powers off, then the process ends as QEMU's does. */
 static json_t *cmd_quit(struct qmp_call *x, json_t *args)
 {
-	enum vm_state s = x->vm ? vm_state(x->vm) : VM_PRELAUNCH;
-	if (s == VM_RUNNING || s == VM_PAUSED) /* harts that will stop: a SHUTDOWN comes */
+	enum vm_state s = x->vm ? vm_state(x->vm) : VM_SHUTDOWN;
+	if (s != VM_SHUTDOWN && s != VM_ERROR) /* it powers off: a SHUTDOWN comes */
 		qmp_expect(x, x->vm, "SHUTDOWN");
 	monitor_quit(x->hv, x->vm);
 	return json_object();
