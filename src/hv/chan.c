@@ -351,13 +351,28 @@ static void read_in(struct chan_client *c)
 		chan_hangup(c);
 }
 
-static void accept_one(struct chan_server *s)
+/* One client; false when none is waiting. */
+static bool accept_one(struct chan_server *s)
 {
 	int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
-		return;
+		return false;
 	if (!client_new(s, fd, fd))
 		close(fd);
+	return true;
+}
+
+/* Every client waiting, up to the limit: a burst of connections must not
+ * find the backlog full. */
+static void accept_all(struct chan_server *s)
+{
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		bool room = s->nclients < CHAN_MAX_CLIENTS;
+		pthread_mutex_unlock(&s->mu);
+		if (!room || !accept_one(s))
+			return;
+	}
 }
 
 static void chan_dispatch(struct loop_source *src, struct pollfd *fds, int n)
@@ -369,7 +384,7 @@ static void chan_dispatch(struct loop_source *src, struct pollfd *fds, int n)
 		if (!ev)
 			continue;
 		if (!c) {
-			accept_one(s);
+			accept_all(s);
 			continue;
 		}
 		if (ev & POLLOUT)
@@ -448,7 +463,7 @@ static int listen_unix(struct chan_server *s, const char *path, cairn_errbuf *e)
 	strcpy(a.sun_path, path);
 	unlink(path); /* a stale socket from an earlier run */
 	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof a) || listen(s->lfd, 16)) {
+	if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof a) || listen(s->lfd, SOMAXCONN)) {
 		cairn_errorf(e, "Failed to bind socket to %s: %s", path, strerror(errno));
 		return -ERR_IO;
 	}
@@ -491,7 +506,7 @@ static int listen_tcp(struct chan_server *s, const struct opts *o, cairn_errbuf 
 			continue;
 		int one = 1;
 		setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-		if (!bind(s->lfd, ai->ai_addr, ai->ai_addrlen) && !listen(s->lfd, 16))
+		if (!bind(s->lfd, ai->ai_addr, ai->ai_addrlen) && !listen(s->lfd, SOMAXCONN))
 			break;
 		err = errno;
 		close(s->lfd);
@@ -512,7 +527,7 @@ static int wait_first(struct chan_server *s)
 	while (poll(&p, 1, -1) < 0)
 		if (errno != EINTR)
 			return -ERR_IO;
-	accept_one(s);
+	(void)accept_one(s);
 	return 0;
 }
 
