@@ -147,19 +147,27 @@ static json_t *read_json(struct conn *c, const char **why)
 	}
 }
 
+/* The request and its newline in one write: a hypervisor that ends at
+ * once (quit) has read it all, and its reply is still there to read. */
 static bool send_json(struct conn *c, json_t *j)
 {
 	char *s = json_dumps(j, JSON_COMPACT);
-	bool ok = s != NULL;
-	for (size_t off = 0, n = s ? strlen(s) : 0; ok && off < n; ) {
-		ssize_t w = send(c->fd, s + off, n - off, MSG_NOSIGNAL);
+	size_t n = s ? strlen(s) : 0;
+	char *line = s ? realloc(s, n + 2) : NULL;
+	if (!line) {
+		free(s);
+		return false;
+	}
+	line[n++] = '\n';
+	bool ok = true;
+	for (size_t off = 0; ok && off < n; ) {
+		ssize_t w = send(c->fd, line + off, n - off, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		ok = w > 0;
 		off += w > 0 ? (size_t)w : 0;
 	}
-	ok = ok && send(c->fd, "\n", 1, MSG_NOSIGNAL) == 1;
-	free(s);
+	free(line);
 	return ok;
 }
 
@@ -171,9 +179,9 @@ static json_t *call(struct conn *c, json_t *req)
 	json_object_set(req, "id", id);
 	const char *why = "the hypervisor closed the connection";
 	json_t *reply = NULL;
-	if (send_json(c, req))
-		while ((reply = read_json(c, &why)) && !json_equal(json_object_get(reply, "id"), id))
-			json_decref(reply); /* an event, or a reply to nobody */
+	(void)send_json(c, req); /* a failed write may still have a reply to read */
+	while ((reply = read_json(c, &why)) && !json_equal(json_object_get(reply, "id"), id))
+		json_decref(reply); /* an event, or a reply to nobody */
 	json_decref(id);
 	json_decref(req);
 	if (!reply)
