@@ -15,6 +15,21 @@ struct hv;
 int cli_signals_start(void);
 void cli_signals_target(struct hv *hv);
 
+/* A VM's own -qmp and -monitor servers (cli/control.c), opened before it
+ * starts (a server without nowait waits for its client there) and closed
+ * after hv_run, before hv_destroy (their last replies are sent). */
+struct vm;
+struct qmp_server;
+struct monitor_server;
+struct cli_control {
+	struct qmp_server *qmp[8];
+	int nqmp;
+	struct monitor_server *mon;
+};
+/* who: how messages name the VM ("vm", "hv: VM 'a'"). */
+int cli_control_open(struct hv *hv, struct vm *vm, const char *who, struct cli_control *c);
+void cli_control_close(struct cli_control *c);
+
 #include <stddef.h>
 /* The whole file in a malloc'd buffer (NUL-terminated), or NULL with errno. */
 char *cli_read_file(const char *path, size_t *len);

@@ -7,10 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/chan.h"
 #include "hv/hv.h"
-#include "hv/monitor.h"
-#include "hv/qmp.h"
 #include "machine/machine.h"
 
 static void vm_usage(FILE *f)
@@ -71,47 +68,6 @@ static int take_threads(int *argc, char **argv, int *threads)
 	return 0;
 }
 
-/* The VM's -qmp and -monitor servers (hv/qmp.h, hv/monitor.h). */
-struct control {
-	struct qmp_server *qmp[8];
-	int nqmp;
-	struct monitor_server *mon;
-};
-
-static void close_control(struct control *c)
-{
-	for (int k = 0; k < c->nqmp; k++)
-		qmp_close(c->qmp[k]);
-	monitor_close(c->mon);
-	*c = (struct control){ 0 };
-}
-
-static int open_control(struct hv *hv, struct vm *vm, struct control *c)
-{
-	const char *const *qmp;
-	int n = vm_qmp_specs(vm, &qmp);
-	cairn_errbuf e = { 0 };
-	for (int k = 0; k < n && k < (int)ARRAY_SIZE(c->qmp); k++) {
-		if (chan_spec_waits(qmp[k]))
-			fprintf(stderr, "cairn: vm: -qmp %s: waiting for a connection\n", qmp[k]);
-		if (qmp_open(hv, vm, qmp[k], &c->qmp[c->nqmp], &e)) {
-			cairn_error("vm: -qmp %s: %s", qmp[k], e.msg);
-			close_control(c);
-			return -1;
-		}
-		c->nqmp += c->qmp[c->nqmp] != NULL;
-	}
-	const char *mon = vm_monitor_spec(vm);
-	if (mon && chan_spec_waits(mon))
-		fprintf(stderr, "cairn: vm: -monitor %s: waiting for a connection\n", mon);
-	if (mon && monitor_open(hv, vm, mon, &c->mon, &e)) {
-		cairn_error("vm: -monitor %s: %s", mon, e.msg);
-		close_control(c);
-		return -1;
-	}
-	return 0;
-}
-
 int cli_vm(int argc, char **argv)
 {
 	for (int k = 1; k < argc; k++)
@@ -136,21 +92,22 @@ int cli_vm(int argc, char **argv)
 		hv_destroy(hv);
 		return r < 0 ? 1 : 0; /* 1: -machine dumpdtb done */
 	}
-	struct control ctl = { 0 };
-	if (open_control(hv, vm, &ctl)) {
+	struct cli_control ctl = { 0 };
+	if (cli_control_open(hv, vm, "vm", &ctl)) {
 		hv_destroy(hv);
 		return 1;
 	}
-	if (vm_state(vm) == VM_PRELAUNCH && !vm_start_paused(vm) && vm_start(vm)) {
+	/* (a QMP quit may have ended it already: nothing to start then) */
+	if (vm_state(vm) == VM_PRELAUNCH && !vm_start_paused(vm) && vm_start(vm) && vm_state(vm) != VM_SHUTDOWN) {
 		cairn_error("vm: cannot start");
-		close_control(&ctl);
+		cli_control_close(&ctl);
 		hv_destroy(hv);
 		return 1;
 	}
 	cli_signals_target(hv);
 	int code = hv_run(hv);
 	cli_signals_target(NULL);
-	close_control(&ctl); /* before the VMs go: their last replies are sent */
+	cli_control_close(&ctl); /* before the VMs go: their last replies are sent */
 	hv_destroy(hv);
 	return code;
 }
