@@ -28,6 +28,7 @@
 #include "hv/hv.h"
 #include "hv/monitor.h"
 #include "hv/qmp.h"
+#include "riscv/hart.h"
 
 static int failures;
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); failures++; } } while (0)
@@ -365,6 +366,52 @@ static void test_lifecycle(struct vm *vm)
 	CHECK_HAS(took(&c), "\"event\": \"SHUTDOWN\", \"data\": {\"guest\": false, \"reason\": \"host-qmp-quit\"}}\r\n");
 	qmp_conn_free(q);
 	free(c.buf);
+}
+
+/* x through a hart's Sv39 tables: a 1 GiB page and a 4 KiB one, both
+ * onto the kernel at 0x80000000; holes and non-canonical addresses are
+ * "Cannot access memory". */
+static void put_pte(struct vm *vm, uint64_t table, unsigned idx, uint64_t pte)
+{
+	uint8_t b[8];
+	st_le64(b, pte);
+	CHECK(vm_write_phys(vm, table + idx * 8, b, 8));
+}
+
+static void test_x_translation(struct vm *vm)
+{
+	rv_hart *h = vm_hart(vm, 0);
+	CHECK(h != NULL);
+	if (!h)
+		return;
+	const uint64_t root = 0x80100000, l1 = 0x80101000, l0 = 0x80102000, V = 1, RWX = 0xe;
+	put_pte(vm, root, 1, (0x80000000 >> 12) << 10 | RWX | V);       /* 0x40000000: 1 GiB page */
+	put_pte(vm, root, 0, (l1 >> 12) << 10 | V);
+	put_pte(vm, l1, 0x91, (l0 >> 12) << 10 | V);
+	put_pte(vm, l0, 0x145, (0x80000000 >> 12) << 10 | RWX | V);    /* 0x12345000: 4 KiB page */
+	uint64_t satp = h->satp;
+	int priv = h->priv;
+	h->satp = 8ull << 60 | root >> 12;
+	h->priv = RV_PRIV_S;
+	bool quit;
+	char *out = monitor_run(hv, vm, 0, "x /2x 0x40000000", &quit);
+	CHECK_STR(out, "0000000040000000: 0x10500073 0x0000bff5\r\n");
+	free(out);
+	out = monitor_run(hv, vm, 0, "x /1xw 0x12345004", &quit);
+	CHECK_STR(out, "0000000012345004: 0x0000bff5\r\n");
+	free(out);
+	out = monitor_run(hv, vm, 0, "x /1x 0x12346000", &quit);
+	CHECK_STR(out, "0000000012346000: Cannot access memory\r\n");
+	free(out);
+	out = monitor_run(hv, vm, 0, "x /1x 0x8000000000", &quit);
+	CHECK_STR(out, "0000008000000000: Cannot access memory\r\n");
+	free(out);
+	h->priv = RV_PRIV_M; /* M-mode: physical, as QEMU's debug access */
+	out = monitor_run(hv, vm, 0, "x /1x 0x80000000", &quit);
+	CHECK_STR(out, "0000000080000000: 0x10500073\r\n");
+	free(out);
+	h->satp = satp;
+	h->priv = priv;
 }
 
 /* ---- the control socket's commands ---- */
@@ -706,6 +753,7 @@ int main(void)
 	test_malformed(a);
 	test_framing(a);
 	test_hmp(a);
+	test_x_translation(b);
 	test_lifecycle(a);
 	test_control(a, b);
 
