@@ -21,10 +21,11 @@
 #define MAX_NAME     63
 #define MAX_THREADS  1024
 #define MAX_WEIGHT   10000
-#define MAX_CAP      10000         /* percent of one core: 100 cores */
-#define MIN_PERIOD   10000ull      /* 10 us: below it a reservation is all switching */
+/* The scheduler's own limits (sched_set_cap, sched_set_reservation): a
+ * cap is at most 100% per worker thread, a period 100 us to 10 s. */
+#define MIN_PERIOD   100000ull
 #define MAX_PERIOD   10000000000ull
-#define MIN_BUDGET   1000ull
+#define MIN_BUDGET   1000ull       /* 1 us: a smaller budget buys no work */
 
 struct pos {
 	int line, col;             /* from 1; 0: unknown */
@@ -37,6 +38,7 @@ struct ctx {
 	const char *text;          /* the file's text (marks' input_pos index it) */
 	size_t len;
 	struct hv_config *cfg;
+	unsigned cores;            /* worker threads the units share */
 	char where[96];            /* "vm 'web': " while reading an entry */
 };
 
@@ -649,7 +651,8 @@ static int vm_scan(struct ctx *c, struct words *w, bool fix, int *name_at)
 	return 0;
 }
 
-/* QEMU's -name NAME or -name guest=NAME[,process=...,debug-threads=on]. */
+/* QEMU's -name NAME or -name guest=NAME[,...] (vm_create refuses the keys
+ * after the name; the name is still the one to compare and report). */
 static char *vm_name_of(const char *v)
 {
 	size_t b, e;
@@ -759,7 +762,8 @@ static const struct field resv_fields[] = {
 static const struct kind {
 	const char *list;          /* its top-level key */
 	const char *what;          /* in messages */
-	const char *argv0, *name_opt;
+	const char *argv0;         /* word 0 while it is read (dropped at the end) */
+	const char *name_opt;
 	bool vm;
 } vm_kind = { "vms", "vm", "vm", "-name", true }, wasm_kind = { "wasm", "wasm", "run", "--name", false };
 
@@ -784,7 +788,7 @@ static int get_reservation(struct ctx *c, struct fy_node *n, struct hv_config_un
 	    (r = get_duration(c, s.budget, "budget", &u->budget_ns)))
 		return r;
 	if (u->period_ns < MIN_PERIOD || u->period_ns > MAX_PERIOD)
-		return fail(c, node_pos(s.period), ERR_FORMAT, "period %s is out of range (10us to 10s)",
+		return fail(c, node_pos(s.period), ERR_FORMAT, "period %s is out of range (100us to 10s)",
 			    fy_node_get_scalar0(s.period));
 	if (u->budget_ns > u->period_ns)
 		return fail(c, node_pos(s.budget), ERR_FORMAT, "budget %s is longer than the period, %s",
@@ -799,7 +803,7 @@ static int sched_fields(struct ctx *c, const struct unit_src *s, struct hv_confi
 	int r = 0;
 	if (s->weight && (r = get_uint(c, s->weight, "weight", 1, MAX_WEIGHT, &u->weight)))
 		return r;
-	if (s->cap && (r = get_uint(c, s->cap, "cap", 0, MAX_CAP, &u->cap_percent)))
+	if (s->cap && (r = get_uint(c, s->cap, "cap", 0, 100 * c->cores, &u->cap_percent)))
 		return r;
 	if (s->autostart && (r = get_bool(c, s->autostart, "autostart", &u->autostart)))
 		return r;
@@ -808,7 +812,8 @@ static int sched_fields(struct ctx *c, const struct unit_src *s, struct hv_confi
 	return r;
 }
 
-/* The command line: exactly one of options and args, after argv[0]. */
+/* The command line: exactly one of options and args, after a word 0 that
+ * lets the scans below count options from 1 as a main() does. */
 static int unit_words(struct ctx *c, const struct kind *kd, const struct unit_src *s, struct pos at, struct words *w)
 {
 	if (!s->options == !s->args)
@@ -881,8 +886,10 @@ static int unit_parse(struct ctx *c, const struct kind *kd, struct fy_node *n, s
 		return r;
 	}
 	free(w.line);
-	u->argv = w.v; /* words_insert keeps v[n] = NULL */
-	u->argc = w.n;
+	free(w.v[0]); /* the "vm"/"run" that let the scans count from 1 */
+	memmove(w.v, w.v + 1, (size_t)w.n * sizeof *w.v); /* v[n] = NULL too */
+	u->argv = w.v;
+	u->argc = w.n - 1;
 	return 0;
 }
 
@@ -935,8 +942,8 @@ static int parse_list(struct ctx *c, const struct kind *kd, struct fy_node *list
 static int check_reservations(struct ctx *c)
 {
 	struct hv_config *cfg = c->cfg;
-	long cores = cfg->threads ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
-	uint64_t ppm = 0, limit = (uint64_t)(cores > 0 ? cores : 1) * 1000000;
+	unsigned cores = c->cores;
+	uint64_t ppm = 0, limit = (uint64_t)cores * 1000000;
 	for (int list = 0; list < 2; list++) {
 		const struct hv_config_unit *v = list ? cfg->wasm : cfg->vms;
 		for (int k = 0; k < (list ? cfg->nwasm : cfg->nvms); k++) {
@@ -945,7 +952,7 @@ static int check_reservations(struct ctx *c)
 			ppm += v[k].budget_ns * 1000000 / v[k].period_ns;
 			if (ppm > limit)
 				return fail(c, (struct pos){ v[k].line, 0 }, ERR_FORMAT,
-					    "%s '%s': the reservations up to this entry need %.2f cores; %ld worker thread%s give%s only %ld",
+					    "%s '%s': the reservations up to this entry need %.2f cores; %u worker thread%s give%s only %u",
 					    list ? "wasm" : "vm", v[k].name, (double)ppm / 1e6, cores, cores == 1 ? "" : "s",
 					    cores == 1 ? "s" : "", cores);
 		}
@@ -993,6 +1000,8 @@ static int parse_root(struct ctx *c, struct fy_node *root)
 		r = walk_map(c, root, "the top level", top_fields, ARRAY_SIZE(top_fields), &s);
 	if (!r && s.threads && !(r = get_uint(c, s.threads, "threads", 0, MAX_THREADS, &threads)))
 		cfg->threads = (int)threads;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	c->cores = threads ? threads : online > 0 && online <= MAX_THREADS ? (unsigned)online : 1;
 	if (!r && s.control)
 		r = get_control(c, s.control);
 	if (!r && s.vms)

@@ -14,11 +14,12 @@
 /* One VM or one wasm program: a command line plus its scheduling. */
 struct hv_config_unit {
 	char *name;             /* unique among all units; also in argv (below) */
-	/* `cairn vm` options for a VM, `cairn run` options and program for a
-	 * wasm unit: argv[0] is "vm" or "run" (not an option), argv[argc] is
-	 * NULL.  The name is in it as -name NAME (vm) or --name NAME (run),
-	 * and relative file paths are rewritten against the config file's
-	 * directory (docs/CONFIG.md lists which options). */
+	/* `cairn vm` options for a VM, `cairn run` options, program and its
+	 * arguments for a wasm unit; as vm_create takes them, argv[0] is the
+	 * first option (no program name) and argv[argc] is NULL.  The name is
+	 * in it as -name NAME (vm) or --name NAME (run), and relative file
+	 * paths are rewritten against the config file's directory
+	 * (docs/CONFIG.md lists which options). */
 	int argc;
 	char **argv;
 	unsigned weight;        /* fair share, 1..10000; 100 when not given */

@@ -64,7 +64,7 @@ static void test_good(void)
 		     "    reservation: {period: 1ms, budget: 200us}\n"
 		     "    options: -m 256M -smp 2 -kernel Image -append \"console=ttyS0 quiet\""
 		     " -serial unix:web.sock,server=on,wait=off -drive file=disk,,1.img,if=virtio\n"
-		     "  - args: [-name, \"guest=db,debug-threads=on\", -m, 128M, -bios, none,\n"
+		     "  - args: [-name, \"guest=db\", -m, 128M, -bios, none,\n"
 		     "           -kernel, /dev/null, -initrd, initrd]\n"
 		     "    autostart: false\n"
 		     "wasm:\n"
@@ -82,15 +82,15 @@ static void test_good(void)
 	const struct hv_config_unit *web = &c->vms[0], *db = &c->vms[1], *job = &c->wasm[0];
 	CHECK(!strcmp(web->name, "web") && web->line == 5 && web->weight == 200 && web->cap_percent == 50 &&
 	      web->period_ns == 1000000 && web->budget_ns == 200000 && web->autostart, "web's schedule");
-	CHECK(argv_is(web, (const char *const[]){ "vm", "-name", "web", "-m", "256M", "-smp", "2", "-kernel", "cfg/Image",
+	CHECK(argv_is(web, (const char *const[]){ "-name", "web", "-m", "256M", "-smp", "2", "-kernel", "cfg/Image",
 		"-append", "console=ttyS0 quiet", "-serial", "unix:cfg/web.sock,server=on,wait=off", "-drive",
 		"file=cfg/disk,,1.img,if=virtio", NULL }), "web's argv: name first, paths against cfg/");
 	CHECK(!strcmp(db->name, "db") && db->line == 10 && db->weight == 100 && db->cap_percent == 0 &&
 	      db->period_ns == 0 && db->budget_ns == 0 && !db->autostart, "db: the name from -name guest=, defaults");
-	CHECK(argv_is(db, (const char *const[]){ "vm", "-name", "guest=db,debug-threads=on", "-m", "128M", "-bios", "none",
+	CHECK(argv_is(db, (const char *const[]){ "-name", "guest=db", "-m", "128M", "-bios", "none",
 		"-kernel", "/dev/null", "-initrd", "cfg/initrd", NULL }), "db's argv: absolute and 'none' kept");
 	CHECK(!strcmp(job->name, "job1") && job->line == 14 && job->weight == 50 && job->autostart, "job1");
-	CHECK(argv_is(job, (const char *const[]){ "run", "--name", "job1", "--dir", "cfg/data::data", "--env", "A=B",
+	CHECK(argv_is(job, (const char *const[]){ "--name", "job1", "--dir", "cfg/data::data", "--env", "A=B",
 		"--dir=/tmp::/t", "cfg/prog.wasm", "--dir", "nothere", NULL }),
 	      "job1's argv: --dir keeps its guest name, the program's own arguments untouched");
 	hv_config_free(c);
@@ -113,30 +113,30 @@ static void test_forms(void)
 			   "  - name: c\n"
 			   "    options: \"\"\n"
 			   "    weight: 10000\n"
-			   "    cap: 10000\n"
+			   "    cap: 400\n"
 			   "    args: ~\n"
 			   "wasm:\n"
 			   "  - args: [--name=w, --inherit-env, --fuel, \"10\", cfg/prog.wasm, --name, x]\n"
 			   "  - options: --mapdir /g::cfg/data -- cfg/prog.wasm\n"
 			   "    name: w2\n"
-			   "threads: 0\n"
+			   "threads: 4\n"
 			   "control: /run/cairn/hv.sock\n";
 	int r = hv_config_parse(yaml, strlen(yaml), "here.yaml", &c, &e);
 	CHECK(r == 0, "forms: %s", e.msg);
 	if (r)
 		return;
-	CHECK(c->nvms == 3 && c->nwasm == 2 && c->threads == 0 && !strcmp(c->control, "/run/cairn/hv.sock"), "counts");
-	CHECK(argv_is(&c->vms[0], (const char *const[]){ "vm", "-name", "a.b_c-1", "-kernel", "cfg/Image", "--initrd",
+	CHECK(c->nvms == 3 && c->nwasm == 2 && c->threads == 4 && !strcmp(c->control, "/run/cairn/hv.sock"), "counts");
+	CHECK(argv_is(&c->vms[0], (const char *const[]){ "-name", "a.b_c-1", "-kernel", "cfg/Image", "--initrd",
 		"cfg/initrd", NULL }) && c->vms[0].period_ns == 2000000000 && c->vms[0].budget_ns == 1000000000,
 	      "flow mapping, --opt, nothing rewritten");
-	CHECK(argv_is(&c->vms[1], (const char *const[]){ "vm", "-name", "b", "-m", "64M", "-kernel", "cfg/Image", NULL }) &&
+	CHECK(argv_is(&c->vms[1], (const char *const[]){ "-name", "b", "-m", "64M", "-kernel", "cfg/Image", NULL }) &&
 	      c->vms[1].period_ns == 2000000000 && c->vms[1].autostart && c->vms[1].line == 3,
 	      "folded block scalar, alias to a reservation");
-	CHECK(argv_is(&c->vms[2], (const char *const[]){ "vm", "-name", "c", NULL }) && c->vms[2].weight == 10000 &&
-	      c->vms[2].cap_percent == 10000, "empty options, null args is no args, the top of the ranges");
-	CHECK(argv_is(&c->wasm[0], (const char *const[]){ "run", "--name=w", "--inherit-env", "--fuel", "10",
+	CHECK(argv_is(&c->vms[2], (const char *const[]){ "-name", "c", NULL }) && c->vms[2].weight == 10000 &&
+	      c->vms[2].cap_percent == 400, "empty options, null args is no args, the top of the ranges");
+	CHECK(argv_is(&c->wasm[0], (const char *const[]){ "--name=w", "--inherit-env", "--fuel", "10",
 		"cfg/prog.wasm", "--name", "x", NULL }) && !strcmp(c->wasm[0].name, "w"), "--name= in a list");
-	CHECK(argv_is(&c->wasm[1], (const char *const[]){ "run", "--name", "w2", "--mapdir", "/g::cfg/data", "--",
+	CHECK(argv_is(&c->wasm[1], (const char *const[]){ "--name", "w2", "--mapdir", "/g::cfg/data", "--",
 		"cfg/prog.wasm", NULL }), "--mapdir and --");
 	hv_config_free(c);
 
@@ -153,7 +153,7 @@ static void test_forms(void)
 	snprintf(want, sizeof want, "%s/cfg/Image", cwd);
 	yaml = "vms: [{name: z, args: [-kernel, Image]}]\n";
 	r = hv_config_parse(yaml, strlen(yaml), abs, &c, &e);
-	CHECK(r == 0 && !strcmp(c->vms[0].argv[4], want), "absolute config path: %s", r ? e.msg : c->vms[0].argv[4]);
+	CHECK(r == 0 && !strcmp(c->vms[0].argv[3], want), "absolute config path: %s", r ? e.msg : c->vms[0].argv[3]);
 	if (!r)
 		hv_config_free(c);
 	free(cwd);
@@ -237,8 +237,10 @@ static const struct bad bad[] = {
 	  F "4: vm 'a': weight 10001 is out of range (1 to 10000)" },
 	{ "vms:\n  - name: a\n    options: -m 1\n    weight: 1.5\n", ERR_FORMAT,
 	  F "4: vm 'a': weight: expected an integer from 1 to 10000, got a string" },
-	{ "vms:\n  - name: a\n    options: -m 1\n    cap: 99999999999\n", ERR_FORMAT,
-	  F "4: vm 'a': cap 99999999999 is out of range (0 to 10000)" },
+	{ "threads: 2\nvms:\n  - name: a\n    options: -m 1\n    cap: 99999999999\n", ERR_FORMAT,
+	  F "5: vm 'a': cap 99999999999 is out of range (0 to 200)" },
+	{ "threads: 3\nvms:\n  - name: a\n    options: -m 1\n    cap: 301\n", ERR_FORMAT,
+	  F "5: vm 'a': cap 301 is out of range (0 to 300)" },
 	{ "vms:\n  - name: a\n    options: -m 1\n    autostart: yes\n", ERR_FORMAT,
 	  F "4: vm 'a': autostart: expected true or false, got a string" },
 	{ "vms:\n  - name: a\n    options: -m 1\n    reservation: 1ms\n", ERR_FORMAT,
@@ -255,10 +257,10 @@ static const struct bad bad[] = {
 	  F "4: vm 'a': period '99999999999999999999s' is not a duration (e.g. 1ms, 250us, 1.5s)" },
 	{ "vms:\n  - name: a\n    options: -m 1\n    reservation: {period: 1ms, budget: 2ms}\n", ERR_FORMAT,
 	  F "4: vm 'a': budget 2ms is longer than the period, 1ms" },
-	{ "vms:\n  - name: a\n    options: -m 1\n    reservation: {period: 5us, budget: 1us}\n", ERR_FORMAT,
-	  F "4: vm 'a': period 5us is out of range (10us to 10s)" },
+	{ "vms:\n  - name: a\n    options: -m 1\n    reservation: {period: 99us, budget: 1us}\n", ERR_FORMAT,
+	  F "4: vm 'a': period 99us is out of range (100us to 10s)" },
 	{ "vms:\n  - name: a\n    options: -m 1\n    reservation: {period: 11s, budget: 1s}\n", ERR_FORMAT,
-	  F "4: vm 'a': period 11s is out of range (10us to 10s)" },
+	  F "4: vm 'a': period 11s is out of range (100us to 10s)" },
 	{ "vms:\n  - name: a\n    options: -m 1\n    reservation: {period: 1ms, budget: 999ns}\n", ERR_FORMAT,
 	  F "4: vm 'a': budget 999ns is below 1us" },
 	{ "threads: 1\nvms:\n  - name: a\n    options: -m 1\n    reservation: {period: 1ms, budget: 600us}\n"
@@ -328,7 +330,7 @@ static void test_files(void)
 		n += (size_t)sprintf(big + n, "  - {name: v%d, args: [-m, 1M, -kernel, Image], weight: %d}\n", k, k + 1);
 	e = (cairn_errbuf){ 0 };
 	CHECK(hv_config_parse(big, n, "cfg/big.yaml", &c, &e) == 0 && c->nvms == 2000 && c->vms[1999].weight == 2000 &&
-	      c->vms[1999].line == 2001 && !strcmp(c->vms[1999].argv[6], "cfg/Image"), "2000 VMs: %s", e.msg);
+	      c->vms[1999].line == 2001 && !strcmp(c->vms[1999].argv[5], "cfg/Image"), "2000 VMs: %s", e.msg);
 	if (c)
 		hv_config_free(c);
 	n = 0;
