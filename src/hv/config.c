@@ -143,10 +143,10 @@ static const char *kind(struct fy_node *n)
 	return "a string";
 }
 
-/* The node a value stands for: an alias followed to its anchor, NULL for
- * a YAML null (an absent value).  Tags are refused: nothing here has a
- * use for them and a silently ignored !!int would mislead. */
-static int value(struct ctx *c, struct fy_node *n, struct pos at, struct fy_node **out)
+/* The node n stands for: an alias followed to its anchor.  Tags are
+ * refused: nothing here has a use for them and a silently ignored !!int
+ * would mislead. */
+static int deref(struct ctx *c, struct fy_node *n, struct pos at, struct fy_node **out)
 {
 	*out = NULL;
 	if (n && fy_node_is_alias(n)) {
@@ -156,12 +156,19 @@ static int value(struct ctx *c, struct fy_node *n, struct pos at, struct fy_node
 				    fy_node_get_scalar0(n));
 		n = r;
 	}
-	if (!n || plain_is(n, nulls))
-		return 0;
-	if (fy_node_get_tag(n, NULL))
+	if (n && fy_node_get_tag(n, NULL))
 		return fail(c, pos_or(n, at), ERR_FORMAT, "YAML tags (!...) are not used in cairn configs");
 	*out = n;
 	return 0;
+}
+
+/* A value: the node it stands for, NULL for a YAML null (absent). */
+static int value(struct ctx *c, struct fy_node *n, struct pos at, struct fy_node **out)
+{
+	int r = deref(c, n, at, out);
+	if (!r && *out && plain_is(*out, nulls))
+		*out = NULL;
+	return r;
 }
 
 /* A string value (any scalar: plain, quoted or block), NUL-terminated. */
@@ -425,7 +432,8 @@ static int from_options(struct ctx *c, struct fy_node *n, struct words *w)
 	return r;
 }
 
-/* args: a list of strings taken as they are. */
+/* args: a list of strings taken as they are: [-serial, null] is the word
+ * "null", not a YAML null; only an item with nothing written is refused. */
 static int from_args(struct ctx *c, struct fy_node *n, struct words *w)
 {
 	if (!fy_node_is_sequence(n))
@@ -433,11 +441,14 @@ static int from_args(struct ctx *c, struct fy_node *n, struct words *w)
 	void *it = NULL;
 	struct fy_node *item, *v;
 	for (int k = 0; (item = fy_node_sequence_iterate(n, &it)); k++) {
-		struct pos p = node_pos(item);
+		/* an empty item has no mark of its own: the word before it does */
+		struct pos p = pos_or(item, (struct pos){ w->line[w->n - 1], 0 });
 		const char *s;
 		char what[32];
 		snprintf(what, sizeof what, "args[%d]", k);
-		int r = value(c, item, p, &v);
+		int r = deref(c, item, p, &v);
+		if (!r && v && plain_is(v, nulls) && !*fy_node_get_scalar0(v))
+			r = fail(c, p, ERR_FORMAT, "%s: an empty item (write \"\" for an empty word)", what);
 		if (r || (r = text(c, v, what, p, &s)) || (r = words_push(c, w, s, pos_or(v, p).line)))
 			return r;
 	}

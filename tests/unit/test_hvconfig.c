@@ -116,7 +116,7 @@ static void test_forms(void)
 			   "    cap: 400\n"
 			   "    args: ~\n"
 			   "wasm:\n"
-			   "  - args: [--name=w, --inherit-env, --fuel, \"10\", cfg/prog.wasm, --name, x]\n"
+			   "  - args: [--name=w, --inherit-env, --fuel, \"10\", cfg/prog.wasm, --name, x, null, ~, true, \"\"]\n"
 			   "  - options: --mapdir /g::cfg/data -- cfg/prog.wasm\n"
 			   "    name: w2\n"
 			   "threads: 4\n"
@@ -135,7 +135,8 @@ static void test_forms(void)
 	CHECK(argv_is(&c->vms[2], (const char *const[]){ "-name", "c", NULL }) && c->vms[2].weight == 10000 &&
 	      c->vms[2].cap_percent == 400, "empty options, null args is no args, the top of the ranges");
 	CHECK(argv_is(&c->wasm[0], (const char *const[]){ "--name=w", "--inherit-env", "--fuel", "10",
-		"cfg/prog.wasm", "--name", "x", NULL }) && !strcmp(c->wasm[0].name, "w"), "--name= in a list");
+		"cfg/prog.wasm", "--name", "x", "null", "~", "true", "", NULL }) && !strcmp(c->wasm[0].name, "w"),
+	      "--name= in a list; null, ~ and true are words there");
 	CHECK(argv_is(&c->wasm[1], (const char *const[]){ "--name", "w2", "--mapdir", "/g::cfg/data", "--",
 		"cfg/prog.wasm", NULL }), "--mapdir and --");
 	hv_config_free(c);
@@ -215,7 +216,8 @@ static const struct bad bad[] = {
 	{ "vms:\n  - name: a\n    options: [-m, 1]\n", ERR_FORMAT, F "3: vm 'a': options: expected a string, got a list" },
 	{ "vms:\n  - name: a\n    args: -m 1\n", ERR_FORMAT, F "3: vm 'a': args: expected a list of strings, got a string" },
 	{ "vms:\n  - name: a\n    args:\n      - -m\n      - [1]\n", ERR_FORMAT, F "5: vm 'a': args[1]: expected a string, got a list" },
-	{ "vms:\n  - name: a\n    args: [-m, ~]\n", ERR_FORMAT, F "3: vm 'a': args[1]: expected a string, got an empty value" },
+	{ "vms:\n  - name: a\n    args:\n      - -m\n      -\n", ERR_FORMAT,
+	  F "4: vm 'a': args[1]: an empty item (write \"\" for an empty word)" },  /* the line before */
 	{ "vms:\n  - name: \"a\\0\"\n    args: [-m, 1]\n", ERR_FORMAT, F "2: vm 'a': name: contains a NUL character" },
 	/* names */
 	{ "vms:\n  - options: -m 1\n", ERR_FORMAT, F "2: vms[0]: needs a name (name: or -name in its command line)" },
