@@ -46,6 +46,8 @@ void hv_quit(struct hv *hv, int code);
  * (file, option).  Returns 1 with *out NULL when there is nothing to run
  * (-machine dumpdtb=FILE wrote the tree). */
 int vm_create(struct hv *hv, int argc, char **argv, struct vm **out, cairn_errbuf *e) MUST_CHECK;
+/* "riscv" or "wasm". */
+const char *vm_kind(const struct vm *vm);
 /* Stop the VM's harts and remove it; it is freed on hv_run's thread after
  * its pending events (do not use vm afterwards).  Any state.  A VM whose
  * guest powers off is destroyed this way by the hypervisor, unless it was
