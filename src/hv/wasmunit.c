@@ -86,7 +86,8 @@ static int flags(struct prog *p)
 /* Its --timeout has passed (noted once seen). */
 static bool timed_out(struct prog *p, uint64_t now)
 {
-	if (p->timeout_at && now >= p->timeout_at)
+	uint64_t at = __atomic_load_n(&p->timeout_at, __ATOMIC_RELAXED);
+	if (at && now >= at)
 		__atomic_store_n(&p->timed_out, 1, __ATOMIC_RELAXED);
 	return __atomic_load_n(&p->timed_out, __ATOMIC_RELAXED);
 }
@@ -261,13 +262,14 @@ static void prog_main(void *arg)
 	wa_run_host h = { .stdio = { p->stdio[0], p->stdio[1], p->stdio[2] }, .hooks = &hooks,
 			  .wasi_flags = p->wasi_flags, .ctx = p, .begin = begin, .end = end, .instance = instance,
 			  .timed_out = host_timed_out, .print = print_line };
-	p->slice_start = p->chunk_start = base_now_ns();
-	p->timeout_at = p->o.timeout_ns ? p->slice_start + p->o.timeout_ns : 0;
-	if (p->timeout_at)
-		sched_set_deadline(&p->unit, p->timeout_at);
 	int rc = 0;
 	bool ran = !must_end(p);
 	p->res = (wa_run_result){ 0 };
+	p->slice_start = p->chunk_start = base_now_ns();
+	if (ran && p->o.timeout_ns) {
+		__atomic_store_n(&p->timeout_at, p->slice_start + p->o.timeout_ns, __ATOMIC_RELAXED);
+		sched_set_deadline(&p->unit, p->timeout_at);
+	}
 	if (ran)
 		rc = wa_run_exec(&p->o, p->mod, &h, &p->res);
 	/* Ended by the host (poweroff, destroy, reset), not by itself: no error. */
@@ -287,6 +289,7 @@ static int unit_run(struct sched_unit *u)
 {
 	struct prog *p = unit_prog(u);
 	p->ret = SCHED_UNIT_DONE;
+	__atomic_and_fetch(&p->flags, ~F_YIELD, __ATOMIC_RELAXED); /* an earlier slice's */
 	return sched_fiber_run(p->fiber) ? p->ret : SCHED_UNIT_DONE;
 }
 
@@ -405,6 +408,8 @@ static int prog_reboot(struct vm *vm, cairn_errbuf *e)
 		sched_fiber_free(p->fiber);
 		p->fiber = NULL;
 	}
+	sched_set_deadline(&p->unit, UINT64_MAX); /* the old run's --timeout */
+	__atomic_store_n(&p->timeout_at, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->flags, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->timed_out, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->wake_at, 0, __ATOMIC_RELEASE);

@@ -152,10 +152,15 @@ static void pause_resume(void)
 	CHECK(vm_start(vm) == 0);
 	unsigned seed = 1;
 	int pauses = 0;
+	uint64_t worst = 0, sum = 0;
 	while (vm_state(vm) == VM_RUNNING && pauses < 40) {
 		ms(5 + (int)(rand_r(&seed) % 20));
+		uint64_t t0 = base_now_ns();
 		if (vm_pause(vm) || vm_state(vm) != VM_PAUSED)
 			break;
+		uint64_t dt = base_now_ns() - t0;
+		worst = dt > worst ? dt : worst;
+		sum += dt;
 		pauses++;
 		struct vm_stats a, b;
 		vm_stats(vm, &a);
@@ -181,8 +186,9 @@ static void pause_resume(void)
 	CHECK(st.instret >= n / 2 && st.instret <= n + 1);
 	CHECK(vm_exit_code(vm) == 0);
 	CHECK(has_event("h SHUTDOWN {\"guest\": true, \"reason\": \"guest-shutdown\"}"));
-	printf("pause/resume: %d pauses, hash %016" PRIx64 " as uninterrupted, %" PRIu64 " slices, %.0f ms CPU\n",
-	       pauses, got, st.slices, st.cpu_ns / 1e6);
+	printf("pause/resume: %d pauses (vm_pause took %.0f us on average, %.0f us at most), hash %016" PRIx64
+	       " as uninterrupted, %" PRIu64 " slices, %.0f ms CPU\n",
+	       pauses, pauses ? sum / 1e3 / pauses : 0, worst / 1e3, got, st.slices, st.cpu_ns / 1e6);
 	vm_destroy(vm);
 }
 
