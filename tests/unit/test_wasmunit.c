@@ -85,12 +85,19 @@ static void on_event(void *ctx, struct vm *vm, const char *event, const char *da
 	pthread_mutex_unlock(&ev_mu);
 }
 
+/* Events reach listeners on the hv thread, after the state they announce:
+ * wait up to 5 s for this one. */
 static bool has_event(const char *line)
 {
-	pthread_mutex_lock(&ev_mu);
-	bool r = strstr(events, line) != NULL;
-	pthread_mutex_unlock(&ev_mu);
-	return r;
+	for (int k = 0; k < 5000; k++) {
+		pthread_mutex_lock(&ev_mu);
+		bool r = strstr(events, line) != NULL;
+		pthread_mutex_unlock(&ev_mu);
+		if (r)
+			return true;
+		usleep(1000);
+	}
+	return false;
 }
 
 static void *hv_main(void *arg)
@@ -280,10 +287,10 @@ static void ends(void)
 	CHECK(vm_start(trap) == -ERR_STATE);
 
 	/* a reset starts it again: its output twice */
-	for (int k = 0; k < 2000 && recent(spin, out, sizeof out) < 6; k++)
+	for (int k = 0; k < 20000 && recent(spin, out, sizeof out) < 6; k++)
 		ms(1);
 	CHECK(vm_reset(spin) == 0);
-	for (int k = 0; k < 5000 && recent(spin, out, sizeof out) < 12; k++)
+	for (int k = 0; k < 20000 && recent(spin, out, sizeof out) < 12; k++)
 		ms(1);
 	CHECK(!strcmp(out, "start\nstart\n"));
 	CHECK(has_event("spin RESET {\"guest\": false, \"reason\": \"host-qmp-system-reset\"}"));
@@ -292,7 +299,7 @@ static void ends(void)
 	CHECK(vm_pause(spin) == 0);
 	CHECK(vm_reset(spin) == 0 && vm_state(spin) == VM_PRELAUNCH);
 	CHECK(vm_start(spin) == 0);
-	for (int k = 0; k < 5000 && recent(spin, out, sizeof out) < 18; k++)
+	for (int k = 0; k < 20000 && recent(spin, out, sizeof out) < 18; k++)
 		ms(1);
 	CHECK(!strcmp(out, "start\nstart\nstart\n"));
 	vm_poweroff(spin, true);
@@ -302,7 +309,7 @@ static void ends(void)
 	/* shut down, reset: runs again once started */
 	CHECK(vm_reset(spin) == 0 && vm_state(spin) == VM_PRELAUNCH);
 	CHECK(vm_start(spin) == 0);
-	for (int k = 0; k < 5000 && recent(spin, out, sizeof out) < 24; k++)
+	for (int k = 0; k < 20000 && recent(spin, out, sizeof out) < 24; k++)
 		ms(1);
 	CHECK(recent(spin, out, sizeof out) == 24);
 	CHECK(vm_nharts(spin) == 0 && !vm_hart(spin, 0) && !vm_read_phys(spin, 0, out, 1));
@@ -340,7 +347,7 @@ static void blocked_read(void)
 	char out[64];
 	CHECK(recent(vm, out, sizeof out) == 0);   /* paused: it did not read */
 	CHECK(vm_resume(vm) == 0);
-	for (int k = 0; k < 5000 && recent(vm, out, sizeof out) < 6; k++)
+	for (int k = 0; k < 20000 && recent(vm, out, sizeof out) < 6; k++)
 		ms(1);
 	CHECK(!strcmp(out, "hello\n"));
 	close(fds[1]);
