@@ -5,7 +5,8 @@
  * interpreter cannot return in the middle of a program:
  *  - the unit's run() switches into the fiber; the fiber switches back from
  *    the interpreter's refuel hook when its slice (SLICE_NS of wasm) is
- *    over or the scheduler preempted it, and continues there next time;
+ *    over or the scheduler preempted it (a flag, and fuel zeroed so that
+ *    the next loop head or call sees it), and continues there next time;
  *  - fuel is a budget of back-edges and calls handed out in chunks sized to
  *    take about CHUNK_NS each, so the clock is read once a chunk (no timer);
  *    a --fuel limit is kept exactly across chunks;
@@ -53,7 +54,6 @@ struct prog {
 	int flags;              /* F_*, atomic */
 	int pausing;            /* atomic: a vm_pause is waiting for the program */
 	/* The running program's, touched by its fiber only. */
-	wa_thread *t;
 	uint64_t slice_start, chunk_start;
 	int64_t chunk, handed, passed; /* fuel: the chunk size, the last handed out, checks passed */
 	uint64_t timeout_at;    /* CLOCK_MONOTONIC ns, 0: no --timeout */
@@ -67,8 +67,10 @@ struct prog {
 	pthread_cond_t cv;      /* finished moved */
 	unsigned started, finished; /* runs begun (start) and ended (done) */
 	wa_wasi *w;             /* the run's WASI context, while it exists */
+	wa_thread *t;           /* the run's wasm thread, while it exists */
 	wa_instance *inst;      /* the run's instance, while it exists */
 	uint64_t ticks;         /* atomic: fuel units spent (loop iterations + calls) */
+	int64_t unspent;        /* atomic: fuel a poke took back before it was spent */
 	char *ring;             /* the latest output */
 	size_t ring_len, ring_head;
 };
@@ -107,6 +109,22 @@ static void interrupt_wasi(struct prog *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
+/* Make the running wasm code call refuel at its next loop head or call
+ * (any thread; the scheduler's lock may be held).  The thread lives on the
+ * fiber's stack while the run lasts: p->t, under mu, says whether it does.
+ * A store the interpreter's own count overwrites is caught at the chunk's
+ * end. */
+static void poke(struct prog *p)
+{
+	pthread_mutex_lock(&p->mu);
+	if (p->t) {
+		int64_t left = __atomic_exchange_n(&p->t->fuel, 0, __ATOMIC_ACQ_REL);
+		if (left > 0) /* not spent: instret must not count it */
+			__atomic_add_fetch(&p->unspent, left, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
 /* ---- inside the fiber: giving the worker back ---- */
 
 /* Back to run(), which returns r; here again at the next run(). */
@@ -123,14 +141,17 @@ static const char *refuel(wa_thread *t, void *ctx)
 {
 	struct prog *p = ctx;
 	uint64_t now = base_now_ns(), took = now - p->chunk_start;
-	__atomic_store_n(&p->ticks, p->ticks + (uint64_t)p->handed + 1, __ATOMIC_RELAXED);
+	int64_t spent = p->handed + 1 - __atomic_exchange_n(&p->unspent, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->ticks, p->ticks + (uint64_t)(spent > 0 ? spent : 0), __ATOMIC_RELAXED);
 	if (p->o.fuel >= 0) { /* the check that ran out is the (passed + 1)th */
 		p->passed += p->handed;
 		if (p->passed >= p->o.fuel)
 			return WA_TRAP_FUEL;
 		p->passed++;
 	}
-	if (took < CHUNK_NS / 2 && p->chunk < CHUNK_MAX)
+	if (flags(p) & F_YIELD)
+		; /* cut short by a poke: says nothing about the chunk's size */
+	else if (took < CHUNK_NS / 2 && p->chunk < CHUNK_MAX)
 		p->chunk *= 2;
 	else if (took > CHUNK_NS * 2 && p->chunk > CHUNK_MIN)
 		p->chunk /= 2;
@@ -220,7 +241,6 @@ static void print_line(void *ctx, const char *line)
 static void begin(void *ctx, wa_thread *t, wa_wasi *w)
 {
 	struct prog *p = ctx;
-	p->t = t;
 	p->chunk = 4096;
 	p->passed = 0;
 	p->handed = p->o.fuel >= 0 && p->o.fuel < p->chunk ? p->o.fuel : p->chunk;
@@ -229,6 +249,7 @@ static void begin(void *ctx, wa_thread *t, wa_wasi *w)
 	t->refuel_ctx = p;
 	pthread_mutex_lock(&p->mu);
 	p->w = w;
+	p->t = t;
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -237,8 +258,8 @@ static void end(void *ctx)
 	struct prog *p = ctx;
 	pthread_mutex_lock(&p->mu);
 	p->w = NULL;
-	pthread_mutex_unlock(&p->mu);
 	p->t = NULL;
+	pthread_mutex_unlock(&p->mu);
 }
 
 static void instance(void *ctx, wa_instance *inst)
@@ -305,16 +326,21 @@ static bool unit_ready(struct sched_unit *u)
 static void unit_kick(struct sched_unit *u)
 {
 	struct prog *p = unit_prog(u);
-	if (timed_out(p, base_now_ns()))
+	if (timed_out(p, base_now_ns())) {
+		poke(p);
 		interrupt_wasi(p);
+	}
 }
 
-/* The slice is over: the next refuel gives the worker back (within a
- * chunk, about CHUNK_NS).  The wasm thread is not touched: it lives on the
- * fiber's stack and may be going away. */
+/* The slice is over: the next loop head or call gives the worker back.
+ * Under --fuel the count must stay exact, so the chunk's end does (within
+ * about CHUNK_NS). */
 static void unit_preempt(struct sched_unit *u)
 {
-	__atomic_or_fetch(&unit_prog(u)->flags, F_YIELD, __ATOMIC_RELAXED);
+	struct prog *p = unit_prog(u);
+	__atomic_or_fetch(&p->flags, F_YIELD, __ATOMIC_RELEASE);
+	if (p->o.fuel < 0)
+		poke(p);
 }
 
 static const struct sched_unit_ops unit_ops = {
@@ -371,6 +397,7 @@ static void prog_resume(struct vm *vm)
 static void prog_stop(struct prog *p, int why)
 {
 	__atomic_or_fetch(&p->flags, why, __ATOMIC_RELEASE);
+	poke(p);
 	interrupt_wasi(p);
 	sched_wake(&p->unit); /* asleep: wake up to end */
 }

@@ -190,12 +190,12 @@ static void pause_resume(void)
 	struct vm_stats st;
 	vm_stats(vm, &st);
 	CHECK(st.slices > 20);                     /* cut into many slices */
-	CHECK(st.instret >= n / 2 && st.instret <= n + 1);
+	CHECK(st.instret >= n / 2 && st.instret <= n + n / 5); /* about n: fuel units, not exact */
 	CHECK(vm_exit_code(vm) == 0);
 	CHECK(has_event("h SHUTDOWN {\"guest\": true, \"reason\": \"guest-shutdown\"}"));
 	printf("pause/resume: %d pauses (vm_pause took %.0f us on average, %.0f us at most), hash %016" PRIx64
-	       " as uninterrupted, %" PRIu64 " slices, %.0f ms CPU\n",
-	       pauses, pauses ? sum / 1e3 / pauses : 0, worst / 1e3, got, st.slices, st.cpu_ns / 1e6);
+	       " as uninterrupted, %" PRIu64 " slices, %.0f ms CPU, instret %" PRIu64 " for %" PRIu32 " iterations\n",
+	       pauses, pauses ? sum / 1e3 / pauses : 0, worst / 1e3, got, st.slices, st.cpu_ns / 1e6, st.instret, n);
 	vm_destroy(vm);
 }
 
