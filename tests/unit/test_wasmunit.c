@@ -8,6 +8,8 @@
  *    paused asleep);
  *  - exit statuses, a trap (internal-error, 134, reason guest-panic), a
  *    poweroff, a reset (the program starts again), with their events;
+ *  - a guard-page fault after the program moved between workers is still
+ *    its trap (out of bounds), three programs at once;
  *  - a program blocked in fd_read on stdin can still be paused.
  * Everything runs on 2 workers beside each other. */
 #include <errno.h>
@@ -318,6 +320,37 @@ static void ends(void)
 	vm_destroy(trap);
 }
 
+/* A loop long enough to be cut into slices on both workers, then a store
+ * outside memory: the guard-page fault must find the trap handler of the
+ * thread the program is on by then (the interpreter's thread-local), not
+ * the one it started on. */
+static const char late_fault_module[] =
+	"(module (memory (export \"memory\") 1)\n"
+	"(func (export \"_start\") (local $i i32)\n"
+	"  (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	"    (br_if $l (i32.lt_u (local.get $i) (i32.const 40000000))))\n"
+	"  (i32.store (i32.const -16) (i32.const 1))))\n";
+
+static void late_fault(void)
+{
+	struct vm *vm[3];
+	char name[16];
+	for (int k = 0; k < 3; k++) {
+		snprintf(name, sizeof name, "late%d", k);
+		vm[k] = create_mod(name, "", late_fault_module);
+	}
+	for (int k = 0; k < 3; k++)
+		CHECK(vm_start(vm[k]) == 0);
+	for (int k = 0; k < 3; k++) {
+		CHECK(wait_state(vm[k], VM_ERROR));
+		CHECK(vm_exit_code(vm[k]) == 134);
+		struct vm_stats st;
+		vm_stats(vm[k], &st);
+		CHECK(st.slices > 3);
+		vm_destroy(vm[k]);
+	}
+}
+
 static const char cat_module[] =
 	"(module " FD_WRITE WASI("fd_read", "(param i32 i32 i32 i32) (result i32)")
 	"(memory (export \"memory\") 1)\n"
@@ -374,6 +407,7 @@ int main(void)
 	fuel_exact();
 	sleeping();
 	ends();
+	late_fault();
 	blocked_read();
 	hv_quit(hv, 0);
 	pthread_join(hv_thread, NULL);
