@@ -3,9 +3,12 @@
  * (split into words as a POSIX shell splits them, nothing expanded), so a
  * `cairn vm` or QEMU command line moves into a hypervisor unchanged.  Every
  * VM is created (files opened, images loaded) before any starts: a bad one
- * stops the whole set with its error, naming it. */
+ * stops the whole set with its error, naming it.  Each --wasm "OPTIONS" is a
+ * WebAssembly program given by the options `cairn run` takes, run beside the
+ * VMs on the same workers. */
 #include "cli/cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +20,14 @@
 static void hv_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: cairn hv [--threads N] [--qmp SPEC] (--config FILE | --vm \"OPTIONS\"...)\n"
+		"usage: cairn hv [--threads N] [--qmp SPEC] (--config FILE | --vm \"OPTIONS\"... | --wasm \"OPTIONS\"...)\n"
 		"  --vm \"OPTIONS\"      one VM: the options `cairn vm` takes (repeatable), e.g.\n"
 		"                      --vm \"-name a -M virt -m 256M -bios none -kernel a.elf -serial file:a.log\"\n"
+		"  --wasm \"OPTIONS\"    one WebAssembly program: the options `cairn run` takes, then the\n"
+		"                      program and its arguments (repeatable), e.g. --wasm \"--name job --dir . prog.wasm arg1\";\n"
+		"                      also --stdin/--stdout/--stderr FILE and --no-shutdown\n"
 		"  --threads N         host worker threads for every VM's harts (default: one per host core)\n"
-		"  --weight NAME=W     fair share of VM NAME (1..10000, default 100)\n"
+		"  --weight NAME=W     fair share of VM (or wasm program) NAME (1..10000, default 100)\n"
 		"  --cap NAME=PCT      VM NAME uses at most PCT%% of one host core\n"
 		"  --reserve NAME=BUDGET/PERIOD  real-time reservation, e.g. a=200us/1ms\n"
 		"  --qmp SPEC          the hypervisor's control socket (QMP framing), e.g. unix:hv.sock,server,nowait\n"
@@ -33,6 +39,7 @@ static void hv_usage(FILE *f)
 
 struct vm_arg {
 	const char *text;       /* as given */
+	bool wasm;              /* --wasm, not --vm */
 	char **argv;
 	int argc;
 	struct vm *vm;
@@ -150,11 +157,12 @@ int cli_hv(int argc, char **argv)
 		}
 		const char *v = argv[++k];
 		cairn_errbuf e = { 0 };
-		if (!strcmp(o, "--vm")) {
+		if (!strcmp(o, "--vm") || !strcmp(o, "--wasm")) {
 			if (words_split(v, &vms[nvms].argc, &vms[nvms].argv, &e)) {
-				cairn_error("hv: --vm \"%s\": %s", v, e.msg);
+				cairn_error("hv: %s \"%s\": %s", o, v, e.msg);
 				goto out;
 			}
+			vms[nvms].wasm = !strcmp(o, "--wasm");
 			vms[nvms++].text = v;
 		} else if (!strcmp(o, "--threads")) {
 			char *end;
@@ -180,7 +188,7 @@ int cli_hv(int argc, char **argv)
 		}
 	}
 	if (!nvms && !control[0]) {
-		cairn_error("hv: no VM given (--vm \"OPTIONS\" or --config FILE)");
+		cairn_error("hv: no VM given (--vm \"OPTIONS\", --wasm \"OPTIONS\" or --config FILE)");
 		goto out;
 	}
 	if (cli_signals_start() || hv_create(&hv, &ho)) {
@@ -189,11 +197,16 @@ int cli_hv(int argc, char **argv)
 	}
 	for (int k = 0; k < nvms; k++) {
 		cairn_errbuf e = { 0 };
-		int r = vm_create(hv, vms[k].argc, vms[k].argv, &vms[k].vm, &e);
+		int r = vms[k].wasm ? vm_create_wasm(hv, vms[k].argc, vms[k].argv, &vms[k].vm, &e)
+				    : vm_create(hv, vms[k].argc, vms[k].argv, &vms[k].vm, &e);
 		if (r) {
-			cairn_error("hv: VM %d (--vm \"%s\"): %s", k + 1, vms[k].text, r < 0 ? e.msg : "nothing to run");
+			cairn_error("hv: VM %d (%s \"%s\"): %s", k + 1, vms[k].wasm ? "--wasm" : "--vm", vms[k].text,
+				    r < 0 ? e.msg : "nothing to run");
 			goto out;
 		}
+		/* as cairn run: a closed pipe is EPIPE for the program, not SIGPIPE for us */
+		if (vms[k].wasm)
+			signal(SIGPIPE, SIG_IGN);
 	}
 	for (int k = 0; k < nsched; k += 2)
 		if (apply_sched(hv, sched_opts[k], sched_opts[k + 1]))
