@@ -1,5 +1,5 @@
 /* pause.c - a guest that spins on the Zihintpause `pause` hint, counting
- * iterations; every 100 ms of mtime it prints "pause t=MTIME n=COUNT".
+ * iterations; every 10 ms of mtime it prints "pause t=MTIME n=COUNT".
  * Alone, a pause is a plain instruction; with another unit waiting for the
  * worker it ends the hart's slice (sched's YIELD), so two of these on one
  * worker switch between VMs at every iteration: bench/hv.sh takes the cost
@@ -18,7 +18,7 @@ int main(void)
 		uint64_t now = REG64(CLINT_MTIME);
 		if (now >= next) {
 			printf_("pause t=%u n=%u\n", now, n);
-			next = now + 1000000;
+			next = now + 100000;
 		}
 	}
 }
