@@ -36,7 +36,9 @@ T=$(mktemp -d)
 : >"$T/pids"
 
 # ---- processes: every background command is remembered and ended on exit ----
-spawn() { "$@" & echo $! >>"$T/pids"; LAST=$!; }
+# spawn LOG CMD...: CMD in the background, its output into LOG, its input empty (so that
+# no pipe of a command substitution stays open through it)
+spawn() { log=$1; shift; "$@" </dev/null >>"$log" 2>&1 & echo $! >>"$T/pids"; LAST=$!; }
 stop_all() {
 	for p in $(cat "$T/pids"); do kill "$p" 2>/dev/null; done
 	n=0
@@ -115,9 +117,9 @@ scale_run() {
 	if [ "$kind" = cairn ]; then
 		set --
 		k=0; while [ $k -lt "$n" ]; do set -- "$@" --vm "-name w$k $BARE -kernel $GUESTS/work.elf -serial file:$T/w.$k"; k=$((k + 1)); done
-		spawn "$CAIRN" hv --threads 2 "$@" >"$T/hv.out" 2>&1
+		spawn "$T/hv.out" "$CAIRN" hv --threads 2 "$@"
 	else
-		k=0; while [ $k -lt "$n" ]; do spawn "$QEMU" $BARE -display none -monitor none -serial "file:$T/w.$k" -kernel "$GUESTS/work.elf" 2>>"$T/qemu.err"; k=$((k + 1)); done
+		k=0; while [ $k -lt "$n" ]; do spawn "$T/qemu.err" "$QEMU" $BARE -display none -monitor none -serial "file:$T/w.$k" -kernel "$GUESTS/work.elf"; k=$((k + 1)); done
 	fi
 	sleep "$(calc "print 2 + $HV_SCALE_SECS + 0.3")"
 	stop_all
@@ -160,7 +162,7 @@ pause_ns() {
 	nv=$1; set --
 	k=0; while [ $k -lt "$nv" ]; do set -- "$@" --vm "-name p$k $BARE -kernel $GUESTS/pause.elf -serial file:$T/p.$k"; k=$((k + 1)); done
 	rm -f "$T"/p.*
-	spawn "$CAIRN" hv --threads 1 "$@" >"$T/hv.out" 2>&1
+	spawn "$T/hv.out" "$CAIRN" hv --threads 1 "$@"
 	sleep 1
 	set --; k=0; while [ $k -lt "$nv" ]; do set -- "$@" "$T/p.$k"; k=$((k + 1)); done
 	c0=$(cpu_ticks $LAST); n0=$(pauses "$@"); t0=$(now)
@@ -206,12 +208,12 @@ boot_many() {
 	if [ "$kind" = cairn ]; then
 		set --
 		k=0; while [ $k -lt "$n" ]; do set -- "$@" --vm "-name l$k $LINUX -smp 1 -serial file:$T/l.$k"; k=$((k + 1)); done
-		spawn "$CAIRN" hv --threads 2 "$@" >"$T/hv.out" 2>&1
+		spawn "$T/hv.out" "$CAIRN" hv --threads 2 "$@"
 		PIDS=$LAST
 	else
 		PIDS=""
 		k=0; while [ $k -lt "$n" ]; do
-			spawn "$QEMU" $LINUX -smp 1 -display none -monitor none -serial "file:$T/l.$k" 2>>"$T/qemu.err"
+			spawn "$T/qemu.err" "$QEMU" $LINUX -smp 1 -display none -monitor none -serial "file:$T/l.$k"
 			PIDS="$PIDS $LAST"; k=$((k + 1))
 		done
 	fi
@@ -229,10 +231,10 @@ if part boot8; then
 	if linux_ok; then
 		echo "== 8 Linux guests (-m 256M -smp 1) booted at once to their shells =="
 		printf '   %-34s %9s %12s\n' "" seconds "peak RSS MB"
-		r=$(boot_many cairn 8); stop_all
+		boot_many cairn 8 >"$T/boot.res"; stop_all; r=$(cat "$T/boot.res")
 		printf '   %-34s %9s %12s\n' "cairn hv --threads 2, one process" "${r% *}" "$(calc "printf \"%.0f\", ${r#* } / 1024")"
 		if have "$QEMU"; then
-			r=$(boot_many qemu 8); stop_all
+			boot_many qemu 8 >"$T/boot.res"; stop_all; r=$(cat "$T/boot.res")
 			printf '   %-34s %9s %12s\n' "8 QEMU processes (RSS summed)" "${r% *}" "$(calc "printf \"%.0f\", ${r#* } / 1024")"
 		fi
 	else
@@ -243,7 +245,7 @@ fi
 # ---- idle: CPU of idle Linux guests ----
 # idle_pct KIND N: "boot_s pct_of_one_core"
 idle_pct() {
-	r=$(boot_many "$1" "$2")
+	boot_many "$1" "$2" >"$T/boot.res"; r=$(cat "$T/boot.res")
 	[ "${r% *}" = fail ] && { stop_all; echo "fail -"; return; }
 	sleep 2
 	c0=$(cpu_ticks $PIDS); t0=$(now)
@@ -288,7 +290,7 @@ old_cairn() {
 to_prompt() {
 	rm -f "$T/p.out"
 	t0=$(now)
-	spawn "$@" -nographic </dev/null >"$T/p.out" 2>&1
+	spawn "$T/p.out" "$@" -nographic
 	if wait_text "$PROMPT" 300 "$T/p.out"; then t1=$(now); calc "printf \"%.2f\n\", $t1 - $t0"; else echo fail; fi
 	stop_all
 }
@@ -325,13 +327,13 @@ lat_case() {
 	name=$1; spin=$2; shift 2
 	rm -f "$T/l.sock"
 	if [ "$spin" = qemu ] || [ "$spin" = qemu-spin ]; then
-		spawn taskset -c 1 "$QEMU" $LINUX -smp 1 -display none -monitor none -serial "unix:$T/l.sock,server=on,wait=off" 2>>"$T/qemu.err"
-		[ "$spin" = qemu-spin ] && spawn taskset -c 1 "$QEMU" $BARE -display none -monitor none -serial null -kernel "$GUESTS/work.elf" 2>>"$T/qemu.err"
+		spawn "$T/qemu.err" taskset -c 1 "$QEMU" $LINUX -smp 1 -display none -monitor none -serial "unix:$T/l.sock,server=on,wait=off"
+		[ "$spin" = qemu-spin ] && spawn "$T/qemu.err" taskset -c 1 "$QEMU" $BARE -display none -monitor none -serial null -kernel "$GUESTS/work.elf"
 	elif [ "$spin" = yes ]; then
-		spawn "$CAIRN" hv --threads 1 --vm "-name l $LINUX -smp 1 -serial unix:$T/l.sock,server=on,wait=off" \
+		spawn "$T/hv.out" "$CAIRN" hv --threads 1 --vm "-name l $LINUX -smp 1 -serial unix:$T/l.sock,server=on,wait=off" \
 			--vm "-name spin $BARE -kernel $GUESTS/work.elf -serial null" "$@"
 	else
-		spawn "$CAIRN" hv --threads 1 --vm "-name l $LINUX -smp 1 -serial unix:$T/l.sock,server=on,wait=off" "$@"
+		spawn "$T/hv.out" "$CAIRN" hv --threads 1 --vm "-name l $LINUX -smp 1 -serial unix:$T/l.sock,server=on,wait=off" "$@"
 	fi
 	r=$(timeout 600 python3 "$HERE/hvlat.py" "$T/l.sock" "$HV_LAT_N" 300)
 	stop_all
@@ -392,7 +394,7 @@ if part rt; then
 			set -- --vm "-name rt -M virt -m 64M -bios none -kernel $RTOS -append rtos.seconds=$((HV_RT_SECS + 600)) -serial file:$T/rt.log"
 			k=1; while [ $k -le 4 ]; do set -- "$@" --vm "-name l$k $LINUX -smp 2 -serial unix:$T/r$k.sock,server=on,wait=off"; k=$((k + 1)); done
 			[ "$res" != none ] && set -- "$@" --reserve "rt=$res"
-			spawn "$CAIRN" hv --threads 2 "$@" >"$T/hv.out" 2>&1
+			spawn "$T/hv.out" "$CAIRN" hv --threads 2 "$@"
 			ok=1
 			k=1; while [ $k -le 4 ]; do
 				timeout 400 python3 "$HERE/../tests/system/hvcon.py" connect "$T/r$k.sock" expect "$PROMPT" 300 \
