@@ -48,7 +48,7 @@ RV_LD     := tests/riscv/link.ld
 GUEST_HELPERS := $(patsubst tests/guests/%.c,$(BUILD)/tests/guests/%.elf,$(wildcard tests/guests/*.c)) \
              $(patsubst tests/guests/%.S,$(BUILD)/tests/guests/%.elf,$(wildcard tests/guests/*.S))
 
-.PHONY: all help run run-demo test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-hv bench-wasm bench-instantiate fuzz \
+.PHONY: all help run run-demo run-rtos test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-hv bench-wasm bench-instantiate fuzz \
 	conformance test-wasi wasi-progs clean deps install stage test-tsan
 all: $(BUILD)/cairn $(BUILD)/libcairn.a $(BUILD)/libcairn.so
 
@@ -57,6 +57,7 @@ help:
 	@echo "make install       install cairn, libcairn, wasm.h, cairn.h, cairn.pc into PREFIX=$(PREFIX) (DESTDIR too)"
 	@echo "make run           boot the Linux guest to a shell (built from Debian sources on first use)"
 	@echo "make run-demo      boot the bare-metal demo guest"
+	@echo "make run-rtos      the real-time guest's timer-latency run (RTOS_SECONDS=10; docs/RTOS.md)"
 	@echo "make test          build and run every test; ends with 'N passed, N failed'"
 	@echo "make SAN=1 test    the same under AddressSanitizer + UBSan (build/san)"
 	@echo "make CC=clang      build with clang (any target)"
@@ -82,6 +83,16 @@ $(DEMO): guests/baremetal/start.S guests/baremetal/demo.c guests/baremetal/link.
 	$(RV_PREFIX)gcc -march=rv64gc -mabi=lp64d -mcmodel=medany -O2 -ffreestanding -nostdlib -static \
 		-Wl,--no-warn-rwx-segments -T guests/baremetal/link.ld -o $@ guests/baremetal/start.S guests/baremetal/demo.c
 
+# The real-time guest (guests/rtos/, docs/RTOS.md).  Integer-only (no F/D):
+# its trap entry then has no FPU state to save, and mstatus.FS stays Off.
+RTOS      := $(BUILD)/guests/rtos.elf
+RTOS_SRCS := $(wildcard guests/rtos/*.S guests/rtos/*.c)
+$(RTOS): $(RTOS_SRCS) guests/rtos/rtos.h guests/rtos/link.ld
+	@mkdir -p $(dir $@)
+	$(RV_PREFIX)gcc -march=rv64imac_zicsr -mabi=lp64 -mcmodel=medany -O2 -g -ffreestanding -nostdlib -static \
+		-fno-tree-loop-distribute-patterns $(WARN) -Wl,--no-warn-rwx-segments -T guests/rtos/link.ld \
+		-o $@ $(RTOS_SRCS)
+
 # The Linux guest: built from Debian sources into the cache on first use.
 GUEST_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cairn/guests/linux
 run: $(BUILD)/cairn
@@ -92,6 +103,10 @@ run: $(BUILD)/cairn
 
 run-demo: $(BUILD)/cairn $(DEMO)
 	$(BUILD)/cairn vm -M virt -m 128M -bios none -nographic -kernel $(DEMO)
+
+RTOS_SECONDS ?= 10
+run-rtos: $(BUILD)/cairn $(RTOS)
+	$(BUILD)/cairn vm -M virt -m 128M -bios none -nographic -kernel $(RTOS) -append rtos.seconds=$(RTOS_SECONDS)
 
 # The wasm interpreter's handlers start on 64-byte boundaries where the compiler can
 # (gcc): threaded dispatch is sensitive to where each handler lands, and aligned
@@ -200,7 +215,7 @@ unit: $(UNIT_BINS)
 bench-riscv: $(RV_BENCH)
 test-riscv: $(RV_TESTS) $(GUEST_HELPERS)
 
-test: all $(UNIT_BINS) $(RV_TESTS) $(GUEST_HELPERS) stage $(if $(HAVE_WASI_CC),$(WASI_PROGS))
+test: all $(UNIT_BINS) $(RV_TESTS) $(GUEST_HELPERS) $(RTOS) stage $(if $(HAVE_WASI_CC),$(WASI_PROGS))
 	@BUILD=$(BUILD) WASI_OUT=$(WASI_OUT) STAGE=$(STAGE) CC="$(CC)" EXAMPLE_CFLAGS="$(SANFLAGS)" sh tests/run.sh
 
 test-wasm: $(BUILD)/cairn

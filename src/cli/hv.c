@@ -157,7 +157,7 @@ int cli_hv(int argc, char **argv)
 		cairn_error("hv: no VM given (--vm \"OPTIONS\" or --config FILE)");
 		goto out;
 	}
-	if (hv_create(&hv, &ho)) {
+	if (cli_signals_start() || hv_create(&hv, &ho)) {
 		cairn_error("hv: cannot start the scheduler");
 		goto out;
 	}
@@ -177,7 +177,9 @@ int cli_hv(int argc, char **argv)
 			cairn_error("hv: cannot start VM '%s'", vm_name(vms[k].vm));
 			goto out;
 		}
+	cli_signals_target(hv);
 	rc = hv_run(hv);
+	cli_signals_target(NULL);
 out:
 	hv_destroy(hv);
 	for (int k = 0; k < nvms; k++)

@@ -90,7 +90,7 @@ int cli_vm(int argc, char **argv)
 	if (take_threads(&argc, argv, &ho.threads))
 		return 1;
 	struct hv *hv;
-	if (hv_create(&hv, &ho)) {
+	if (cli_signals_start() || hv_create(&hv, &ho)) {
 		cairn_error("vm: cannot start the scheduler");
 		return 1;
 	}
@@ -112,7 +112,9 @@ int cli_vm(int argc, char **argv)
 		hv_destroy(hv);
 		return 1;
 	}
+	cli_signals_target(hv);
 	int code = hv_run(hv);
+	cli_signals_target(NULL);
 	hv_destroy(hv);
 	return code;
 }

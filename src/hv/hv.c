@@ -56,7 +56,8 @@ struct vm {
 	int state;                      /* enum vm_state, atomic for readers */
 	bool live;                      /* harts started and not all stopped */
 	bool sched_paused;              /* machine_pause in effect */
-	bool host_reset, host_poweroff; /* why the harts are stopping */
+	bool host_reset;                /* why the harts are stopping: */
+	const char *poweroff_reason;    /* NULL: the guest's own; else QEMU's ShutdownCause */
 	bool dead;                      /* destroyed: freed by the hv thread */
 	int exit_code;
 };
@@ -282,7 +283,7 @@ static void stop_harts(struct vm *vm)
 		vm->sched_paused = false;
 	}
 	machine_wait_stopped(vm->m);
-	vm->live = false;
+	__atomic_store_n(&vm->live, false, __ATOMIC_RELEASE);
 }
 
 void vm_destroy(struct vm *vm)
@@ -356,7 +357,7 @@ int vm_start(struct vm *vm)
 			machine_resume(vm->m);
 			vm->sched_paused = false;
 		} else if (!vm->live) {
-			vm->live = true;
+			__atomic_store_n(&vm->live, true, __ATOMIC_RELEASE);
 			machine_start(vm->m);
 		}
 		set_state(vm, VM_RUNNING);
@@ -424,11 +425,11 @@ int vm_powerdown(struct vm *vm)
 	return 0;
 }
 
-void vm_poweroff(struct vm *vm, bool from_host)
+static void poweroff(struct vm *vm, const char *reason)
 {
 	pthread_mutex_lock(&vm->mu);
 	if (!vm->dead && vm->live) {
-		vm->host_poweroff = from_host;
+		vm->poweroff_reason = reason;
 		machine_halt(vm->m, 0);
 		if (vm->sched_paused) {
 			machine_resume(vm->m);
@@ -436,6 +437,18 @@ void vm_poweroff(struct vm *vm, bool from_host)
 		}
 	}
 	pthread_mutex_unlock(&vm->mu);
+}
+
+void vm_poweroff(struct vm *vm, bool from_host)
+{
+	poweroff(vm, from_host ? "host-qmp-quit" : NULL);
+}
+
+void hv_terminate(struct hv *hv, int sig)
+{
+	for (struct vm *vm = vm_next(hv, NULL); vm; vm = vm_next(hv, vm))
+		poweroff(vm, "host-signal");
+	hv_quit(hv, 0);
 }
 
 /* On the hv thread: the harts all stopped.  A reset reboots them; anything
@@ -462,11 +475,13 @@ static void stopped(struct hv *hv, struct vm *vm)
 			return;
 		}
 	}
-	vm->live = false;
+	__atomic_store_n(&vm->live, false, __ATOMIC_RELEASE);
 	vm->exit_code = m->exit_code;
 	set_state(vm, VM_SHUTDOWN);
-	emit(vm, "SHUTDOWN", vm->host_poweroff ? "{\"guest\": false, \"reason\": \"host-qmp-quit\"}"
-					       : "{\"guest\": true, \"reason\": \"guest-shutdown\"}");
+	char data[96];
+	snprintf(data, sizeof data, "{\"guest\": %s, \"reason\": \"%s\"}", vm->poweroff_reason ? "false" : "true",
+		 vm->poweroff_reason ? vm->poweroff_reason : "guest-shutdown");
+	emit(vm, "SHUTDOWN", data);
 	bool keep = vm->sp->no_shutdown || hv->persist;
 	pthread_mutex_unlock(&vm->mu);
 	pthread_mutex_lock(&hv->mu);
@@ -579,7 +594,7 @@ int hv_create(struct hv **out, const struct hv_options *o)
 	}
 	hv->persist = o && o->persist;
 	pthread_mutex_init(&hv->mu, NULL);
-	pthread_cond_init(&hv->cv, NULL);
+	base_cond_init(&hv->cv);
 	*out = hv;
 	return 0;
 }
@@ -609,8 +624,18 @@ static void handle(struct hv *hv, struct hv_ev *ev)
 	free(ev);
 }
 
+/* Whether some VM's harts are still on their way to a stop (hv->mu held). */
+static bool any_live(struct hv *hv)
+{
+	for (struct vm *v = hv->vms; v; v = v->next)
+		if (__atomic_load_n(&v->live, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
 int hv_run(struct hv *hv)
 {
+	uint64_t drain_until = 0;
 	pthread_mutex_lock(&hv->mu);
 	for (;;) {
 		struct hv_ev *ev = pop(hv);
@@ -620,9 +645,20 @@ int hv_run(struct hv *hv)
 			pthread_mutex_lock(&hv->mu);
 			continue;
 		}
-		if (hv->quit || (!hv->persist && !hv->vms))
+		if (!hv->quit) {
+			if (!hv->persist && !hv->vms)
+				break;
+			pthread_cond_wait(&hv->cv, &hv->mu);
+			continue;
+		}
+		/* Quitting: VMs being powered off get up to a second to stop, so
+		 * that their SHUTDOWN events still reach the listeners. */
+		uint64_t now = base_now_ns();
+		if (!drain_until)
+			drain_until = now + 1000000000ull;
+		if (!any_live(hv) || now >= drain_until)
 			break;
-		pthread_cond_wait(&hv->cv, &hv->mu);
+		base_cond_wait_until(&hv->cv, &hv->mu, now + 10000000ull < drain_until ? now + 10000000ull : drain_until);
 	}
 	hv->quit = false;
 	int code = hv->exit_code;

@@ -38,8 +38,11 @@ void hv_destroy(struct hv *hv);
  * event delivery) meanwhile. Returns the exit code of the last VM that
  * ended (for `cairn vm`, the guest's). */
 int hv_run(struct hv *hv);
-/* Make hv_run return soon (QMP quit, a signal); any thread. */
+/* Make hv_run return soon (QMP quit); any thread. */
 void hv_quit(struct hv *hv, int code);
+/* A terminating signal: every VM powers off (SHUTDOWN, reason host-signal)
+ * and hv_run returns 0, as QEMU does on SIGTERM. */
+void hv_terminate(struct hv *hv, int sig);
 
 /* A VM from `cairn vm` options (argv[0] is an option, not a program name).
  * Nothing runs until vm_start.  On failure *out is NULL and e says why

@@ -81,11 +81,42 @@ struct con {
 	size_t ring_len, ring_head;     /* bytes held; where the next goes */
 };
 
-/* One byte to the guest; false when its FIFO is full. */
+/* One byte to the guest (or the monitor); false when it cannot take it now. */
 static bool feed(struct machine *m, uint8_t c)
 {
+	if (m->input_to_monitor) {
+		m->console_monitor(m->console_ctx, &c, 1);
+		return true;
+	}
 	bool vcon = m->vcon && m->input_to_vcon;
 	return vcon ? virtio_console_input(m->vcon, &c, 1) == 1 : uart_receive(m->uart, c);
+}
+
+/* Ctrl-A c: the next of UART, monitor, virtio console (QEMU's mux cycles
+ * through its front ends the same way). */
+static void switch_input(struct machine *m)
+{
+	if (!m->input_to_monitor && !m->input_to_vcon && m->console_monitor) {
+		m->input_to_monitor = true;
+		fprintf(stderr, "\r\n");
+		m->console_monitor(m->console_ctx, NULL, 0);
+		return;
+	}
+	if (m->input_to_monitor) {
+		m->input_to_monitor = false;
+		if (m->vcon) {
+			m->input_to_vcon = true;
+			fprintf(stderr, "\r\ncairn: console input now goes to the virtio console\r\n");
+		}
+		return;
+	}
+	if (m->vcon) {
+		m->input_to_vcon = !m->input_to_vcon;
+		fprintf(stderr, "\r\ncairn: console input now goes to the %s\r\n",
+			m->input_to_vcon ? "virtio console" : "UART");
+	} else {
+		fprintf(stderr, "\r\ncairn: no monitor and no virtio console to switch to\r\n");
+	}
 }
 
 /* The byte after Ctrl-A; false when it must be offered again. */
@@ -101,17 +132,11 @@ static bool escape(struct machine *m, uint8_t c)
 		break;
 	case 'h': case '?':
 		fprintf(stderr, "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\n"
-				"C-a c    switch input between the UART and the virtio console\r\nC-a C-a  send C-a\r\n");
+				"C-a c    switch between console and monitor (and the virtio console)\r\n"
+				"C-a C-a  sends C-a\r\n");
 		break;
 	case 'c':
-		/* QEMU switches the mux between frontends; here: UART <-> virtio console. */
-		if (m->vcon) {
-			m->input_to_vcon = !m->input_to_vcon;
-			fprintf(stderr, "\r\ncairn: console input now goes to the %s\r\n",
-				m->input_to_vcon ? "virtio console" : "UART");
-		} else {
-			fprintf(stderr, "\r\ncairn: no monitor and no virtio console to switch to\r\n");
-		}
+		switch_input(m);
 		break;
 	case 1: case 'a':
 		return feed(m, 1);

@@ -121,7 +121,11 @@ struct machine {
 	struct con *con;        /* console.c's state */
 	/* Ctrl-A x on the console (NULL: machine_halt(m, 0), as QEMU quits). */
 	void (*console_quit)(void *ctx);
+	/* The human monitor behind Ctrl-A c (NULL: none): n == 0 when input
+	 * switches to it (show the banner and prompt), else typed bytes. */
+	void (*console_monitor)(void *ctx, const uint8_t *buf, size_t n);
 	void *console_ctx;
+	volatile bool input_to_monitor; /* Ctrl-A c: stdin goes to the monitor */
 	uint32_t next_phandle;
 	uint32_t intc_phandle[VIRT_MAX_HARTS];
 	uint32_t test_phandle;

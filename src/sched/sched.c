@@ -267,8 +267,18 @@ static struct sched_unit *pick(struct sched *s, uint64_t now, bool *rt)
 	return best ? dequeue(best) : NULL;
 }
 
+static void preempt(struct worker *w)
+{
+	__atomic_store_n(&w->preempt, 1, __ATOMIC_RELAXED);
+	w->cur->ops->preempt(w->cur);
+}
+
 /* A unit became runnable: an idle worker takes it, or it preempts a worker
- * whose unit deserves the CPU less (real-time over fair; fair by vrt). */
+ * whose unit deserves the CPU less.  A real-time unit preempts every worker
+ * running fair work (or later-deadline real-time work): the host may have
+ * descheduled any one of them, and whichever gets back first takes it; the
+ * others pick again and go on.  A fair unit preempts the worker furthest
+ * ahead in virtual time, if it is more than WAKE_GRAN_NS ahead. */
 static void place(struct sched *s, struct sched_unit *u)
 {
 	struct sched_group *g = u->g;
@@ -280,24 +290,22 @@ static void place(struct sched *s, struct sched_unit *u)
 			pthread_cond_signal(&s->workers[k].cv);
 			return;
 		}
-	uint64_t now = base_now_ns();
-	bool rt = rt_eligible(g, now);
+	bool rt = rt_eligible(g, base_now_ns());
 	struct worker *victim = NULL;
 	for (int k = 0; k < s->nworkers; k++) {
 		struct worker *w = &s->workers[k];
 		struct sched_group *wg = w->cur ? w->cur->g : NULL;
 		if (!wg || wg == g || __atomic_load_n(&w->preempt, __ATOMIC_RELAXED))
 			continue;
-		if (rt ? !w->cur_rt || wg->rt_deadline > g->rt_deadline
-		       : !w->cur_rt && wg->vrt > g->vrt + WAKE_GRAN_NS && (!victim || wg->vrt > victim->cur->g->vrt))
+		if (rt) {
+			if (!w->cur_rt || wg->rt_deadline > g->rt_deadline)
+				preempt(w);
+		} else if (!w->cur_rt && wg->vrt > g->vrt + WAKE_GRAN_NS && (!victim || wg->vrt > victim->cur->g->vrt)) {
 			victim = w;
-		if (victim && rt)
-			break;
+		}
 	}
-	if (victim) {
-		__atomic_store_n(&victim->preempt, 1, __ATOMIC_RELAXED);
-		victim->cur->ops->preempt(victim->cur);
-	}
+	if (victim)
+		preempt(victim);
 }
 
 /* The group had nothing to run: start it near the others' virtual time so
@@ -639,10 +647,8 @@ void sched_pause(struct sched_group *g)
 	g->paused++;
 	for (int k = 0; k < s->nworkers; k++) {
 		struct worker *w = &s->workers[k];
-		if (w->cur && w->cur->g == g) {
-			__atomic_store_n(&w->preempt, 1, __ATOMIC_RELAXED);
-			w->cur->ops->preempt(w->cur);
-		}
+		if (w->cur && w->cur->g == g)
+			preempt(w);
 	}
 	while (g->nrunning)
 		pthread_cond_wait(&s->pause_cv, &s->mu);

