@@ -90,6 +90,7 @@ wait_text() {
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
 part() { case " $HV_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+load() { cut -d' ' -f1 /proc/loadavg; }
 linux_ok() { [ -f "$G/Image" ] && [ -f "$G/initramfs.cpio.gz" ]; }
 LINUX="-M virt -m 256M -bios default -kernel $G/Image -initrd $G/initramfs.cpio.gz -append console=ttyS0"
 BARE="-M virt -m 64M -bios none"
@@ -130,7 +131,7 @@ scale_run() {
 }
 if part scale; then
 	echo
-	echo "== aggregate work of N compute guests (bench/guests/work.elf), cairn hv --threads 2 vs N QEMU processes =="
+	echo "== aggregate work of N compute guests (bench/guests/work.elf), cairn hv --threads 2 vs N QEMU processes == (host load $(load))"
 	echo "   (units/s over the last ${HV_SCALE_SECS}s of each guest's reports; fair = slowest/fastest guest; MIPS = units x instructions/unit)"
 	printf '%4s %12s %8s %6s %12s %8s %6s %7s\n' VMs cairn_u/s MIPS fair qemu_u/s MIPS fair ratio
 	IPU=""
@@ -183,7 +184,7 @@ wake_line() {
 }
 if part switch; then
 	echo
-	echo "== switches and wakes =="
+	echo "== switches and wakes == (host load $(load))"
 	if [ -x "$BUILD/bench/sched" ]; then
 		echo "   bench/sched (sched.h alone, units that return at once; ${HV_SCHED_MS} ms a case):"
 		"$BUILD/bench/sched" "$HV_SCHED_MS" | sed 's/^/     /'
@@ -229,7 +230,7 @@ boot_many() {
 if part boot8; then
 	echo
 	if linux_ok; then
-		echo "== 8 Linux guests (-m 256M -smp 1) booted at once to their shells =="
+		echo "== 8 Linux guests (-m 256M -smp 1) booted at once to their shells == (host load $(load))"
 		printf '   %-34s %9s %12s\n' "" seconds "peak RSS MB"
 		boot_many cairn 8 >"$T/boot.res"; stop_all; r=$(cat "$T/boot.res")
 		printf '   %-34s %9s %12s\n' "cairn hv --threads 2, one process" "${r% *}" "$(calc "printf \"%.0f\", ${r#* } / 1024")"
@@ -257,7 +258,7 @@ idle_pct() {
 if part idle; then
 	echo
 	if linux_ok; then
-		echo "== idle Linux guests at their shells: CPU over ${HV_IDLE_SECS} s (% of one host core; cairn hv --threads 2) =="
+		echo "== idle Linux guests at their shells: CPU over ${HV_IDLE_SECS} s (% of one host core; cairn hv --threads 2) == (host load $(load))"
 		printf '   %-6s %10s %8s %8s %10s %8s\n' guests cairn_% target check qemu_% boot_s
 		for n in 1 16; do
 			c=$(idle_pct cairn $n)
@@ -299,7 +300,7 @@ if part smp4; then
 	if ! linux_ok; then
 		echo "== smp4: no Linux guest in $G =="
 	elif OLD=$(old_cairn); then
-		echo "== Linux -smp 4 to its shell (median of $HV_RUNS, runs interleaved; seconds) =="
+		echo "== Linux -smp 4 to its shell (median of $HV_RUNS, runs interleaved; seconds) == (host load $(load))"
 		L4="$LINUX -smp 4"
 		i=0
 		while [ $i -lt "$HV_RUNS" ]; do
@@ -342,7 +343,7 @@ lat_case() {
 if part interactive; then
 	echo
 	if linux_ok; then
-		echo "== shell echo latency (send 'echo r\$((7*K))' to its output line, $HV_LAT_N probes), 1 worker =="
+		echo "== shell echo latency (send 'echo r\$((7*K))' to its output line, $HV_LAT_N probes), 1 worker == (host load $(load))"
 		lat_case "cairn: Linux alone" no
 		lat_case "cairn: Linux + spinning VM, equal weights" yes
 		lat_case "cairn: Linux + spinning VM, --weight l=1000 spin=100" yes --weight l=1000 --weight spin=100
@@ -381,13 +382,13 @@ if part rt; then
 	elif ! linux_ok; then
 		echo "== rt: no Linux guest in $G =="
 	else
-		echo "== real-time guest (guests/rtos, ${HV_RT_SECS} s, 1 ms tick): wake-up latency, us =="
-		printf '   %-58s %6s %6s %6s %7s %8s %5s\n' "" n min p50 p99 max over
+		echo "== real-time guest (guests/rtos, ${HV_RT_SECS} s, 1 ms tick): wake-up latency, us == (host load $(load))"
+		printf '   %-44s %6s %6s %6s %7s %8s %5s\n' "" n min p50 p99 max over
 		timeout $((HV_RT_SECS + 60)) "$CAIRN" vm $RTVM -nographic </dev/null >"$T/rt.log" 2>&1
-		printf '   %-58s %6s %6s %6s %7s %8s %5s\n' "cairn, alone" $(rt_fields "$T/rt.log")
+		printf '   %-44s %6s %6s %6s %7s %8s %5s\n' "cairn, alone" $(rt_fields "$T/rt.log")
 		if have "$QEMU"; then
 			timeout $((HV_RT_SECS + 60)) "$QEMU" -M virt -m 64M -bios none -kernel "$RTOS" -append "rtos.seconds=$HV_RT_SECS" -nographic </dev/null >"$T/rt.log" 2>&1
-			printf '   %-58s %6s %6s %6s %7s %8s %5s\n' "QEMU, alone" $(rt_fields "$T/rt.log")
+			printf '   %-44s %6s %6s %6s %7s %8s %5s\n' "QEMU, alone" $(rt_fields "$T/rt.log")
 		fi
 		for res in none "300us/1ms"; do
 			rm -f "$T"/rt.log "$T"/r*.sock
@@ -407,10 +408,10 @@ if part rt; then
 			sleep 1.2
 			awk -v s0="$s0" -v want="$HV_RT_SECS" '/^rtos: t=/ { k++; if (k > s0 && k <= s0 + want) print }' "$T/rt.log" >"$T/rt.win"
 			stop_all
-			label="cairn, beside 4 spinning Linux -smp 2, --threads 2"
-			[ "$res" != none ] && label="$label, --reserve rt=$res" || label="$label, no reservation"
+			label="cairn + 4 busy Linux -smp 2"
+			if [ "$res" != none ]; then label="$label, --reserve rt=$res"; else label="$label, no reservation"; fi
 			[ $ok = 1 ] || label="$label (load not started)"
-			printf '   %-58s %6s %6s %6s %7s %8s %5s\n' "$label" $(rt_window "$T/rt.win")
+			printf '   %-44s %6s %6s %6s %7s %8s %5s\n' "$label" $(rt_window "$T/rt.win")
 		done
 		echo "   (targets with the reservation: p99 <= 50 us, max <= 250 us; over = ticks a whole period late;"
 		echo "    beside Linux: the ${HV_RT_SECS} s after every shell spins, from the guest's per-second lines:"
