@@ -64,7 +64,7 @@ help:
 	@echo "make test-wasm     run the project's own WebAssembly scripts (tests/wasm/*.wast)"
 	@echo "make test-wasi     WASI programs under cairn run (C/C++ via clang-19, AssemblyScript via npm)"
 	@echo "make wasm-spec     WebAssembly 2.0 spec suite from WASM_TESTSUITE=DIR (docs/WASM_CONFORMANCE.md)"
-	@echo "make bench         guest speed and boot time against qemu-system-riscv64, then bench-wasm"
+	@echo "make bench         guest speed, boot time and the hypervisor (bench-hv) against qemu-system-riscv64, then bench-wasm"
 	@echo "make bench-hv      many VMs on one worker pool against as many QEMU processes (HV_* knobs: bench/README.md)"
 	@echo "make bench-wasm    wasm programs natively, under node, wasm3 and cairn (bench/README.md)"
 	@echo "make bench-instantiate  compile/instantiate time and RSS of a generated 1 MiB wasm module"

@@ -39,16 +39,16 @@ T=$(mktemp -d)
 # spawn LOG CMD...: CMD in the background, its output into LOG, its input empty (so that
 # no pipe of a command substitution stays open through it)
 spawn() { log=$1; shift; "$@" </dev/null >>"$log" 2>&1 & echo $! >>"$T/pids"; LAST=$!; }
-stop_all() {
-	for p in $(cat "$T/pids"); do kill "$p" 2>/dev/null; done
-	n=0
-	while [ $n -lt 50 ]; do
-		alive=0
-		for p in $(cat "$T/pids"); do kill -0 "$p" 2>/dev/null && alive=1; done
-		[ $alive = 0 ] && break
-		sleep 0.1; n=$((n + 1))
+stop_all() { # (its variables are its own: sh has no locals)
+	for _p in $(cat "$T/pids"); do kill "$_p" 2>/dev/null; done
+	_n=0
+	while [ $_n -lt 50 ]; do
+		_alive=0
+		for _p in $(cat "$T/pids"); do kill -0 "$_p" 2>/dev/null && _alive=1; done
+		[ $_alive = 0 ] && break
+		sleep 0.1; _n=$((_n + 1))
 	done
-	for p in $(cat "$T/pids"); do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	for _p in $(cat "$T/pids"); do kill -9 "$_p" 2>/dev/null; wait "$_p" 2>/dev/null; done
 	: >"$T/pids"
 }
 trap 'stop_all; rm -rf "$T"' EXIT
