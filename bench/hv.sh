@@ -201,7 +201,7 @@ fi
 
 # ---- boot8: 8 Linux guests at once ----
 # boot_many KIND N: boots N Linux guests (consoles into $T/l.K), waits for every prompt;
-# leaves them running (their pids in $T/pids; cairn's in HVPID); prints "seconds hwm_kb"
+# leaves them running (their pids in $T/pids and PIDS); prints "seconds hwm_kb cpu_seconds"
 boot_many() {
 	kind=$1; n=$2
 	rm -f "$T"/l.*
@@ -222,22 +222,21 @@ boot_many() {
 	k=0; while [ $k -lt "$n" ]; do set -- "$@" "$T/l.$k"; k=$((k + 1)); done
 	if wait_text "$PROMPT" $((60 + 30 * n)) "$@"; then
 		t1=$(now)
-		echo "$(calc "printf \"%.2f\", $t1 - $t0") $(hwm_kb $PIDS)"
+		echo "$(calc "printf \"%.2f\", $t1 - $t0") $(hwm_kb $PIDS) $(calc "printf \"%.2f\", $(cpu_ticks $PIDS) / $CLK_TCK")"
 	else
-		echo "fail 0"
+		echo "fail 0 0"
 	fi
 }
 if part boot8; then
 	echo
 	if linux_ok; then
 		echo "== 8 Linux guests (-m 256M -smp 1) booted at once to their shells == (host load $(load))"
-		printf '   %-34s %9s %12s\n' "" seconds "peak RSS MB"
-		boot_many cairn 8 >"$T/boot.res"; stop_all; r=$(cat "$T/boot.res")
-		printf '   %-34s %9s %12s\n' "cairn hv --threads 2, one process" "${r% *}" "$(calc "printf \"%.0f\", ${r#* } / 1024")"
-		if have "$QEMU"; then
-			boot_many qemu 8 >"$T/boot.res"; stop_all; r=$(cat "$T/boot.res")
-			printf '   %-34s %9s %12s\n' "8 QEMU processes (RSS summed)" "${r% *}" "$(calc "printf \"%.0f\", ${r#* } / 1024")"
-		fi
+		printf '   %-34s %9s %8s %12s\n' "" wall_s cpu_s "peak RSS MB"
+		boot8_row() { boot_many "$1" 8 >"$T/boot.res"; stop_all
+			read -r w kb c <"$T/boot.res"
+			printf '   %-34s %9s %8s %12s\n' "$2" "$w" "$c" "$(calc "printf \"%.0f\", $kb / 1024")"; }
+		boot8_row cairn "cairn hv --threads 2, one process"
+		have "$QEMU" && boot8_row qemu "8 QEMU processes (summed)"
 	else
 		echo "== boot8: no Linux guest in $G (bash guests/linux/build.sh) =="
 	fi
@@ -246,14 +245,14 @@ fi
 # ---- idle: CPU of idle Linux guests ----
 # idle_pct KIND N: "boot_s pct_of_one_core"
 idle_pct() {
-	boot_many "$1" "$2" >"$T/boot.res"; r=$(cat "$T/boot.res")
-	[ "${r% *}" = fail ] && { stop_all; echo "fail -"; return; }
+	boot_many "$1" "$2" >"$T/boot.res"; r=$(cut -d' ' -f1 "$T/boot.res")
+	[ "$r" = fail ] && { stop_all; echo "fail -"; return; }
 	sleep 2
 	c0=$(cpu_ticks $PIDS); t0=$(now)
 	sleep "$HV_IDLE_SECS"
 	c1=$(cpu_ticks $PIDS); t1=$(now)
 	stop_all
-	echo "${r% *} $(calc "printf \"%.2f\", ($c1 - $c0) / $CLK_TCK / ($t1 - $t0) * 100")"
+	echo "$r $(calc "printf \"%.2f\", ($c1 - $c0) / $CLK_TCK / ($t1 - $t0) * 100")"
 }
 if part idle; then
 	echo
@@ -287,12 +286,17 @@ old_cairn() {
 	fi
 	echo "$d/build/cairn"
 }
-# to_prompt CMD...: seconds until the console (stdout) shows the prompt
+# to_prompt CMD...: "wall_s cpu_s" until the console (stdout) shows the prompt
 to_prompt() {
 	rm -f "$T/p.out"
 	t0=$(now)
 	spawn "$T/p.out" "$@" -nographic
-	if wait_text "$PROMPT" 300 "$T/p.out"; then t1=$(now); calc "printf \"%.2f\n\", $t1 - $t0"; else echo fail; fi
+	if wait_text "$PROMPT" 300 "$T/p.out"; then
+		t1=$(now); c=$(cpu_ticks $LAST)
+		calc "printf \"%.2f %.2f\n\", $t1 - $t0, $c / $CLK_TCK"
+	else
+		echo "fail fail"
+	fi
 	stop_all
 }
 if part smp4; then
@@ -300,7 +304,7 @@ if part smp4; then
 	if ! linux_ok; then
 		echo "== smp4: no Linux guest in $G =="
 	elif OLD=$(old_cairn); then
-		echo "== Linux -smp 4 to its shell (median of $HV_RUNS, runs interleaved; seconds) == (host load $(load))"
+		echo "== Linux -smp 4 to its shell (median of $HV_RUNS, runs interleaved; host CPU seconds used meanwhile) == (host load $(load))"
 		L4="$LINUX -smp 4"
 		i=0
 		while [ $i -lt "$HV_RUNS" ]; do
@@ -311,7 +315,9 @@ if part smp4; then
 			to_prompt "$CAIRN" vm --threads 2 $LINUX -smp 1 >>"$T/s.one"
 			i=$((i + 1))
 		done
-		row() { printf '   %-46s %7s   (%s)\n' "$1" "$(grep -v fail "$2" | median)" "$(tr '\n' ' ' <"$2")"; }
+		row() { printf '   %-46s %7s %7s   (%s)\n' "$1" "$(grep -v fail "$2" | cut -d' ' -f1 | median)" \
+			"$(grep -v fail "$2" | cut -d' ' -f2 | median)" "$(cut -d' ' -f1 "$2" | tr '\n' ' ')"; }
+		printf '   %-46s %7s %7s   (%s)\n' "" wall_s cpu_s "each run's wall seconds"
 		row "cairn, pool of 2 workers (--threads 2)" "$T/s.pool2"
 		row "cairn, pool of 4 workers (--threads 4)" "$T/s.pool4"
 		row "cairn $(git rev-parse --short "$(git log --format=%H --grep='^sched: one worker pool' | tail -n 1)^" 2>/dev/null), a thread per hart" "$T/s.old"
