@@ -111,7 +111,7 @@ rate() {
 		      dt = (t[n] - t[r]) / 1e7; du = u[n] - u[r]
 		      printf "%.1f %.1f\n", (dt > 0 ? du / dt : 0), (du > 0 ? (i[n] - i[r]) / du : 0) }' "$1"
 }
-# scale_run KIND N: "aggregate_units_per_s min/max instr_per_unit"
+# scale_run KIND N: "aggregate_units_per_s min/max instr_per_unit host_cores_used"
 scale_run() {
 	kind=$1; n=$2
 	rm -f "$T"/w.*
@@ -122,31 +122,39 @@ scale_run() {
 	else
 		k=0; while [ $k -lt "$n" ]; do spawn "$T/qemu.err" "$QEMU" $BARE -display none -monitor none -serial "file:$T/w.$k" -kernel "$GUESTS/work.elf"; k=$((k + 1)); done
 	fi
-	sleep "$(calc "print 2 + $HV_SCALE_SECS + 0.3")"
+	sleep 2
+	c0=$(cpu_ticks $(cat "$T/pids")); t0=$(now)
+	sleep "$(calc "print $HV_SCALE_SECS + 0.3")"
+	c1=$(cpu_ticks $(cat "$T/pids")); t1=$(now)
 	stop_all
 	k=0; : >"$T/rates"
 	while [ $k -lt "$n" ]; do rate "$T/w.$k" "$HV_SCALE_SECS" >>"$T/rates"; k=$((k + 1)); done
-	awk '{ s += $1; if (NR == 1 || $1 < lo) lo = $1; if ($1 > hi) hi = $1; if ($2 > 0) ipu = $2 }
-		END { printf "%.0f %.2f %.1f\n", s, (hi > 0 ? lo / hi : 0), ipu }' "$T/rates"
+	awk -v cores="$(calc "print ($c1 - $c0) / $CLK_TCK / ($t1 - $t0)")" \
+		'{ s += $1; if (NR == 1 || $1 < lo) lo = $1; if ($1 > hi) hi = $1; if ($2 > 0) ipu = $2 }
+		END { printf "%.0f %.2f %.1f %.2f\n", s, (hi > 0 ? lo / hi : 0), ipu, cores }' "$T/rates"
 }
 if part scale; then
 	echo
 	echo "== aggregate work of N compute guests (bench/guests/work.elf), cairn hv --threads 2 vs N QEMU processes == (host load $(load))"
-	echo "   (units/s over the last ${HV_SCALE_SECS}s of each guest's reports; fair = slowest/fastest guest; MIPS = units x instructions/unit)"
-	printf '%4s %12s %8s %6s %12s %8s %6s %7s\n' VMs cairn_u/s MIPS fair qemu_u/s MIPS fair ratio
+	echo "   (units/s over the last ${HV_SCALE_SECS}s of each guest's reports; MIPS = units x instructions/unit; fair = slowest/fastest"
+	echo "    guest; cores = host cores the process(es) got meanwhile; ratio = cairn/QEMU work per host CPU second)"
+	printf '%4s %11s %6s %5s %5s %11s %6s %5s %5s %6s\n' VMs cairn_u/s MIPS fair cores qemu_u/s MIPS fair cores ratio
 	IPU=""
 	for n in $HV_COUNTS; do
 		c=$(scale_run cairn "$n")
 		[ -z "$IPU" ] && IPU=$(echo "$c" | cut -d' ' -f3)
-		if have "$QEMU"; then q=$(scale_run qemu "$n"); else q="0 0 0"; fi
+		if have "$QEMU"; then q=$(scale_run qemu "$n"); else q="0 0 0 0"; fi
 		echo "$n $c" >>"$T/scale.c"; echo "$n $q" >>"$T/scale.q"
-		echo "$n $c $q" | awk -v ipu="$IPU" '{ printf "%4d %12.0f %8.0f %6.2f %12.0f %8.0f %6.2f %7s\n", $1, $2, $2 * ipu / 1e6, $3, $5, $5 * ipu / 1e6, $6, ($5 > 0 ? sprintf("%.2f", $2 / $5) : "-") }'
+		echo "$n $c $q" | awk -v ipu="$IPU" '{ printf "%4d %11.0f %6.0f %5.2f %5.2f %11.0f %6.0f %5.2f %5.2f %6s\n", $1, $2, $2 * ipu / 1e6, $3, $5,
+			$6, $6 * ipu / 1e6, $7, $9, ($6 > 0 && $9 > 0 && $5 > 0 ? sprintf("%.2f", ($2 / $5) / ($6 / $9)) : "-") }'
 	done
 	c2=$(awk '$1 == 2 { print $2 }' "$T/scale.c"); c16=$(awk '$1 == 16 { print $2 }' "$T/scale.c")
 	q2=$(awk '$1 == 2 { print $2 }' "$T/scale.q"); q16=$(awk '$1 == 16 { print $2 }' "$T/scale.q")
+	# the same per host CPU second (what a loaded host gives each process set differs)
+	cc2=$(awk '$1 == 2 && $5 > 0 { print $2 / $5 }' "$T/scale.c"); cc16=$(awk '$1 == 16 && $5 > 0 { print $2 / $5 }' "$T/scale.c")
 	if [ -n "$c2" ] && [ -n "$c16" ]; then
-		calc "r = $c16 / ($c2 > 0 ? $c2 : 1); q = ${q2:-0} > 0 ? ${q16:-0} / ${q2:-1} : 0;
-		      printf \"   check: cairn 16 VMs = %.0f%% of the 2-VM aggregate (>= 90%%): %s; QEMU: %.0f%%\n\", r * 100, (r >= 0.9 ? \"pass\" : \"FAIL\"), q * 100"
+		calc "r = $c16 / ($c2 > 0 ? $c2 : 1); q = (${q2:-0} > 0 ? ${q16:-0} / ${q2:-1} : 0); rc = (${cc2:-0} > 0 ? ${cc16:-0} / ${cc2:-1} : 0);
+		      printf \"   check: cairn 16 VMs = %.0f%% of the 2-VM aggregate (>= 90%%): %s; per host CPU second %.0f%%; QEMU: %.0f%%\n\", r * 100, (r >= 0.9 ? \"pass\" : \"FAIL\"), rc * 100, q * 100"
 	fi
 	echo "   (${IPU} instructions per unit, from cairn's minstret)"
 fi
@@ -281,8 +289,9 @@ old_cairn() {
 	if [ ! -x "$d/build/cairn" ]; then
 		echo "   (building the thread-per-hart cairn at $old in $d)" >&2
 		rm -rf "$d"; mkdir -p "$d"
-		git archive "$old" | tar -x -C "$d" && make -C "$d" -j"$(nproc)" build/cairn >"$d.log" 2>&1 ||
-			{ echo "   (build of $old failed: $d.log)" >&2; return 1; }
+		if ! { git archive "$old" | tar -x -C "$d" && make -C "$d" -j"$(nproc)" build/cairn >"$d.log" 2>&1; }; then
+			echo "   (build of $old failed: $d.log)" >&2; return 1
+		fi
 	fi
 	echo "$d/build/cairn"
 }
