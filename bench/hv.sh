@@ -353,12 +353,15 @@ lat_case() {
 	fi
 	r=$(timeout 600 python3 "$HERE/hvlat.py" "$T/l.sock" "$HV_LAT_N" 300)
 	stop_all
-	printf '   %-52s %s\n' "$name" "${r#lat }"
+	echo "$r" | awk -v name="$name" '/^lat n=/ { gsub(/ ms/, ""); split($0, f, " ");
+		printf "   %-50s %s %s %s %s | %s %s %s\n", name, f[3], f[4], f[5], f[6], f[10], f[11], f[12]; next }
+		{ printf "   %-50s %s\n", name, $0 }' 
 }
 if part interactive; then
 	echo
 	if linux_ok; then
-		echo "== shell echo latency (send 'echo r\$((7*K))' to its output line, $HV_LAT_N probes), 1 worker == (host load $(load))"
+		echo "== interactive latency on 1 worker, $HV_LAT_N probes each, ms == (host load $(load))"
+		echo "   (command: 'p K' sent, a shell function printing r<7K>, until that line; key: one key until its echo)"
 		lat_case "cairn: Linux alone" no
 		lat_case "cairn: Linux + spinning VM, equal weights" yes
 		lat_case "cairn: Linux + spinning VM, --weight l=1000 spin=100" yes --weight l=1000 --weight spin=100
