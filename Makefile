@@ -241,13 +241,13 @@ bench-instantiate: $(BUILD)/bench/wasm/instantiate
 		node bench/wasm/instantiate.js $(BUILD)/bench/wasm/big.wasm | sed 's/^node/node (lazy)/'; \
 		node --no-wasm-lazy-compilation bench/wasm/instantiate.js $(BUILD)/bench/wasm/big.wasm | sed 's/^node/node (eager)/'; fi
 
-bench: all $(RV_BENCH) $(WB_BINS) $(HV_GUESTS) $(BUILD)/bench/sched
+bench: all $(RV_BENCH) $(WB_BINS) $(HV_GUESTS) $(BUILD)/bench/sched $(RTOS)
 	@BUILD=$(BUILD) sh bench/run.sh
 	@BUILD=$(BUILD) sh bench/boot.sh
 	@BUILD=$(BUILD) sh bench/hv.sh
 	@BUILD=$(BUILD) sh bench/wasm/run.sh
 
-bench-hv: all $(HV_GUESTS) $(BUILD)/bench/sched
+bench-hv: all $(HV_GUESTS) $(BUILD)/bench/sched $(RTOS)
 	@BUILD=$(BUILD) sh bench/hv.sh
 
 bench-wasm: all $(WB_BINS)
