@@ -22,7 +22,7 @@ WARN      := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -W
 CFLAGS    ?= $(OPT) -g
 # -ffp-contract=off: WebAssembly rounds every float operation on its own (no fused multiply-add)
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) $(SANFLAGS) -ffp-contract=off -Isrc -Iinclude -D_GNU_SOURCE -MMD -MP -pthread
-LDLIBS    := -lslirp -lfdt -lm -pthread
+LDLIBS    := -lslirp -lfdt -ljansson -lfyaml -lm -pthread
 
 LIB_SRCS  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
 CLI_SRCS  := $(wildcard src/cli/*.c)

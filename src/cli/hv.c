@@ -12,6 +12,7 @@
 
 #include "base/words.h"
 #include "hv/hv.h"
+#include "hv/qmp.h"
 
 static void hv_usage(FILE *f)
 {
@@ -24,6 +25,7 @@ static void hv_usage(FILE *f)
 		"  --cap NAME=PCT      VM NAME uses at most PCT%% of one host core\n"
 		"  --reserve NAME=BUDGET/PERIOD  real-time reservation, e.g. a=200us/1ms\n"
 		"  --qmp SPEC          the hypervisor's control socket (QMP framing), e.g. unix:hv.sock,server,nowait\n"
+		"  --control PATH      the same (unix:PATH or PATH: a server that does not wait); cairn ctl's socket\n"
 		"  --config FILE       VMs and their scheduling from a YAML file (docs/CONFIG.md)\n"
 		"Each VM's console is its own -serial (stdio for at most one VM; file:, unix:, null).\n"
 		"The process ends when every VM has powered off (a control socket keeps it running).\n");
@@ -34,7 +36,25 @@ struct vm_arg {
 	char **argv;
 	int argc;
 	struct vm *vm;
+	struct cli_control ctl; /* its own -qmp and -monitor */
 };
+
+/* --qmp takes QEMU's -qmp spelling; --control also a bare unix:PATH or
+ * PATH, which means a server that does not wait for its first client. */
+static int control_spec(const char *opt, const char *v, char *out, size_t n)
+{
+	bool bare = !strstr(v, "server");
+	bool prefixed = !strncmp(v, "unix:", 5) || !strncmp(v, "tcp:", 4);
+	if (!strcmp(opt, "--qmp") || !bare)
+		snprintf(out, n, "%s", v);
+	else
+		snprintf(out, n, "%s%s,server=on,wait=off", prefixed ? "" : "unix:", v);
+	if (strlen(out) + 1 >= n) {
+		cairn_error("hv: %s %s: too long", opt, v);
+		return -1;
+	}
+	return 0;
+}
 
 /* "NAME=VALUE" for --weight/--cap/--reserve: the VM and the value. */
 static struct vm *named(struct hv *hv, const char *opt, const char *arg, const char **val)
@@ -113,6 +133,8 @@ int cli_hv(int argc, char **argv)
 	const char **sched_opts = calloc((size_t)argc * 2, sizeof *sched_opts);
 	int nvms = 0, nsched = 0, rc = 1;
 	struct hv *hv = NULL;
+	struct qmp_server *qmp = NULL;
+	char control[4096] = "";
 	if (!vms || !sched_opts)
 		goto out;
 	for (int k = 1; k < argc; k++) {
@@ -145,7 +167,11 @@ int cli_hv(int argc, char **argv)
 		} else if (!strcmp(o, "--weight") || !strcmp(o, "--cap") || !strcmp(o, "--reserve")) {
 			sched_opts[nsched++] = o;
 			sched_opts[nsched++] = v;
-		} else if (!strcmp(o, "--qmp") || !strcmp(o, "--control") || !strcmp(o, "--config")) {
+		} else if (!strcmp(o, "--qmp") || !strcmp(o, "--control")) {
+			if (control_spec(o, v, control, sizeof control))
+				goto out;
+			ho.persist = true; /* the control socket may create VMs when none is left */
+		} else if (!strcmp(o, "--config")) {
 			cairn_error("hv: %s is not available in this build yet", o);
 			goto out;
 		} else {
@@ -153,7 +179,7 @@ int cli_hv(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!nvms) {
+	if (!nvms && !control[0]) {
 		cairn_error("hv: no VM given (--vm \"OPTIONS\" or --config FILE)");
 		goto out;
 	}
@@ -172,6 +198,19 @@ int cli_hv(int argc, char **argv)
 	for (int k = 0; k < nsched; k += 2)
 		if (apply_sched(hv, sched_opts[k], sched_opts[k + 1]))
 			goto out;
+	for (int k = 0; k < nvms; k++) {
+		char who[96];
+		snprintf(who, sizeof who, "hv: VM '%s'", vm_name(vms[k].vm));
+		if (cli_control_open(hv, vms[k].vm, who, &vms[k].ctl))
+			goto out;
+	}
+	if (control[0]) {
+		cairn_errbuf e = { 0 };
+		if (qmp_open(hv, NULL, control, &qmp, &e)) {
+			cairn_error("hv: --qmp %s: %s", control, e.msg);
+			goto out;
+		}
+	}
 	for (int k = 0; k < nvms; k++)
 		if (!vm_start_paused(vms[k].vm) && vm_start(vms[k].vm)) {
 			cairn_error("hv: cannot start VM '%s'", vm_name(vms[k].vm));
@@ -181,6 +220,9 @@ int cli_hv(int argc, char **argv)
 	rc = hv_run(hv);
 	cli_signals_target(NULL);
 out:
+	qmp_close(qmp); /* the control plane before the VMs: replies to quit go out */
+	for (int k = 0; k < nvms; k++)
+		cli_control_close(&vms[k].ctl);
 	hv_destroy(hv);
 	for (int k = 0; k < nvms; k++)
 		words_free(vms[k].argv);

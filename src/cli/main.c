@@ -15,6 +15,7 @@ static const struct {
 	{ "hv", "run many virtual machines in one process (each --vm takes cairn vm options)", cli_hv },
 	{ "run", "run a WebAssembly program with WASI (wasmtime's options)", cli_run },
 	{ "wast", "run WebAssembly spec-test scripts", cli_wast },
+	{ "ctl", "control a running hypervisor through its control socket", cli_ctl },
 };
 
 static void usage(FILE *f)

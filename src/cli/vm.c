@@ -68,17 +68,6 @@ static int take_threads(int *argc, char **argv, int *threads)
 	return 0;
 }
 
-/* The VM's -qmp and -monitor servers. */
-static int open_control(struct hv *hv, struct vm *vm)
-{
-	const char *const *qmp;
-	if (vm_qmp_specs(vm, &qmp) > 0 || vm_monitor_spec(vm)) {
-		cairn_error("vm: -qmp and -monitor are not available in this build yet");
-		return -1;
-	}
-	return 0;
-}
-
 int cli_vm(int argc, char **argv)
 {
 	for (int k = 1; k < argc; k++)
@@ -103,18 +92,22 @@ int cli_vm(int argc, char **argv)
 		hv_destroy(hv);
 		return r < 0 ? 1 : 0; /* 1: -machine dumpdtb done */
 	}
-	if (open_control(hv, vm)) {
+	struct cli_control ctl = { 0 };
+	if (cli_control_open(hv, vm, "vm", &ctl)) {
 		hv_destroy(hv);
 		return 1;
 	}
-	if (vm_state(vm) == VM_PRELAUNCH && !vm_start_paused(vm) && vm_start(vm)) {
+	/* (a QMP quit may have ended it already: nothing to start then) */
+	if (vm_state(vm) == VM_PRELAUNCH && !vm_start_paused(vm) && vm_start(vm) && vm_state(vm) != VM_SHUTDOWN) {
 		cairn_error("vm: cannot start");
+		cli_control_close(&ctl);
 		hv_destroy(hv);
 		return 1;
 	}
 	cli_signals_target(hv);
 	int code = hv_run(hv);
 	cli_signals_target(NULL);
+	cli_control_close(&ctl); /* before the VMs go: their last replies are sent */
 	hv_destroy(hv);
 	return code;
 }

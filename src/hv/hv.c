@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/monitor.h"
 #include "hv/vmspec.h"
 #include "machine/machine.h"
 #include "mem/mem.h"
@@ -59,6 +60,8 @@ struct vm {
 	bool host_reset;                /* why the harts are stopping: */
 	const char *poweroff_reason;    /* NULL: the guest's own; else QEMU's ShutdownCause */
 	bool dead;                      /* destroyed: freed by the hv thread */
+	bool inspecting;                /* vm_inspect: harts held still while running */
+	struct monitor_session *mon;    /* the console's Ctrl-A c monitor, made on first use */
 	int exit_code;
 };
 
@@ -136,12 +139,34 @@ static void console_quit(void *ctx)
 	hv_quit(vm->hv, 0);
 }
 
+/* The monitor's text on the VM's console (the session's thread). */
+static void console_write(void *ctx, const char *s, size_t n)
+{
+	struct vm *vm = ctx;
+	fwrite(s, 1, n, vm->m->console);
+	fflush(vm->m->console);
+}
+
+/* Ctrl-A c: the human monitor (hv/monitor.h) on the console; n == 0 when
+ * input switches to it (the loop thread). */
+static void console_monitor(void *ctx, const uint8_t *buf, size_t n)
+{
+	struct vm *vm = ctx;
+	if (!vm->mon && monitor_session_new(vm->hv, vm, console_write, vm, &vm->mon))
+		return;
+	if (n)
+		monitor_session_input(vm->mon, (const char *)buf, n);
+	else
+		monitor_session_greet(vm->mon);
+}
+
 static void free_vm(struct vm *vm)
 {
-	if (vm->m) {
-		console_stop(vm->m);
+	if (vm->m)
+		console_stop(vm->m); /* no more input reaches the monitor */
+	monitor_session_free(vm->mon); /* its command in progress finishes first */
+	if (vm->m)
 		machine_destroy(vm->m);
-	}
 	if (vm->trace_file)
 		fclose(vm->trace_file);
 	vm_spec_free(vm->sp);
@@ -235,6 +260,7 @@ static int build(struct hv *hv, struct vm *vm, cairn_errbuf *e)
 		return 1; /* -machine dumpdtb: written */
 	vm->m->err = (cairn_errbuf){ 0 };
 	vm->m->console_quit = console_quit;
+	vm->m->console_monitor = console_monitor;
 	vm->m->console_ctx = vm;
 	if ((err = console_start(vm->m))) {
 		cairn_errorf(e, "vm: cannot start the console%s%s", vm->m->err.msg[0] ? ": " : "", vm->m->err.msg);
@@ -428,6 +454,7 @@ int vm_powerdown(struct vm *vm)
 static void poweroff(struct vm *vm, const char *reason)
 {
 	pthread_mutex_lock(&vm->mu);
+	bool now = false, keep = true;
 	if (!vm->dead && vm->live) {
 		vm->poweroff_reason = reason;
 		machine_halt(vm->m, 0);
@@ -435,8 +462,20 @@ static void poweroff(struct vm *vm, const char *reason)
 			machine_resume(vm->m);
 			vm->sched_paused = false;
 		}
+	} else if (!vm->dead && vm_state(vm) == VM_PRELAUNCH) {
+		/* No hart ever ran (-S, or quit before the start): it ends now,
+		 * with the SHUTDOWN QEMU sends for a quit in prelaunch too. */
+		char data[96];
+		snprintf(data, sizeof data, "{\"guest\": %s, \"reason\": \"%s\"}", reason ? "false" : "true",
+			 reason ? reason : "guest-shutdown");
+		set_state(vm, VM_SHUTDOWN);
+		emit(vm, "SHUTDOWN", data);
+		now = true;
+		keep = vm->sp->no_shutdown || vm->hv->persist;
 	}
 	pthread_mutex_unlock(&vm->mu);
+	if (now && !keep)
+		vm_destroy(vm);
 }
 
 void vm_poweroff(struct vm *vm, bool from_host)
@@ -498,7 +537,7 @@ int vm_nharts(const struct vm *vm)
 
 struct rv_hart *vm_hart(struct vm *vm, int k)
 {
-	if (k < 0 || k >= vm->m->nharts || vm_state(vm) == VM_RUNNING)
+	if (k < 0 || k >= vm->m->nharts || (vm_state(vm) == VM_RUNNING && !__atomic_load_n(&vm->inspecting, __ATOMIC_ACQUIRE)))
 		return NULL;
 	return &vm->m->vcpu[k]->hart;
 }
@@ -514,6 +553,25 @@ void vm_hart_info(struct vm *vm, int k, struct vm_hart_info *out)
 		out->pc = v->hart.pc;
 		out->halted = v->hart.wfi;
 	}
+}
+
+int vm_inspect(struct vm *vm, void (*fn)(struct vm *vm, void *arg), void *arg)
+{
+	pthread_mutex_lock(&vm->mu);
+	if (vm->dead) {
+		pthread_mutex_unlock(&vm->mu);
+		return -ERR_STATE;
+	}
+	bool hold = vm->live && !vm->sched_paused;
+	if (hold)
+		machine_pause(vm->m); /* no state change, no STOP: nobody sees it */
+	__atomic_store_n(&vm->inspecting, true, __ATOMIC_RELEASE);
+	fn(vm, arg);
+	__atomic_store_n(&vm->inspecting, false, __ATOMIC_RELEASE);
+	if (hold)
+		machine_resume(vm->m);
+	pthread_mutex_unlock(&vm->mu);
+	return 0;
 }
 
 bool vm_read_phys(struct vm *vm, uint64_t pa, void *buf, size_t n)
@@ -547,6 +605,13 @@ int vm_set_cap(struct vm *vm, unsigned percent)
 int vm_set_reservation(struct vm *vm, uint64_t period_ns, uint64_t budget_ns)
 {
 	return sched_set_reservation(vm->m->group, period_ns, budget_ns);
+}
+
+void vm_sched_params(struct vm *vm, struct vm_sched *out)
+{
+	struct sched_params p;
+	sched_group_params(vm->m->group, &p);
+	*out = (struct vm_sched){ .weight = p.weight, .cap = p.cap, .period_ns = p.period_ns, .budget_ns = p.budget_ns };
 }
 
 void vm_stats(struct vm *vm, struct vm_stats *out)
@@ -617,6 +682,10 @@ static void handle(struct hv *hv, struct hv_ev *ev)
 		stopped(hv, ev->vm);
 		break;
 	case EV_FREE:
+		/* Listeners drop what refers to the VM (a control socket's
+		 * command in progress finishes first) before it goes. */
+		snprintf(ev->name, sizeof ev->name, "%s", HV_EVENT_FREE);
+		deliver(hv, ev);
 		free_vm(ev->vm);
 		break;
 	}

@@ -127,4 +127,19 @@ typedef void hv_event_fn(void *ctx, struct vm *vm, const char *event, const char
 int hv_add_listener(struct hv *hv, hv_event_fn *fn, void *ctx) MUST_CHECK;
 void hv_remove_listener(struct hv *hv, hv_event_fn *fn, void *ctx);
 
+/* --- added for the control plane (qmp branch) --- */
+/* Not a QMP event: listeners get it (data NULL) on hv_run's thread just
+ * before vm is freed, after its other events, and must drop every pointer
+ * to it before returning (a command using it finishes first).  Listeners
+ * that forward events to clients skip it. */
+#define HV_EVENT_FREE "x-cairn-free"
+/* fn(vm, arg) with every hart stopped at an instruction boundary and the
+ * VM's state and events unchanged (vm_hart works inside): a debugger's
+ * look at a running VM (info registers, x), as QEMU reads live registers
+ * without a STOP.  Not from a hart; fn must not call lifecycle calls. */
+int vm_inspect(struct vm *vm, void (*fn)(struct vm *vm, void *arg), void *arg) MUST_CHECK;
+/* What vm_set_weight, vm_set_cap and vm_set_reservation set (query-vms). */
+struct vm_sched { unsigned weight, cap; uint64_t period_ns, budget_ns; };
+void vm_sched_params(struct vm *vm, struct vm_sched *out);
+
 #endif

@@ -356,17 +356,19 @@ static const struct sched_unit_ops vcpu_ops = {
 	.run = vcpu_run, .ready = vcpu_ready, .kick = vcpu_kick, .preempt = vcpu_preempt,
 };
 
-/* The last hart returned DONE (a worker thread). */
+/* The last hart returned DONE (a worker thread).  on_stop runs before
+ * machine_wait_stopped returns: a waiter may free what it refers to (hv's
+ * vm_destroy queues the VM's free after its stop notice, never before). */
 static void harts_stopped(void *ctx)
 {
 	struct machine *m = ctx;
 	fflush(m->console);
 	pthread_mutex_lock(&m->halt_mu);
 	m->running = false;
-	pthread_cond_broadcast(&m->stop_cv);
-	pthread_mutex_unlock(&m->halt_mu);
 	if (m->cfg.on_stop)
 		m->cfg.on_stop(m->cfg.stop_ctx);
+	pthread_cond_broadcast(&m->stop_cv);
+	pthread_mutex_unlock(&m->halt_mu);
 }
 
 void machine_start(struct machine *m)

@@ -712,6 +712,14 @@ void sched_group_stats(struct sched_group *g, struct sched_stats *out)
 	pthread_mutex_unlock(&g->s->mu);
 }
 
+void sched_group_params(struct sched_group *g, struct sched_params *out)
+{
+	pthread_mutex_lock(&g->s->mu);
+	*out = (struct sched_params){ .weight = g->weight, .cap = g->cap, .period_ns = g->rt_period,
+				      .budget_ns = g->rt_budget };
+	pthread_mutex_unlock(&g->s->mu);
+}
+
 int64_t sched_unit_tid(const struct sched_unit *u)
 {
 	return __atomic_load_n(&u->tid, __ATOMIC_RELAXED);

@@ -102,6 +102,9 @@ struct sched_stats {
 	uint64_t rt_misses;     /* periods whose budget it could not get */
 };
 void sched_group_stats(struct sched_group *g, struct sched_stats *out);
+/* --- added for the control plane (qmp branch): what the setters set --- */
+struct sched_params { unsigned weight, cap; uint64_t period_ns, budget_ns; };
+void sched_group_params(struct sched_group *g, struct sched_params *out);
 /* The worker thread's TID that ran u last (-1: never ran). */
 int64_t sched_unit_tid(const struct sched_unit *u);
 
