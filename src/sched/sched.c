@@ -436,6 +436,11 @@ static void *worker_thread(void *arg)
 	struct sched *s = w->s;
 	w->tid = gettid();
 	pthread_mutex_lock(&s->mu);
+	/* Every moment the worker is not idle is charged to a unit: from the
+	 * previous charge (or the wake) to the end of this slice, the pick and
+	 * the lock included.  Charging only run()'s time let a unit that
+	 * yields at every `pause` take a neighbour's share in bookkeeping. */
+	uint64_t mark = base_now_ns();
 	while (!s->quit) {
 		uint64_t now = base_now_ns();
 		bool rt;
@@ -444,6 +449,7 @@ static void *worker_thread(void *arg)
 			w->idle = true;
 			pthread_cond_wait(&w->cv, &s->mu);
 			w->idle = false;
+			mark = base_now_ns();
 			continue;
 		}
 		struct sched_group *g = u->g;
@@ -459,7 +465,9 @@ static void *worker_thread(void *arg)
 		int r = run_slice(w, u, now, limit, &end);
 		pthread_mutex_lock(&s->mu);
 		w->cur = NULL;
-		charge(u, end - now, rt, end);
+		end = base_now_ns();
+		charge(u, end - mark, rt, end);
+		mark = end;
 		void (*done)(void *) = g->done, *ctx = g->ctx;
 		if (after_slice(u, r) && done) {
 			/* g may be gone once done() returns: nothing touches it after. */
