@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/words.h"
+#include "hv/config.h"
 #include "hv/hv.h"
 #include "hv/qmp.h"
 
@@ -40,6 +41,7 @@ static void hv_usage(FILE *f)
 struct vm_arg {
 	const char *text;       /* as given */
 	bool wasm;              /* --wasm, not --vm */
+	const struct hv_config_unit *unit; /* from --config (argv is its) */
 	char **argv;
 	int argc;
 	struct vm *vm;
@@ -133,6 +135,49 @@ static int apply_sched(struct hv *hv, const char *opt, const char *arg)
 	return err ? -1 : 0;
 }
 
+/* --config FILE: its VMs and programs join the list (after any --vm), its
+ * threads and control socket apply unless given on the command line. */
+static int add_config(const char *path, struct hv_config **cfgp, struct vm_arg **vmsp, int *nvms,
+		      struct hv_options *ho, char *control, size_t csize)
+{
+	cairn_errbuf e = { 0 };
+	if (hv_config_load(path, cfgp, &e)) {
+		cairn_error("%s", e.msg);
+		return -1;
+	}
+	struct hv_config *cfg = *cfgp;
+	struct vm_arg *vms = realloc(*vmsp, (size_t)(*nvms + cfg->nvms + cfg->nwasm + 1) * sizeof *vms);
+	if (!vms) {
+		cairn_error("hv: out of memory");
+		return -1;
+	}
+	*vmsp = vms;
+	for (int k = 0; k < cfg->nvms + cfg->nwasm; k++) {
+		bool wasm = k >= cfg->nvms;
+		const struct hv_config_unit *u = wasm ? &cfg->wasm[k - cfg->nvms] : &cfg->vms[k];
+		vms[(*nvms)++] = (struct vm_arg){ .text = u->name, .wasm = wasm, .unit = u, .argc = u->argc, .argv = u->argv };
+	}
+	if (!ho->threads)
+		ho->threads = cfg->threads;
+	if (cfg->control && !control[0]) {
+		if (control_spec("--control", cfg->control, control, csize))
+			return -1;
+		ho->persist = true;
+	}
+	return 0;
+}
+
+/* A config entry's weight, cap and reservation. */
+static int config_sched(struct vm *vm, const struct hv_config_unit *u, const char *file)
+{
+	if ((u->weight && vm_set_weight(vm, u->weight)) || vm_set_cap(vm, u->cap_percent) ||
+	    vm_set_reservation(vm, u->period_ns, u->budget_ns)) {
+		cairn_error("%s:%d: '%s': the scheduler refused its weight, cap or reservation", file, u->line, u->name);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_hv(int argc, char **argv)
 {
 	struct hv_options ho = { 0 };
@@ -141,6 +186,8 @@ int cli_hv(int argc, char **argv)
 	int nvms = 0, nsched = 0, rc = 1;
 	struct hv *hv = NULL;
 	struct qmp_server *qmp = NULL;
+	struct hv_config *cfg = NULL;
+	const char *config_path = NULL;
 	char control[4096] = "";
 	if (!vms || !sched_opts)
 		goto out;
@@ -180,13 +227,14 @@ int cli_hv(int argc, char **argv)
 				goto out;
 			ho.persist = true; /* the control socket may create VMs when none is left */
 		} else if (!strcmp(o, "--config")) {
-			cairn_error("hv: %s is not available in this build yet", o);
-			goto out;
+			config_path = v;
 		} else {
 			cairn_error("hv: unknown option '%s' (try 'cairn hv -h')", o);
 			goto out;
 		}
 	}
+	if (config_path && add_config(config_path, &cfg, &vms, &nvms, &ho, control, sizeof control))
+		goto out;
 	if (!nvms && !control[0]) {
 		cairn_error("hv: no VM given (--vm \"OPTIONS\", --wasm \"OPTIONS\" or --config FILE)");
 		goto out;
@@ -199,11 +247,18 @@ int cli_hv(int argc, char **argv)
 		cairn_errbuf e = { 0 };
 		int r = vms[k].wasm ? vm_create_wasm(hv, vms[k].argc, vms[k].argv, &vms[k].vm, &e)
 				    : vm_create(hv, vms[k].argc, vms[k].argv, &vms[k].vm, &e);
+		if (r && vms[k].unit) {
+			cairn_error("%s:%d: %s '%s': %s", cfg->file, vms[k].unit->line, vms[k].wasm ? "wasm" : "vm",
+				    vms[k].unit->name, r < 0 ? e.msg : "nothing to run");
+			goto out;
+		}
 		if (r) {
 			cairn_error("hv: VM %d (%s \"%s\"): %s", k + 1, vms[k].wasm ? "--wasm" : "--vm", vms[k].text,
 				    r < 0 ? e.msg : "nothing to run");
 			goto out;
 		}
+		if (vms[k].unit && config_sched(vms[k].vm, vms[k].unit, cfg->file))
+			goto out;
 		/* as cairn run: a closed pipe is EPIPE for the program, not SIGPIPE for us */
 		if (vms[k].wasm)
 			signal(SIGPIPE, SIG_IGN);
@@ -225,7 +280,7 @@ int cli_hv(int argc, char **argv)
 		}
 	}
 	for (int k = 0; k < nvms; k++)
-		if (!vm_start_paused(vms[k].vm) && vm_start(vms[k].vm)) {
+		if (!vm_start_paused(vms[k].vm) && (!vms[k].unit || vms[k].unit->autostart) && vm_start(vms[k].vm)) {
 			cairn_error("hv: cannot start VM '%s'", vm_name(vms[k].vm));
 			goto out;
 		}
@@ -238,7 +293,9 @@ out:
 		cli_control_close(&vms[k].ctl);
 	hv_destroy(hv);
 	for (int k = 0; k < nvms; k++)
-		words_free(vms[k].argv);
+		if (!vms[k].unit)
+			words_free(vms[k].argv);
+	hv_config_free(cfg);
 	free(vms);
 	free(sched_opts);
 	return rc;
