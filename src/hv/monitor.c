@@ -1079,8 +1079,8 @@ static void drop_vm(void *arg)
 static void on_event(void *ctx, struct vm *vm, const char *event, const char *data)
 {
 	struct monitor_server *s = ctx;
-	if (vm == s->vm && !strcmp(event, HV_EVENT_FREE))
-		chan_quiesce(s->chan, drop_vm, s);
+	if (vm == s->vm && !s->vm_gone && !strcmp(event, HV_EVENT_FREE))
+		chan_quiesce(s->chan, drop_vm, s); /* (vm_gone: a new VM at the old address) */
 }
 
 int monitor_open(struct hv *hv, struct vm *vm, const char *spec, struct monitor_server **out, cairn_errbuf *e)

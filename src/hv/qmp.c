@@ -948,12 +948,12 @@ static void on_event(void *ctx, struct vm *vm, const char *event, const char *da
 {
 	struct qmp_server *s = ctx;
 	if (!strcmp(event, HV_EVENT_FREE)) {
-		if (!s->vm || s->vm == vm)
+		if (!s->vm || (s->vm == vm && !s->vm_gone))
 			chan_quiesce(s->chan, drop_vm, s);
 		return;
 	}
-	if (s->vm && s->vm != vm)
-		return;
+	if (s->vm && (s->vm != vm || s->vm_gone))
+		return; /* (a new VM may reuse a freed one's address) */
 	size_t n;
 	char *line = event_line(vm, !s->vm, event, data, &n);
 	if (line)

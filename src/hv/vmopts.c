@@ -651,6 +651,26 @@ static int parse_args(struct vm_spec *sp, cairn_errbuf *e)
 	return 0;
 }
 
+/* The console, -qmp and -monitor cannot all read stdin: QEMU refuses a
+ * second user of stdio with these words (its -nographic console already
+ * multiplexes the monitor: Ctrl-A c). */
+static int stdio_once(const struct vm_spec *sp, cairn_errbuf *e)
+{
+	int users = sp->serial.kind == CHR_STDIO;
+	const char *spec = sp->monitor && !strcmp(sp->monitor, "stdio") ? "-monitor stdio" : NULL;
+	users += spec != NULL;
+	for (int k = 0; k < sp->nqmp; k++)
+		if (!strcmp(sp->qmp[k], "stdio")) {
+			users++;
+			spec = "-qmp stdio";
+		}
+	if (users < 2)
+		return 0;
+	cairn_errorf(e, "vm: %s: cannot use stdio by multiple character devices%s", spec,
+		     sp->serial.kind == CHR_STDIO ? " (the console is on stdio: add -serial null, file: or unix:)" : "");
+	return -ERR_INVAL;
+}
+
 struct vm_spec *vm_spec_parse(int argc, char **argv, cairn_errbuf *e)
 {
 	struct vm_spec *sp = calloc(1, sizeof *sp);
@@ -667,7 +687,7 @@ struct vm_spec *vm_spec_parse(int argc, char **argv, cairn_errbuf *e)
 			vm_spec_free(sp);
 			return NULL;
 		}
-	if (parse_args(sp, e)) {
+	if (parse_args(sp, e) || stdio_once(sp, e)) {
 		vm_spec_free(sp);
 		return NULL;
 	}

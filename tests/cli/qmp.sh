@@ -76,6 +76,8 @@ expect_error -kernel "$GOOD" -qmp "unix:$TMP/nodir/q.sock,server,nowait"
 expect_error -kernel "$GOOD" -qmp "unix:$TMP/q.sock"
 expect_error -kernel "$GOOD" -qmp "foo"
 expect_error -kernel "$GOOD" -qmp "unix:$TMP/q.sock,server,nowait,bogus=on"
+expect_error -kernel "$GOOD" -monitor stdio
+expect_error -kernel "$GOOD" -serial null -qmp stdio -monitor stdio
 
 # ---- cairn hv --control and cairn ctl ----
 "$CAIRN" hv --threads 2 --control "$TMP/c.sock" --weight a=300 \
