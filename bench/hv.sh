@@ -209,8 +209,8 @@ if part switch; then
 		echo "   ($BUILD/bench/sched missing: make bench-hv builds it)"
 	fi
 	one=$(pause_ns 1); two=$(pause_ns 2)
-	set -- $two
-	calc "a = ${one%% *}; b = $1; if (a > 0 && b > 0) printf \"   guest-visible VM switch: 2 VMs spinning on pause on 1 worker switch at every pause: %.0f ns of CPU a switch\n     (%s pauses/s by the wall clock, %s slices/s by cairn ctl stats; a pause alone: %.1f ns)\n\", b - a, \"$2\", \"$3\", a; else print \"   guest-visible VM switch: no figures\""
+	set -- ${two:-0} 0 0 0
+	calc "a = ${one%% *} + 0; b = $1; if (a > 0 && b > 0) printf \"   guest-visible VM switch: 2 VMs spinning on pause on 1 worker switch at every pause: %.0f ns of CPU a switch\n     (%s pauses/s by the wall clock, %s slices/s by cairn ctl stats; a pause alone: %.1f ns)\n\", b - a, \"$2\", \"$3\", a; else print \"   guest-visible VM switch: no figures\""
 	echo "   parked hart's wake-up (bench/guests/wake.elf: mtimecmp 1 ms ahead, WFI, 2000 times; us):"
 	printf '     %-8s %7s %7s %7s %8s\n' "" min p50 p99 max
 	printf '     %-8s %7s %7s %7s %8s\n' cairn $(wake_line cairn)
