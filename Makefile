@@ -68,6 +68,7 @@ help:
 	@echo "make bench-hv      many VMs on one worker pool against as many QEMU processes (HV_* knobs: bench/README.md)"
 	@echo "make bench-wasm    wasm programs natively, under node, wasm3 and cairn (bench/README.md)"
 	@echo "make bench-instantiate  compile/instantiate time and RSS of a generated 1 MiB wasm module"
+	@echo "make bench-hv-wasm a wasm program and a Linux guest sharing 2 workers by weight (cairn hv)"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME)s (clang)"
 	@echo "make test-tsan     ThreadSanitizer over frames/shootdown, the stop protocol, timers and the I/O loop"
 	@echo "make conformance   fetch-free: run riscv-tests from RISCV_TESTS_SRC=DIR (see docs/TESTING.md)"
@@ -234,6 +235,16 @@ wasm-spec: $(BUILD)/cairn
 $(BUILD)/bench/wasm/instantiate: bench/wasm/instantiate.c $(BUILD)/libcairn.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcairn.a -lm -pthread
+
+# Workers shared by weight between a wasm program and a Linux guest in one
+# cairn hv (bench/hv_wasm.sh; docs/HYPERVISOR.md).
+$(BUILD)/bench/hv/share: bench/hv/share.c $(BUILD)/libcairn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcairn.a $(LDLIBS)
+
+.PHONY: bench-hv-wasm
+bench-hv-wasm: all $(BUILD)/bench/hv/share $(WASI_OUT)/spin.wasm
+	@BUILD=$(BUILD) WASI_OUT=$(WASI_OUT) sh bench/hv_wasm.sh
 
 bench-instantiate: $(BUILD)/bench/wasm/instantiate
 	@$(BUILD)/bench/wasm/instantiate --emit $(BUILD)/bench/wasm/big.wasm
