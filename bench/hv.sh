@@ -88,6 +88,14 @@ wait_text() {
 	done
 	return 0
 }
+# ctl_stat VM FIELD: one number of `cairn ctl stats VM` (slices, wakeups, instret) on $T/ctl
+ctl_stat() { "$CAIRN" ctl --socket "$T/ctl" stats "$1" 2>/dev/null | awk -v f="$2:" '$1 == f { print $2 }'; }
+# ctl_sum PREFIX N FIELD: the sum of FIELD over VMs PREFIX0..PREFIX(N-1)
+ctl_sum() {
+	_t=0; _k=0
+	while [ $_k -lt "$2" ]; do _v=$(ctl_stat "$1$_k" "$3"); _t=$((_t + ${_v:-0})); _k=$((_k + 1)); done
+	echo $_t
+}
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
 part() { case " $HV_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 load() { cut -d' ' -f1 /proc/loadavg; }
@@ -166,19 +174,20 @@ pauses() {
 	for f in "$@"; do v=$(sed -n 's/^pause t=[0-9]* n=\([0-9]*\)$/\1/p' "$f" | tail -n 1); t=$((t + ${v:-0})); done
 	echo $t
 }
-# pause_ns VMS: cairn hv --threads 1 with VMS pause guests; "ns_per_pause_of_cpu pauses_per_wall_s"
+# pause_ns VMS: cairn hv --threads 1 with VMS pause guests; "ns_per_pause_of_cpu pauses_per_wall_s
+# slices_per_wall_s" (slices: the scheduler's own count of picks, from cairn ctl stats)
 pause_ns() {
 	nv=$1; set --
 	k=0; while [ $k -lt "$nv" ]; do set -- "$@" --vm "-name p$k $BARE -kernel $GUESTS/pause.elf -serial file:$T/p.$k"; k=$((k + 1)); done
-	rm -f "$T"/p.*
-	spawn "$T/hv.out" "$CAIRN" hv --threads 1 "$@"
+	rm -f "$T"/p.* "$T/ctl"
+	spawn "$T/hv.out" "$CAIRN" hv --threads 1 --control "$T/ctl" "$@"
 	sleep 1
 	set --; k=0; while [ $k -lt "$nv" ]; do set -- "$@" "$T/p.$k"; k=$((k + 1)); done
-	c0=$(cpu_ticks $LAST); n0=$(pauses "$@"); t0=$(now)
+	c0=$(cpu_ticks $LAST); n0=$(pauses "$@"); s0=$(ctl_sum p "$nv" slices); t0=$(now)
 	sleep 2
-	c1=$(cpu_ticks $LAST); n1=$(pauses "$@"); t1=$(now)
+	c1=$(cpu_ticks $LAST); n1=$(pauses "$@"); s1=$(ctl_sum p "$nv" slices); t1=$(now)
 	stop_all
-	calc "d = $n1 - $n0; printf \"%.1f %.0f\n\", (d > 0 ? ($c1 - $c0) / $CLK_TCK * 1e9 / d : 0), d / ($t1 - $t0)"
+	calc "d = $n1 - $n0; printf \"%.1f %.0f %.0f\n\", (d > 0 ? ($c1 - $c0) / $CLK_TCK * 1e9 / d : 0), d / ($t1 - $t0), ($s1 - $s0) / ($t1 - $t0)"
 }
 # wake_line KIND: the wake guest alone: "min p50 p99 max" in us
 wake_line() {
@@ -200,7 +209,8 @@ if part switch; then
 		echo "   ($BUILD/bench/sched missing: make bench-hv builds it)"
 	fi
 	one=$(pause_ns 1); two=$(pause_ns 2)
-	calc "a = ${one%% *}; b = ${two%% *}; if (a > 0 && b > 0) printf \"   guest-visible VM switch: 2 VMs spinning on pause on 1 worker switch at every pause: %.0f ns of CPU a switch (%s/s by the wall clock; a pause alone: %.1f ns)\n\", b - a, \"${two#* }\", a; else print \"   guest-visible VM switch: no figures\""
+	set -- ${two:-0} 0 0 0
+	calc "a = ${one%% *} + 0; b = $1; if (a > 0 && b > 0) printf \"   guest-visible VM switch: 2 VMs spinning on pause on 1 worker switch at every pause: %.0f ns of CPU a switch\n     (%s pauses/s by the wall clock, %s slices/s by cairn ctl stats; a pause alone: %.1f ns)\n\", b - a, \"$2\", \"$3\", a; else print \"   guest-visible VM switch: no figures\""
 	echo "   parked hart's wake-up (bench/guests/wake.elf: mtimecmp 1 ms ahead, WFI, 2000 times; us):"
 	printf '     %-8s %7s %7s %7s %8s\n' "" min p50 p99 max
 	printf '     %-8s %7s %7s %7s %8s\n' cairn $(wake_line cairn)
@@ -217,7 +227,8 @@ boot_many() {
 	if [ "$kind" = cairn ]; then
 		set --
 		k=0; while [ $k -lt "$n" ]; do set -- "$@" --vm "-name l$k $LINUX -smp 1 -serial file:$T/l.$k"; k=$((k + 1)); done
-		spawn "$T/hv.out" "$CAIRN" hv --threads 2 "$@"
+		rm -f "$T/ctl"
+		spawn "$T/hv.out" "$CAIRN" hv --threads 2 --control "$T/ctl" "$@"
 		PIDS=$LAST
 	else
 		PIDS=""
@@ -251,28 +262,31 @@ if part boot8; then
 fi
 
 # ---- idle: CPU of idle Linux guests ----
-# idle_pct KIND N: "boot_s pct_of_one_core"
+# idle_pct KIND N: "boot_s pct_of_one_core wakeups_per_s_per_guest" (wakeups: cairn ctl stats)
 idle_pct() {
 	boot_many "$1" "$2" >"$T/boot.res"; r=$(cut -d' ' -f1 "$T/boot.res")
-	[ "$r" = fail ] && { stop_all; echo "fail -"; return; }
+	[ "$r" = fail ] && { stop_all; echo "fail - -"; return; }
 	sleep 2
+	w0=0; [ "$1" = cairn ] && w0=$(ctl_sum l "$2" wakeups)
 	c0=$(cpu_ticks $PIDS); t0=$(now)
 	sleep "$HV_IDLE_SECS"
 	c1=$(cpu_ticks $PIDS); t1=$(now)
+	w1=0; [ "$1" = cairn ] && w1=$(ctl_sum l "$2" wakeups)
 	stop_all
-	echo "$r $(calc "printf \"%.2f\", ($c1 - $c0) / $CLK_TCK / ($t1 - $t0) * 100")"
+	echo "$r $(calc "printf \"%.2f %.1f\", ($c1 - $c0) / $CLK_TCK / ($t1 - $t0) * 100, ($w1 - $w0) / ($t1 - $t0) / $2")"
 }
 if part idle; then
 	echo
 	if linux_ok; then
 		echo "== idle Linux guests at their shells: CPU over ${HV_IDLE_SECS} s (% of one host core; cairn hv --threads 2) == (host load $(load))"
-		printf '   %-6s %10s %8s %8s %10s %8s\n' guests cairn_% target check qemu_% boot_s
+		printf '   %-6s %9s %7s %6s %15s %8s %12s\n' guests cairn_% target check "wakeups/s/VM" qemu_% boot_s
 		for n in 1 16; do
 			c=$(idle_pct cairn $n)
-			if have "$QEMU"; then q=$(idle_pct qemu $n); else q="- -"; fi
+			if have "$QEMU"; then q=$(idle_pct qemu $n); else q="- - -"; fi
 			tgt=1; [ $n = 16 ] && tgt=5
-			chk=$(calc "x = \"${c#* }\"; print (x != \"-\" && x + 0 <= $tgt) ? \"pass\" : \"FAIL\"")
-			printf '   %-6s %10s %7s%% %8s %10s %8s\n' $n "${c#* }" $tgt "$chk" "${q#* }" "${c% *}/${q% *}"
+			set -- $c; cb=$1; cp=$2; cw=$3; set -- $q
+			chk=$(calc "x = \"$cp\"; print (x != \"-\" && x + 0 <= $tgt) ? \"pass\" : \"FAIL\"")
+			printf '   %-6s %9s %6s%% %6s %15s %8s %12s\n' $n "$cp" $tgt "$chk" "$cw" "$2" "$cb/$1"
 		done
 	else
 		echo "== idle: no Linux guest in $G =="
@@ -383,14 +397,6 @@ rt_fields() {
 		awk '{ printf "%d %.1f %.1f %.1f %.1f %d\n", $1, $2 / 1e3, $3 / 1e3, $4 / 1e3, $5 / 1e3, $6 } END { if (!NR) print "- - - - - -" }'
 }
 RTVM="-name rt -M virt -m 64M -bios none -kernel $RTOS -append rtos.seconds=$HV_RT_SECS"
-# rt_window FILE: the guest's per-second lines merged: n, min (exact), p50 (median of the
-# seconds' p50), p99 (the largest second's p99: an upper bound of the window's), max (exact)
-rt_window() {
-	sed -n 's/^rtos: t=[0-9]*s n=\([0-9]*\) lat_ns min=\([0-9]*\) p50=\([0-9]*\) p99=\([0-9]*\) max=\([0-9]*\) overruns=\([0-9]*\).*/\1 \2 \3 \4 \5 \6/p' "$1" |
-		sort -n -k3 | awk '{ n += $1; o += $6; p[NR] = $3; if (NR == 1 || $2 < lo) lo = $2; if ($4 > p99) p99 = $4; if ($5 > hi) hi = $5 }
-		END { if (!NR) { print "- - - - - -"; exit }
-		      printf "%d %.1f %.1f %.1f %.1f %d\n", n, lo / 1e3, p[int((NR + 1) / 2)] / 1e3, p99 / 1e3, hi / 1e3, o }'
-}
 if part rt; then
 	echo
 	if ! grep -q '^RTOS *:=' Makefile 2>/dev/null && [ ! -f "$RTOS" ]; then
@@ -409,8 +415,9 @@ if part rt; then
 			printf '   %-44s %6s %6s %6s %7s %8s %5s\n' "QEMU, alone" $(rt_fields "$T/rt.log")
 		fi
 		for res in none "300us/1ms"; do
-			rm -f "$T"/rt.log "$T"/r*.sock
-			set -- --vm "-name rt -M virt -m 64M -bios none -kernel $RTOS -append rtos.seconds=$((HV_RT_SECS + 600)) -serial file:$T/rt.log"
+			rm -f "$T"/rt.log "$T"/r*.sock "$T/ctl"
+			# The RT VM waits (-S) until every shell spins, then runs HV_RT_SECS (cairn ctl cont).
+			set -- --control "$T/ctl" --vm "$RTVM -serial file:$T/rt.log -S"
 			k=1; while [ $k -le 4 ]; do set -- "$@" --vm "-name l$k $LINUX -smp 2 -serial unix:$T/r$k.sock,server=on,wait=off"; k=$((k + 1)); done
 			[ "$res" != none ] && set -- "$@" --reserve "rt=$res"
 			spawn "$T/hv.out" "$CAIRN" hv --threads 2 "$@"
@@ -420,20 +427,17 @@ if part rt; then
 					send 'while :; do :; done & while :; do :; done & while :; do :; done &' expect "$PROMPT" 30 detach >/dev/null || ok=0
 				k=$((k + 1))
 			done
-			# The guest reports each second: count from the first second after the load began.
-			s0=$(grep -c '^rtos: t=' "$T/rt.log")
-			sleep "$HV_RT_SECS"
-			sleep 1.2
-			awk -v s0="$s0" -v want="$HV_RT_SECS" '/^rtos: t=/ { k++; if (k > s0 && k <= s0 + want) print }' "$T/rt.log" >"$T/rt.win"
+			sleep 1
+			"$CAIRN" ctl --socket "$T/ctl" cont rt >/dev/null 2>&1 || ok=0
+			wait_text "rtos: done" $((HV_RT_SECS + 60)) "$T/rt.log" || ok=0
 			stop_all
 			label="cairn + 4 busy Linux -smp 2"
 			if [ "$res" != none ]; then label="$label, --reserve rt=$res"; else label="$label, no reservation"; fi
-			[ $ok = 1 ] || label="$label (load not started)"
-			printf '   %-44s %6s %6s %6s %7s %8s %5s\n' "$label" $(rt_window "$T/rt.win")
+			[ $ok = 1 ] || label="$label (incomplete)"
+			printf '   %-44s %6s %6s %6s %7s %8s %5s\n' "$label" $(rt_fields "$T/rt.log")
 		done
 		echo "   (targets with the reservation: p99 <= 50 us, max <= 250 us; over = ticks a whole period late;"
-		echo "    beside Linux: the ${HV_RT_SECS} s after every shell spins, from the guest's per-second lines:"
-		echo "    p50 = median of the seconds' p50, p99 = the worst second's p99, an upper bound)"
+		echo "    beside Linux: the RT VM starts (cairn ctl cont) once every shell runs three busy loops)"
 	fi
 fi
 exit 0
