@@ -22,7 +22,7 @@ WARN      := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -W
 CFLAGS    ?= $(OPT) -g
 # -ffp-contract=off: WebAssembly rounds every float operation on its own (no fused multiply-add)
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) $(SANFLAGS) -ffp-contract=off -Isrc -Iinclude -D_GNU_SOURCE -MMD -MP -pthread
-LDLIBS    := -lslirp -lfdt -ljansson -lm -pthread
+LDLIBS    := -lslirp -lfdt -ljansson -lfyaml -lm -pthread
 
 LIB_SRCS  := $(filter-out src/cli/%,$(wildcard src/*/*.c))
 CLI_SRCS  := $(wildcard src/cli/*.c)
@@ -48,7 +48,7 @@ RV_LD     := tests/riscv/link.ld
 GUEST_HELPERS := $(patsubst tests/guests/%.c,$(BUILD)/tests/guests/%.elf,$(wildcard tests/guests/*.c)) \
              $(patsubst tests/guests/%.S,$(BUILD)/tests/guests/%.elf,$(wildcard tests/guests/*.S))
 
-.PHONY: all help run run-demo run-rtos test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-wasm bench-instantiate fuzz \
+.PHONY: all help run run-demo run-rtos test unit test-riscv test-wasm wasm-spec bench-riscv bench bench-hv bench-wasm bench-instantiate fuzz \
 	conformance test-wasi wasi-progs clean deps install stage test-tsan
 all: $(BUILD)/cairn $(BUILD)/libcairn.a $(BUILD)/libcairn.so
 
@@ -64,9 +64,11 @@ help:
 	@echo "make test-wasm     run the project's own WebAssembly scripts (tests/wasm/*.wast)"
 	@echo "make test-wasi     WASI programs under cairn run (C/C++ via clang-19, AssemblyScript via npm)"
 	@echo "make wasm-spec     WebAssembly 2.0 spec suite from WASM_TESTSUITE=DIR (docs/WASM_CONFORMANCE.md)"
-	@echo "make bench         guest speed and boot time against qemu-system-riscv64, then bench-wasm"
+	@echo "make bench         guest speed, boot time and the hypervisor (bench-hv) against qemu-system-riscv64, then bench-wasm"
+	@echo "make bench-hv      many VMs on one worker pool against as many QEMU processes (HV_* knobs: bench/README.md)"
 	@echo "make bench-wasm    wasm programs natively, under node, wasm3 and cairn (bench/README.md)"
 	@echo "make bench-instantiate  compile/instantiate time and RSS of a generated 1 MiB wasm module"
+	@echo "make bench-hv-wasm a wasm program and a Linux guest sharing 2 workers by weight (cairn hv)"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_TIME=$(FUZZ_TIME)s (clang)"
 	@echo "make test-tsan     ThreadSanitizer over frames/shootdown, the stop protocol, timers and the I/O loop"
 	@echo "make conformance   fetch-free: run riscv-tests from RISCV_TESTS_SRC=DIR (see docs/TESTING.md)"
@@ -169,6 +171,16 @@ $(BUILD)/bench/riscv/%.elf: bench/riscv/%.c bench/riscv/bench.h $(RV_COMMON) $(R
 	@mkdir -p $(dir $@)
 	$(RV_PREFIX)gcc $(RV_CFLAGS) -Ibench/riscv -T $(RV_LD) -o $@ $(RV_COMMON) $<
 
+# The hypervisor benchmark (bench/hv.sh): bare-metal guests it runs many of at once,
+# and a native program timing the scheduler itself through sched.h.
+HV_GUESTS := $(patsubst bench/guests/%.c,$(BUILD)/bench/guests/%.elf,$(wildcard bench/guests/*.c))
+$(BUILD)/bench/guests/%.elf: bench/guests/%.c $(RV_COMMON) $(RV_LD) tests/riscv/test.h
+	@mkdir -p $(dir $@)
+	$(RV_PREFIX)gcc $(RV_CFLAGS) -T $(RV_LD) -o $@ $(RV_COMMON) $<
+$(BUILD)/bench/sched: bench/sched.c $(BUILD)/libcairn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcairn.a $(LDLIBS)
+
 # WASI test programs: C and C++ for wasm32-wasi (Debian's clang-19, wasi-libc,
 # libc++).  They do not depend on cairn's build flags: one copy serves SAN=1 too.
 WASI_OUT    ?= build/wasm32
@@ -224,16 +236,30 @@ $(BUILD)/bench/wasm/instantiate: bench/wasm/instantiate.c $(BUILD)/libcairn.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcairn.a -lm -pthread
 
+# Workers shared by weight between a wasm program and a Linux guest in one
+# cairn hv (bench/hv_wasm.sh; docs/HYPERVISOR.md).
+$(BUILD)/bench/hv/share: bench/hv/share.c $(BUILD)/libcairn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcairn.a $(LDLIBS)
+
+.PHONY: bench-hv-wasm
+bench-hv-wasm: all $(BUILD)/bench/hv/share $(WASI_OUT)/spin.wasm
+	@BUILD=$(BUILD) WASI_OUT=$(WASI_OUT) sh bench/hv_wasm.sh
+
 bench-instantiate: $(BUILD)/bench/wasm/instantiate
 	@$(BUILD)/bench/wasm/instantiate --emit $(BUILD)/bench/wasm/big.wasm
 	@if command -v node >/dev/null; then \
 		node bench/wasm/instantiate.js $(BUILD)/bench/wasm/big.wasm | sed 's/^node/node (lazy)/'; \
 		node --no-wasm-lazy-compilation bench/wasm/instantiate.js $(BUILD)/bench/wasm/big.wasm | sed 's/^node/node (eager)/'; fi
 
-bench: all $(RV_BENCH) $(WB_BINS)
+bench: all $(RV_BENCH) $(WB_BINS) $(HV_GUESTS) $(BUILD)/bench/sched $(RTOS)
 	@BUILD=$(BUILD) sh bench/run.sh
 	@BUILD=$(BUILD) sh bench/boot.sh
+	@BUILD=$(BUILD) sh bench/hv.sh
 	@BUILD=$(BUILD) sh bench/wasm/run.sh
+
+bench-hv: all $(HV_GUESTS) $(BUILD)/bench/sched $(RTOS)
+	@BUILD=$(BUILD) sh bench/hv.sh
 
 bench-wasm: all $(WB_BINS)
 	@BUILD=$(BUILD) sh bench/wasm/run.sh

@@ -3,25 +3,32 @@
  * (split into words as a POSIX shell splits them, nothing expanded), so a
  * `cairn vm` or QEMU command line moves into a hypervisor unchanged.  Every
  * VM is created (files opened, images loaded) before any starts: a bad one
- * stops the whole set with its error, naming it. */
+ * stops the whole set with its error, naming it.  Each --wasm "OPTIONS" is a
+ * WebAssembly program given by the options `cairn run` takes, run beside the
+ * VMs on the same workers. */
 #include "cli/cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/words.h"
+#include "hv/config.h"
 #include "hv/hv.h"
 #include "hv/qmp.h"
 
 static void hv_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: cairn hv [--threads N] [--qmp SPEC] (--config FILE | --vm \"OPTIONS\"...)\n"
+		"usage: cairn hv [--threads N] [--qmp SPEC] (--config FILE | --vm \"OPTIONS\"... | --wasm \"OPTIONS\"...)\n"
 		"  --vm \"OPTIONS\"      one VM: the options `cairn vm` takes (repeatable), e.g.\n"
 		"                      --vm \"-name a -M virt -m 256M -bios none -kernel a.elf -serial file:a.log\"\n"
+		"  --wasm \"OPTIONS\"    one WebAssembly program: the options `cairn run` takes, then the\n"
+		"                      program and its arguments (repeatable), e.g. --wasm \"--name job --dir . prog.wasm arg1\";\n"
+		"                      also --stdin/--stdout/--stderr FILE and --no-shutdown\n"
 		"  --threads N         host worker threads for every VM's harts (default: one per host core)\n"
-		"  --weight NAME=W     fair share of VM NAME (1..10000, default 100)\n"
+		"  --weight NAME=W     fair share of VM (or wasm program) NAME (1..10000, default 100)\n"
 		"  --cap NAME=PCT      VM NAME uses at most PCT%% of one host core\n"
 		"  --reserve NAME=BUDGET/PERIOD  real-time reservation, e.g. a=200us/1ms\n"
 		"  --qmp SPEC          the hypervisor's control socket (QMP framing), e.g. unix:hv.sock,server,nowait\n"
@@ -33,6 +40,8 @@ static void hv_usage(FILE *f)
 
 struct vm_arg {
 	const char *text;       /* as given */
+	bool wasm;              /* --wasm, not --vm */
+	const struct hv_config_unit *unit; /* from --config (argv is its) */
 	char **argv;
 	int argc;
 	struct vm *vm;
@@ -126,6 +135,49 @@ static int apply_sched(struct hv *hv, const char *opt, const char *arg)
 	return err ? -1 : 0;
 }
 
+/* --config FILE: its VMs and programs join the list (after any --vm), its
+ * threads and control socket apply unless given on the command line. */
+static int add_config(const char *path, struct hv_config **cfgp, struct vm_arg **vmsp, int *nvms,
+		      struct hv_options *ho, char *control, size_t csize)
+{
+	cairn_errbuf e = { 0 };
+	if (hv_config_load(path, cfgp, &e)) {
+		cairn_error("%s", e.msg);
+		return -1;
+	}
+	struct hv_config *cfg = *cfgp;
+	struct vm_arg *vms = realloc(*vmsp, (size_t)(*nvms + cfg->nvms + cfg->nwasm + 1) * sizeof *vms);
+	if (!vms) {
+		cairn_error("hv: out of memory");
+		return -1;
+	}
+	*vmsp = vms;
+	for (int k = 0; k < cfg->nvms + cfg->nwasm; k++) {
+		bool wasm = k >= cfg->nvms;
+		const struct hv_config_unit *u = wasm ? &cfg->wasm[k - cfg->nvms] : &cfg->vms[k];
+		vms[(*nvms)++] = (struct vm_arg){ .text = u->name, .wasm = wasm, .unit = u, .argc = u->argc, .argv = u->argv };
+	}
+	if (!ho->threads)
+		ho->threads = cfg->threads;
+	if (cfg->control && !control[0]) {
+		if (control_spec("--control", cfg->control, control, csize))
+			return -1;
+		ho->persist = true;
+	}
+	return 0;
+}
+
+/* A config entry's weight, cap and reservation. */
+static int config_sched(struct vm *vm, const struct hv_config_unit *u, const char *file)
+{
+	if ((u->weight && vm_set_weight(vm, u->weight)) || vm_set_cap(vm, u->cap_percent) ||
+	    vm_set_reservation(vm, u->period_ns, u->budget_ns)) {
+		cairn_error("%s:%d: '%s': the scheduler refused its weight, cap or reservation", file, u->line, u->name);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_hv(int argc, char **argv)
 {
 	struct hv_options ho = { 0 };
@@ -134,6 +186,8 @@ int cli_hv(int argc, char **argv)
 	int nvms = 0, nsched = 0, rc = 1;
 	struct hv *hv = NULL;
 	struct qmp_server *qmp = NULL;
+	struct hv_config *cfg = NULL;
+	const char *config_path = NULL;
 	char control[4096] = "";
 	if (!vms || !sched_opts)
 		goto out;
@@ -150,11 +204,12 @@ int cli_hv(int argc, char **argv)
 		}
 		const char *v = argv[++k];
 		cairn_errbuf e = { 0 };
-		if (!strcmp(o, "--vm")) {
+		if (!strcmp(o, "--vm") || !strcmp(o, "--wasm")) {
 			if (words_split(v, &vms[nvms].argc, &vms[nvms].argv, &e)) {
-				cairn_error("hv: --vm \"%s\": %s", v, e.msg);
+				cairn_error("hv: %s \"%s\": %s", o, v, e.msg);
 				goto out;
 			}
+			vms[nvms].wasm = !strcmp(o, "--wasm");
 			vms[nvms++].text = v;
 		} else if (!strcmp(o, "--threads")) {
 			char *end;
@@ -172,15 +227,16 @@ int cli_hv(int argc, char **argv)
 				goto out;
 			ho.persist = true; /* the control socket may create VMs when none is left */
 		} else if (!strcmp(o, "--config")) {
-			cairn_error("hv: %s is not available in this build yet", o);
-			goto out;
+			config_path = v;
 		} else {
 			cairn_error("hv: unknown option '%s' (try 'cairn hv -h')", o);
 			goto out;
 		}
 	}
+	if (config_path && add_config(config_path, &cfg, &vms, &nvms, &ho, control, sizeof control))
+		goto out;
 	if (!nvms && !control[0]) {
-		cairn_error("hv: no VM given (--vm \"OPTIONS\" or --config FILE)");
+		cairn_error("hv: no VM given (--vm \"OPTIONS\", --wasm \"OPTIONS\" or --config FILE)");
 		goto out;
 	}
 	if (cli_signals_start() || hv_create(&hv, &ho)) {
@@ -189,11 +245,23 @@ int cli_hv(int argc, char **argv)
 	}
 	for (int k = 0; k < nvms; k++) {
 		cairn_errbuf e = { 0 };
-		int r = vm_create(hv, vms[k].argc, vms[k].argv, &vms[k].vm, &e);
-		if (r) {
-			cairn_error("hv: VM %d (--vm \"%s\"): %s", k + 1, vms[k].text, r < 0 ? e.msg : "nothing to run");
+		int r = vms[k].wasm ? vm_create_wasm(hv, vms[k].argc, vms[k].argv, &vms[k].vm, &e)
+				    : vm_create(hv, vms[k].argc, vms[k].argv, &vms[k].vm, &e);
+		if (r && vms[k].unit) {
+			cairn_error("%s:%d: %s '%s': %s", cfg->file, vms[k].unit->line, vms[k].wasm ? "wasm" : "vm",
+				    vms[k].unit->name, r < 0 ? e.msg : "nothing to run");
 			goto out;
 		}
+		if (r) {
+			cairn_error("hv: VM %d (%s \"%s\"): %s", k + 1, vms[k].wasm ? "--wasm" : "--vm", vms[k].text,
+				    r < 0 ? e.msg : "nothing to run");
+			goto out;
+		}
+		if (vms[k].unit && config_sched(vms[k].vm, vms[k].unit, cfg->file))
+			goto out;
+		/* as cairn run: a closed pipe is EPIPE for the program, not SIGPIPE for us */
+		if (vms[k].wasm)
+			signal(SIGPIPE, SIG_IGN);
 	}
 	for (int k = 0; k < nsched; k += 2)
 		if (apply_sched(hv, sched_opts[k], sched_opts[k + 1]))
@@ -212,7 +280,7 @@ int cli_hv(int argc, char **argv)
 		}
 	}
 	for (int k = 0; k < nvms; k++)
-		if (!vm_start_paused(vms[k].vm) && vm_start(vms[k].vm)) {
+		if (!vm_start_paused(vms[k].vm) && (!vms[k].unit || vms[k].unit->autostart) && vm_start(vms[k].vm)) {
 			cairn_error("hv: cannot start VM '%s'", vm_name(vms[k].vm));
 			goto out;
 		}
@@ -225,7 +293,9 @@ out:
 		cli_control_close(&vms[k].ctl);
 	hv_destroy(hv);
 	for (int k = 0; k < nvms; k++)
-		words_free(vms[k].argv);
+		if (!vms[k].unit)
+			words_free(vms[k].argv);
+	hv_config_free(cfg);
 	free(vms);
 	free(sched_opts);
 	return rc;

@@ -7,7 +7,10 @@
  * destroyed VMs, all from one FIFO so that a VM's events always come before
  * it is freed.  Lifecycle calls (vm_pause, vm_reset...) come from any other
  * thread (the control plane's loop, the CLI) and are serialized per VM by
- * vm->mu; harts never take it. */
+ * vm->mu; harts never take it.
+ *
+ * A VM's engine is its kind's (vmkind.h): the RISC-V board here (riscv_ops),
+ * a wasm program in wasmunit.c.  The lifecycle below only calls vm->ops. */
 #include "hv/hv.h"
 
 #include <errno.h>
@@ -16,6 +19,7 @@
 #include <string.h>
 
 #include "hv/monitor.h"
+#include "hv/vmkind.h"
 #include "hv/vmspec.h"
 #include "machine/machine.h"
 #include "mem/mem.h"
@@ -50,6 +54,11 @@ struct vm {
 	struct hv *hv;
 	struct vm *next;
 	char name[64];
+	const struct vm_ops *ops;       /* its kind */
+	struct sched_group *group;      /* its units */
+	void *impl;                     /* the engine's data (wasm) */
+	bool start_paused, no_shutdown;
+	/* A RISC-V board (NULL for other kinds: no harts, no guest RAM) */
 	struct vm_spec *sp;
 	struct machine *m;
 	FILE *trace_file;
@@ -124,11 +133,15 @@ static void deliver(struct hv *hv, struct hv_ev *ev)
 
 /* ---- VMs ---- */
 
+void vm_units_stopped(struct vm *vm)
+{
+	push(vm->hv, EV_STOPPED, vm, NULL, NULL);
+}
+
 /* The machine's harts all stopped (a worker thread). */
 static void harts_stopped(void *ctx)
 {
-	struct vm *vm = ctx;
-	push(vm->hv, EV_STOPPED, vm, NULL, NULL);
+	vm_units_stopped(ctx);
 }
 
 /* Ctrl-A x on the VM's console: QEMU ends the whole process. */
@@ -162,14 +175,9 @@ static void console_monitor(void *ctx, const uint8_t *buf, size_t n)
 
 static void free_vm(struct vm *vm)
 {
-	if (vm->m)
-		console_stop(vm->m); /* no more input reaches the monitor */
-	monitor_session_free(vm->mon); /* its command in progress finishes first */
-	if (vm->m)
-		machine_destroy(vm->m);
-	if (vm->trace_file)
-		fclose(vm->trace_file);
-	vm_spec_free(vm->sp);
+	if (vm->ops)
+		vm->ops->free(vm);
+	monitor_session_free(vm->mon); /* (the board's free stopped its input first) */
 	pthread_mutex_destroy(&vm->mu);
 	free(vm);
 }
@@ -195,16 +203,16 @@ static bool name_taken(struct hv *hv, const char *name)
 }
 
 /* Claim a name (-name, or the first free "vmN") and join the list. */
-static int join(struct hv *hv, struct vm *vm, cairn_errbuf *e)
+static int join(struct hv *hv, struct vm *vm, const char *want, cairn_errbuf *e)
 {
 	pthread_mutex_lock(&hv->mu);
 	int err = 0;
-	if (vm->sp->name) {
-		if (name_taken(hv, vm->sp->name)) {
-			cairn_errorf(e, "vm: -name %s: a VM of that name exists already", vm->sp->name);
+	if (want) {
+		if (name_taken(hv, want)) {
+			cairn_errorf(e, "vm: -name %s: a VM of that name exists already", want);
 			err = -ERR_INVAL;
 		} else {
-			snprintf(vm->name, sizeof vm->name, "%s", vm->sp->name);
+			snprintf(vm->name, sizeof vm->name, "%s", want);
 		}
 	} else {
 		do
@@ -269,22 +277,33 @@ static int build(struct hv *hv, struct vm *vm, cairn_errbuf *e)
 	return 0;
 }
 
-int vm_create(struct hv *hv, int argc, char **argv, struct vm **out, cairn_errbuf *e)
+static struct vm *alloc_vm(struct hv *hv, cairn_errbuf *e)
 {
-	*out = NULL;
 	struct vm *vm = calloc(1, sizeof *vm);
 	if (!vm) {
 		cairn_errorf(e, "vm: out of memory");
-		return -ERR_NOMEM;
+		return NULL;
 	}
 	vm->hv = hv;
 	pthread_mutex_init(&vm->mu, NULL);
 	set_state(vm, VM_PRELAUNCH);
+	return vm;
+}
+
+static const struct vm_ops riscv_ops;
+
+int vm_create(struct hv *hv, int argc, char **argv, struct vm **out, cairn_errbuf *e)
+{
+	*out = NULL;
+	struct vm *vm = alloc_vm(hv, e);
+	if (!vm)
+		return -ERR_NOMEM;
+	vm->ops = &riscv_ops;
 	if (!(vm->sp = vm_spec_parse(argc, argv, e))) {
 		free_vm(vm);
 		return -ERR_INVAL;
 	}
-	int r = join(hv, vm, e);
+	int r = join(hv, vm, vm->sp->name, e);
 	if (r) {
 		free_vm(vm);
 		return r;
@@ -294,8 +313,41 @@ int vm_create(struct hv *hv, int argc, char **argv, struct vm **out, cairn_errbu
 		free_vm(vm);
 		return r;
 	}
+	vm->group = vm->m->group;
+	vm->start_paused = vm->sp->start_paused;
+	vm->no_shutdown = vm->sp->no_shutdown;
 	*out = vm;
 	return 0;
+}
+
+int vm_new(struct hv *hv, const struct vm_engine *en, struct vm **out, cairn_errbuf *e)
+{
+	*out = NULL;
+	struct vm *vm = alloc_vm(hv, e);
+	if (!vm)
+		return -ERR_NOMEM;
+	int r = join(hv, vm, en->name, e);
+	if (r) {
+		free_vm(vm); /* no ops yet: the engine's data stay the caller's */
+		return r;
+	}
+	vm->impl = en->impl;
+	vm->group = en->group;
+	vm->start_paused = en->start_paused;
+	vm->no_shutdown = en->no_shutdown;
+	vm->ops = en->ops;
+	*out = vm;
+	return 0;
+}
+
+void *vm_impl(const struct vm *vm)
+{
+	return vm->impl;
+}
+
+struct sched *hv_sched(struct hv *hv)
+{
+	return hv->sched;
 }
 
 /* Stop the harts for good (vm->mu held). */
@@ -303,12 +355,12 @@ static void stop_harts(struct vm *vm)
 {
 	if (!vm->live)
 		return;
-	machine_halt(vm->m, 0);
+	vm->ops->halt(vm);
 	if (vm->sched_paused) {
-		machine_resume(vm->m);
+		vm->ops->resume(vm);
 		vm->sched_paused = false;
 	}
-	machine_wait_stopped(vm->m);
+	vm->ops->wait_stopped(vm);
 	__atomic_store_n(&vm->live, false, __ATOMIC_RELEASE);
 }
 
@@ -380,11 +432,11 @@ int vm_start(struct vm *vm)
 		err = -ERR_STATE;
 	} else if (s != VM_RUNNING) {
 		if (vm->sched_paused) {
-			machine_resume(vm->m);
+			vm->ops->resume(vm);
 			vm->sched_paused = false;
 		} else if (!vm->live) {
 			__atomic_store_n(&vm->live, true, __ATOMIC_RELEASE);
-			machine_start(vm->m);
+			vm->ops->start(vm);
 		}
 		set_state(vm, VM_RUNNING);
 		emit(vm, "RESUME", NULL);
@@ -400,7 +452,7 @@ int vm_pause(struct vm *vm)
 	if (vm->dead)
 		err = -ERR_STATE;
 	else if (vm_state(vm) == VM_RUNNING) {
-		machine_pause(vm->m);
+		vm->ops->pause(vm);
 		vm->sched_paused = true;
 		set_state(vm, VM_PAUSED);
 		emit(vm, "STOP", NULL);
@@ -417,7 +469,8 @@ int vm_resume(struct vm *vm)
 /* Reboot in place: no hart is running (paused, prelaunch or shut down). */
 static int reset_stopped(struct vm *vm)
 {
-	if (machine_reboot(vm->m))
+	cairn_errbuf e = { 0 };
+	if (vm->ops->reboot(vm, &e))
 		return -ERR_IO;
 	if (vm_state(vm) != VM_PRELAUNCH)
 		set_state(vm, VM_PRELAUNCH);
@@ -433,7 +486,7 @@ int vm_reset(struct vm *vm)
 		err = -ERR_STATE;
 	} else if (vm_state(vm) == VM_RUNNING) {
 		vm->host_reset = true;
-		machine_reset(vm->m); /* the harts stop; the hv thread reboots */
+		vm->ops->reset(vm); /* the harts stop; the hv thread reboots */
 	} else {
 		err = reset_stopped(vm);
 	}
@@ -457,9 +510,9 @@ static void poweroff(struct vm *vm, const char *reason)
 	bool now = false, keep = true;
 	if (!vm->dead && vm->live) {
 		vm->poweroff_reason = reason;
-		machine_halt(vm->m, 0);
+		vm->ops->halt(vm);
 		if (vm->sched_paused) {
-			machine_resume(vm->m);
+			vm->ops->resume(vm);
 			vm->sched_paused = false;
 		}
 	} else if (!vm->dead && vm_state(vm) == VM_PRELAUNCH) {
@@ -495,33 +548,35 @@ void hv_terminate(struct hv *hv, int sig)
 static void stopped(struct hv *hv, struct vm *vm)
 {
 	pthread_mutex_lock(&vm->mu);
-	struct machine *m = vm->m;
+	struct vm_end end;
 	if (vm->dead || !vm->live) {
 		pthread_mutex_unlock(&vm->mu);
 		return;
 	}
-	if (m->reset_requested) {
+	vm->ops->ended(vm, &end);
+	if (end.reset) {
 		bool host = vm->host_reset;
+		cairn_errbuf e = { 0 };
 		vm->host_reset = false;
-		if (machine_reboot(m)) {
-			cairn_error("vm %s: reboot: %s", vm->name, m->err.msg);
-			m->exit_code = 1;
+		if (vm->ops->reboot(vm, &e)) {
+			cairn_error("vm %s: reboot: %s", vm->name, e.msg);
+			end.exit_code = 1;
 		} else {
 			emit(vm, "RESET", host ? "{\"guest\": false, \"reason\": \"host-qmp-system-reset\"}"
 					       : "{\"guest\": true, \"reason\": \"guest-reset\"}");
-			machine_start(m);
+			vm->ops->start(vm);
 			pthread_mutex_unlock(&vm->mu);
 			return;
 		}
 	}
 	__atomic_store_n(&vm->live, false, __ATOMIC_RELEASE);
-	vm->exit_code = m->exit_code;
-	set_state(vm, VM_SHUTDOWN);
+	vm->exit_code = end.exit_code;
+	set_state(vm, end.error ? VM_ERROR : VM_SHUTDOWN);
 	char data[96];
 	snprintf(data, sizeof data, "{\"guest\": %s, \"reason\": \"%s\"}", vm->poweroff_reason ? "false" : "true",
-		 vm->poweroff_reason ? vm->poweroff_reason : "guest-shutdown");
+		 vm->poweroff_reason ? vm->poweroff_reason : end.error ? "guest-panic" : "guest-shutdown");
 	emit(vm, "SHUTDOWN", data);
-	bool keep = vm->sp->no_shutdown || hv->persist;
+	bool keep = vm->no_shutdown || hv->persist;
 	pthread_mutex_unlock(&vm->mu);
 	pthread_mutex_lock(&hv->mu);
 	hv->exit_code = vm->exit_code;
@@ -530,14 +585,16 @@ static void stopped(struct hv *hv, struct vm *vm)
 		vm_destroy(vm);
 }
 
+/* Harts and guest RAM are a board's: a VM without one (a wasm program)
+ * has neither. */
 int vm_nharts(const struct vm *vm)
 {
-	return vm->m->nharts;
+	return vm->m ? vm->m->nharts : 0;
 }
 
 struct rv_hart *vm_hart(struct vm *vm, int k)
 {
-	if (k < 0 || k >= vm->m->nharts || (vm_state(vm) == VM_RUNNING && !__atomic_load_n(&vm->inspecting, __ATOMIC_ACQUIRE)))
+	if (k < 0 || k >= vm_nharts(vm) || (vm_state(vm) == VM_RUNNING && !__atomic_load_n(&vm->inspecting, __ATOMIC_ACQUIRE)))
 		return NULL;
 	return &vm->m->vcpu[k]->hart;
 }
@@ -545,7 +602,7 @@ struct rv_hart *vm_hart(struct vm *vm, int k)
 void vm_hart_info(struct vm *vm, int k, struct vm_hart_info *out)
 {
 	*out = (struct vm_hart_info){ .thread_id = -1 };
-	if (k < 0 || k >= vm->m->nharts)
+	if (k < 0 || k >= vm_nharts(vm))
 		return;
 	struct vcpu *v = vm->m->vcpu[k];
 	out->thread_id = sched_unit_tid(&v->unit);
@@ -576,7 +633,7 @@ int vm_inspect(struct vm *vm, void (*fn)(struct vm *vm, void *arg), void *arg)
 
 bool vm_read_phys(struct vm *vm, uint64_t pa, void *buf, size_t n)
 {
-	if (!mem_contains(vm->m->mem, pa, n))
+	if (!vm->m || !mem_contains(vm->m->mem, pa, n))
 		return false;
 	if (n)
 		memcpy(buf, mem_map_read(vm->m->mem, pa, n), n);
@@ -585,7 +642,7 @@ bool vm_read_phys(struct vm *vm, uint64_t pa, void *buf, size_t n)
 
 bool vm_write_phys(struct vm *vm, uint64_t pa, const void *buf, size_t n)
 {
-	if (!mem_contains(vm->m->mem, pa, n))
+	if (!vm->m || !mem_contains(vm->m->mem, pa, n))
 		return false;
 	if (n)
 		memcpy(mem_map_write(vm->m->mem, pa, n), buf, n);
@@ -594,56 +651,136 @@ bool vm_write_phys(struct vm *vm, uint64_t pa, const void *buf, size_t n)
 
 int vm_set_weight(struct vm *vm, unsigned weight)
 {
-	return sched_set_weight(vm->m->group, weight);
+	return sched_set_weight(vm->group, weight);
 }
 
 int vm_set_cap(struct vm *vm, unsigned percent)
 {
-	return sched_set_cap(vm->m->group, percent);
+	return sched_set_cap(vm->group, percent);
 }
 
 int vm_set_reservation(struct vm *vm, uint64_t period_ns, uint64_t budget_ns)
 {
-	return sched_set_reservation(vm->m->group, period_ns, budget_ns);
+	return sched_set_reservation(vm->group, period_ns, budget_ns);
 }
 
 void vm_sched_params(struct vm *vm, struct vm_sched *out)
 {
 	struct sched_params p;
-	sched_group_params(vm->m->group, &p);
+	sched_group_params(vm->group, &p);
 	*out = (struct vm_sched){ .weight = p.weight, .cap = p.cap, .period_ns = p.period_ns, .budget_ns = p.budget_ns };
 }
 
 void vm_stats(struct vm *vm, struct vm_stats *out)
 {
 	struct sched_stats st;
-	sched_group_stats(vm->m->group, &st);
-	*out = (struct vm_stats){ .cpu_ns = st.cpu_ns, .slices = st.slices, .wakeups = st.wakeups,
-				  .ram_bytes = vm->m->cfg.ram_size };
-	for (int k = 0; k < vm->m->nharts; k++)
-		out->instret += __atomic_load_n(&vm->m->vcpu[k]->hart.instret, __ATOMIC_RELAXED);
+	sched_group_stats(vm->group, &st);
+	*out = (struct vm_stats){ .cpu_ns = st.cpu_ns, .slices = st.slices, .wakeups = st.wakeups };
+	vm->ops->stats(vm, out);
 }
 
+/* -qmp and -monitor are `cairn vm` options: other kinds have none. */
 int vm_qmp_specs(const struct vm *vm, const char *const **specs)
 {
-	*specs = vm->sp->qmp;
-	return vm->sp->nqmp;
+	*specs = vm->sp ? vm->sp->qmp : NULL;
+	return vm->sp ? vm->sp->nqmp : 0;
 }
 
 bool vm_start_paused(const struct vm *vm)
 {
-	return vm->sp->start_paused;
+	return vm->start_paused;
 }
 
 const char *vm_monitor_spec(const struct vm *vm)
 {
-	return vm->sp->monitor;
+	return vm->sp ? vm->sp->monitor : NULL;
 }
 
 size_t vm_console_recent(struct vm *vm, char *buf, size_t cap)
 {
+	return vm->ops->console_recent(vm, buf, cap);
+}
+
+const char *vm_kind(const struct vm *vm)
+{
+	return vm->ops->kind;
+}
+
+/* ---- the RISC-V board as a VM's engine ---- */
+
+static void riscv_start(struct vm *vm)
+{
+	machine_start(vm->m);
+}
+
+static void riscv_pause(struct vm *vm)
+{
+	machine_pause(vm->m);
+}
+
+static void riscv_resume(struct vm *vm)
+{
+	machine_resume(vm->m);
+}
+
+static void riscv_halt(struct vm *vm)
+{
+	machine_halt(vm->m, 0);
+}
+
+static void riscv_reset(struct vm *vm)
+{
+	machine_reset(vm->m);
+}
+
+static void riscv_wait_stopped(struct vm *vm)
+{
+	machine_wait_stopped(vm->m);
+}
+
+static int riscv_reboot(struct vm *vm, cairn_errbuf *e)
+{
+	if (!machine_reboot(vm->m))
+		return 0;
+	cairn_errorf(e, "%s", vm->m->err.msg);
+	return -ERR_IO;
+}
+
+static void riscv_ended(struct vm *vm, struct vm_end *out)
+{
+	*out = (struct vm_end){ .reset = vm->m->reset_requested, .exit_code = vm->m->exit_code };
+}
+
+static void riscv_stats(struct vm *vm, struct vm_stats *out)
+{
+	out->ram_bytes = vm->m->cfg.ram_size;
+	for (int k = 0; k < vm->m->nharts; k++)
+		out->instret += __atomic_load_n(&vm->m->vcpu[k]->hart.instret, __ATOMIC_RELAXED);
+}
+
+static size_t riscv_console_recent(struct vm *vm, char *buf, size_t cap)
+{
 	return console_recent(vm->m, buf, cap);
 }
+
+static void riscv_free(struct vm *vm)
+{
+	if (vm->m) {
+		console_stop(vm->m); /* no more input reaches the monitor */
+		monitor_session_free(vm->mon); /* its command in progress finishes first */
+		vm->mon = NULL;
+		machine_destroy(vm->m);
+	}
+	if (vm->trace_file)
+		fclose(vm->trace_file);
+	vm_spec_free(vm->sp);
+}
+
+static const struct vm_ops riscv_ops = {
+	.kind = "riscv", .start = riscv_start, .pause = riscv_pause, .resume = riscv_resume, .halt = riscv_halt,
+	.reset = riscv_reset, .wait_stopped = riscv_wait_stopped, .reboot = riscv_reboot, .ended = riscv_ended,
+	.stats = riscv_stats, .console_recent = riscv_console_recent, .free = riscv_free,
+};
 
 /* ---- the hypervisor ---- */
 

@@ -49,6 +49,18 @@ void hv_terminate(struct hv *hv, int sig);
  * (file, option).  Returns 1 with *out NULL when there is nothing to run
  * (-machine dumpdtb=FILE wrote the tree). */
 int vm_create(struct hv *hv, int argc, char **argv, struct vm **out, cairn_errbuf *e) MUST_CHECK;
+/* A WebAssembly program as a VM (wasmunit.c): argv holds the options
+ * `cairn run` takes, then the program and its arguments (argv[0] is an
+ * option, as for vm_create), plus --name NAME, --stdin/--stdout/--stderr
+ * FILE and --no-shutdown.  It runs on the VMs' workers with a weight and a
+ * cap; vm_pause/resume stop it between two wasm instructions, vm_reset runs
+ * it again from the start, vm_poweroff ends it.  Its exit status is
+ * vm_exit_code (134 after a trap, then state VM_ERROR); vm_console_recent
+ * is its stdout and stderr.  It has no harts (vm_nharts 0) and no guest
+ * physical memory. */
+int vm_create_wasm(struct hv *hv, int argc, char **argv, struct vm **out, cairn_errbuf *e) MUST_CHECK;
+/* "riscv" or "wasm". */
+const char *vm_kind(const struct vm *vm);
 /* Stop the VM's harts and remove it; it is freed on hv_run's thread after
  * its pending events (do not use vm afterwards).  Any state.  A VM whose
  * guest powers off is destroyed this way by the hypervisor, unless it was

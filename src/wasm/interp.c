@@ -291,6 +291,16 @@ static const void *const *_Atomic g_labels;
 
 /* Where a fault in a guarded memory jumps: set while wasm code runs. */
 static __thread sigjmp_buf *trap_jmp;
+/* The calling thread's trap_jmp, found afresh: after a call that may have
+ * switched this stack to another host thread (a coroutine's yield), an
+ * address of a thread-local computed before the call is the old thread's,
+ * and compilers keep such addresses across calls.  A call through a
+ * volatile pointer cannot be inlined or merged with an earlier one. */
+static sigjmp_buf **trap_jmp_here(void)
+{
+	return &trap_jmp;
+}
+static sigjmp_buf **(*volatile trap_slot)(void) = trap_jmp_here;
 
 /* The running instance's memory 0 (m0, NULL if none); its base and size
  * are reloaded after anything that may grow it: calls, memory.grow. */
@@ -305,6 +315,19 @@ static const char *mem_init(wa_instance *inst, uint32_t seg, uint64_t *a);
 static inline const char *fuel_trap(wa_thread *t)
 {
 	return __atomic_load_n(&t->interrupted, __ATOMIC_RELAXED) ? WA_TRAP_INTERRUPT : WA_TRAP_FUEL;
+}
+/* Fuel ran out: the thread's refuel hook decides whether that is the end.
+ * No wasm fault can be ours while the hook runs (it may leave this host
+ * thread and come back on another one, whose trap_jmp this is not). */
+static __attribute__((noinline, cold)) const char *out_of_fuel(wa_thread *t)
+{
+	if (!t->refuel)
+		return fuel_trap(t);
+	sigjmp_buf *jb = trap_jmp;
+	trap_jmp = NULL;
+	const char *r = t->refuel(t, t->refuel_ctx);
+	*trap_slot() = jb;
+	return r;
 }
 static const char *mem_fill_copy(wa_memory *mm, int copy, uint64_t *a);
 static const char *table_op(wa_instance *inst, int op, uint32_t x, uint32_t y, uint64_t *a);
@@ -626,8 +649,8 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 			vmbreak;
 		}
 		vmcase(WA_I_FUEL) {
-			if (t->fuel >= 0 && --t->fuel < 0)
-				TRAP(fuel_trap(t));
+			if (t->fuel >= 0 && --t->fuel < 0 && (trapmsg = out_of_fuel(t)))
+				goto trap;
 			pc += 1;
 			vmbreak;
 		}
@@ -644,7 +667,7 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 			t->host_top = sp + callee->type->param_slots + callee->type->result_slots;
 			trap_jmp = NULL; /* a fault in host code is no wasm trap */
 			trapmsg = callee->host(t, callee->env, sp);
-			trap_jmp = jb;
+			*trap_slot() = jb; /* WASI may have yielded the stack */
 			if (trapmsg) {
 				pc--; /* the trace points into the call */
 				goto trap;
@@ -657,9 +680,9 @@ static int run(wa_thread *t, wa_func *f, uint64_t *sp, int init)
 			pc--;
 			TRAP(WA_TRAP_EXHAUSTED);
 		}
-		if (t->fuel >= 0 && --t->fuel < 0) {
+		if (t->fuel >= 0 && --t->fuel < 0 && (trapmsg = out_of_fuel(t))) {
 			pc--;
-			TRAP(fuel_trap(t));
+			goto trap;
 		}
 		t->frames[t->depth++] = (wa_frame){ pc, fp, cur };
 		t->frames[t->depth].func = callee;
@@ -870,7 +893,7 @@ int wa_exec(wa_thread *t, wa_func *f, uint64_t *sp)
 	volatile uint32_t depth = t->depth;
 	int r;
 	if (sigsetjmp(jb, 0)) {
-		trap_jmp = prev;
+		*trap_slot() = prev;
 		if (t->depth > depth)
 			t->frames[t->depth].pc = NULL; /* the faulting access: not known */
 		record_trace(t, depth);
@@ -880,6 +903,6 @@ int wa_exec(wa_thread *t, wa_func *f, uint64_t *sp)
 	}
 	trap_jmp = &jb;
 	r = run(t, f, sp, 0);
-	trap_jmp = prev;
+	*trap_slot() = prev;
 	return r;
 }

@@ -94,6 +94,13 @@ typedef struct wa_thread {
 	const char *trap;
 	int64_t fuel;               /* < 0: unlimited */
 	int interrupted;            /* set by wa_thread_interrupt */
+	/* When set, fuel running out (or an interrupt zeroing it) calls this
+	 * instead of trapping: it returns NULL to go on exactly where the code
+	 * stopped (having refilled fuel) or the trap to raise.  It may switch
+	 * stacks -- a program run as a coroutine yields to its scheduler
+	 * there -- and come back on another host thread. */
+	const char *(*refuel)(struct wa_thread *t, void *ctx);
+	void *refuel_ctx;
 	uint64_t *host_top;         /* free stack above a running host function's slots */
 	wa_func *trace[16];         /* innermost first: where the last trap happened */
 	const union wa_cell *trace_pc[16]; /* in each: the instruction, NULL if unknown */

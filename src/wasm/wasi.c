@@ -70,6 +70,7 @@ typedef struct wfd {
 	bool own;               /* closed by us (stdio is borrowed) */
 	bool nonblock;          /* emulated: the host fd stays blocking */
 	bool no_nowait;         /* pwritev2 RWF_NOWAIT is not supported on it */
+	uint8_t stream;         /* 1, 2: the guest's stdout or stderr (hooks->output sees it) */
 	uint64_t base, inh;     /* rights */
 	char *preopen;          /* guest name of a preopened directory */
 	DIR *dir;               /* fd_readdir's stream, opened on first use */
@@ -87,6 +88,8 @@ struct wa_wasi {
 	int64_t exit_code;
 	const char *trap;
 	int intr[2];            /* wa_wasi_interrupt writes here; waits poll it */
+	const wa_wasi_hooks *hooks;
+	void *hooks_ctx;
 	wa_functype *types;
 	wa_func *funcs;
 	uint8_t *typebuf;
@@ -248,6 +251,7 @@ static int open_stdio(wa_wasi *w, const wa_wasi_config *c, wa_err *e)
 			continue; /* the slot stays free: EBADF */
 		if (fd_install(w, i, c->stdio[i], false, stdio_rights(i, c->stdio[i]), 0, &fd))
 			return wa_fail(e, 0, ERR_INVAL, "WASI: bad host fd %d for guest fd %u", c->stdio[i], i);
+		w->fds[fd].stream = (uint8_t)i;
 	}
 	return 0;
 }
@@ -290,6 +294,8 @@ int wa_wasi_new(const wa_wasi_config *c, wa_wasi **out, wa_err *e)
 	w->exit_code = -1;
 	w->no_openat2 = c->flags & WA_WASI_NO_OPENAT2;
 	w->no_nowait = c->flags & WA_WASI_NO_NOWAIT;
+	w->hooks = c->hooks;
+	w->hooks_ctx = c->hooks_ctx;
 	w->argv = copy_strings(c->argv, c->argc, &w->argv_bytes);
 	w->env = copy_strings(c->env, c->nenv, &w->env_bytes);
 	w->argc = w->argv ? (uint32_t)c->argc : 0;
@@ -351,6 +357,19 @@ void wa_wasi_interrupt(wa_wasi *w)
 
 #define TRAPPED (-1)
 
+/* The interrupt pipe woke a wait: whether to trap.  An embedder with an
+ * interrupted hook may have woken it for something else (a pause): then the
+ * pipe is emptied and the wait goes on. */
+static bool interrupt_traps(wa_wasi *w)
+{
+	char buf[64];
+	if (!w->hooks || !w->hooks->interrupted)
+		return true;
+	while (read(w->intr[0], buf, sizeof buf) > 0)
+		;
+	return w->hooks->interrupted(w->hooks_ctx);
+}
+
 /* Wait until f is ready for ev.  Regular files never wait; a nonblocking
  * fd that is not ready gives EAGAIN; an interrupt traps. */
 static int wait_fd(wa_wasi *w, wfd *f, short ev)
@@ -359,16 +378,19 @@ static int wait_fd(wa_wasi *w, wfd *f, short ev)
 	int r;
 	if (f->type == FT_FILE || f->type == FT_DIR || f->type == FT_BLOCK)
 		return 0;
-	do
-		r = poll(p, 2, f->nonblock ? 0 : -1);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return wa_wasi_errno(errno);
-	if (p[1].revents) {
-		w->trap = WA_TRAP_INTERRUPT;
-		return TRAPPED;
+	for (;;) {
+		do
+			r = poll(p, 2, f->nonblock ? 0 : -1);
+		while (r < 0 && errno == EINTR);
+		if (r < 0)
+			return wa_wasi_errno(errno);
+		if (!p[1].revents)
+			return p[0].revents ? 0 : WE_AGAIN;
+		if (interrupt_traps(w)) {
+			w->trap = WA_TRAP_INTERRUPT;
+			return TRAPPED;
+		}
 	}
-	return p[0].revents ? 0 : WE_AGAIN;
 }
 
 /* ---- args, environment, clocks, random ---- */
@@ -475,7 +497,14 @@ static int w_random_get(wa_wasi *w, const uint64_t *a)
 
 static int w_sched_yield(wa_wasi *w, const uint64_t *a)
 {
-	sched_yield();
+	if (!w->hooks || !w->hooks->sleep) {
+		sched_yield();
+		return 0;
+	}
+	if (w->hooks->sleep(w->hooks_ctx, 0)) {
+		w->trap = WA_TRAP_INTERRUPT;
+		return TRAPPED;
+	}
 	return 0;
 }
 
@@ -590,6 +619,19 @@ static int write_stream(wa_wasi *w, wfd *f, const struct iovec *v, int n, uint8_
 	return 0;
 }
 
+/* The first n bytes written from v, for the embedder's output hook. */
+static void to_hook(wa_wasi *w, const wfd *f, const struct iovec *v, int cnt, size_t n)
+{
+	if (!f->stream || !w->hooks || !w->hooks->output)
+		return;
+	for (int i = 0; i < cnt && n; i++) {
+		size_t k = v[i].iov_len < n ? v[i].iov_len : n;
+		if (k)
+			w->hooks->output(w->hooks_ctx, f->stream, v[i].iov_base, k);
+		n -= k;
+	}
+}
+
 /* Shared by read/write/pread/pwrite: a[1], a[2] are the iovecs, out the
  * result pointer, off the offset (< 0: the fd's position). */
 static int rw(wa_wasi *w, const uint64_t *a, bool wr, int64_t off, uint32_t out, uint64_t rights)
@@ -601,8 +643,12 @@ static int rw(wa_wasi *w, const uint64_t *a, bool wr, int64_t off, uint32_t out,
 	if ((err = get_iovs(w, (uint32_t)a[1], (uint32_t)a[2], v, &n)))
 		return err;
 	GP(res, out, 4);
-	if (off < 0 && wr && f->type != FT_FILE && f->type != FT_DIR && f->type != FT_BLOCK)
-		return write_stream(w, f, v, n, res);
+	if (off < 0 && wr && f->type != FT_FILE && f->type != FT_DIR && f->type != FT_BLOCK) {
+		if ((err = write_stream(w, f, v, n, res)))
+			return err;
+		to_hook(w, f, v, n, ld_le32(res));
+		return 0;
+	}
 	if (off < 0 && (err = wait_fd(w, f, wr ? POLLOUT : POLLIN)))
 		return err;
 	if (off >= 0)
@@ -611,6 +657,8 @@ static int rw(wa_wasi *w, const uint64_t *a, bool wr, int64_t off, uint32_t out,
 		r = wr ? writev(f->host, v, n) : readv(f->host, v, n);
 	if (r < 0)
 		return wa_wasi_errno(errno);
+	if (wr)
+		to_hook(w, f, v, n, (size_t)r);
 	st_le32(res, (uint32_t)r);
 	return 0;
 }
@@ -1327,12 +1375,33 @@ static int poll_wait(wa_wasi *w, pollctx *c)
 		if (r < 0 && errno != EINTR)
 			return wa_wasi_errno(errno);
 		if (p[n].revents) {
-			w->trap = WA_TRAP_INTERRUPT;
-			return TRAPPED;
+			if (interrupt_traps(w)) {
+				w->trap = WA_TRAP_INTERRUPT;
+				return TRAPPED;
+			}
+			p[n].revents = 0;
+			if (r == 1)
+				continue; /* only the wake: wait on */
 		}
 		if (r > 0 || c->nready || now_ns(CLOCK_MONOTONIC) >= c->earliest)
 			return 0;
 	}
+}
+
+/* Nothing but clocks to wait for, and an embedder that sleeps without
+ * holding the thread. */
+static bool clocks_only(wa_wasi *w, const pollctx *c)
+{
+	return w->hooks && w->hooks->sleep && !c->npfd && !c->nready && c->earliest != UINT64_MAX;
+}
+
+static int sleep_until(wa_wasi *w, uint64_t deadline)
+{
+	if (w->hooks->sleep(w->hooks_ctx, deadline)) {
+		w->trap = WA_TRAP_INTERRUPT;
+		return TRAPPED;
+	}
+	return 0;
 }
 
 static int w_poll_oneoff(wa_wasi *w, const uint64_t *a)
@@ -1357,7 +1426,7 @@ static int w_poll_oneoff(wa_wasi *w, const uint64_t *a)
 	for (uint32_t i = 0; !err && i < n; i++)
 		err = sub_read(w, &c, i, in + 48 * i);
 	if (!err)
-		err = poll_wait(w, &c);
+		err = clocks_only(w, &c) ? sleep_until(w, c.earliest) : poll_wait(w, &c);
 	if (!err) {
 		uint64_t mono = now_ns(CLOCK_MONOTONIC);
 		for (uint32_t i = 0; i < n; i++)

@@ -23,6 +23,23 @@ enum {
 	WA_WASI_NO_NOWAIT = 2,  /* write pipes in PIPE_BUF pieces even where RWF_NOWAIT works */
 };
 
+/* What an embedder that runs programs as coroutines (the hypervisor's wasm
+ * units) adds; every member may be NULL.  ctx is the config's hooks_ctx. */
+typedef struct wa_wasi_hooks {
+	/* Bytes the guest wrote to its stdout (stream 1) or stderr (2) -- the
+	 * fds stdio[1] and stdio[2] became, wherever fd_renumber moved them --
+	 * after they reached the host fd. */
+	void (*output)(void *ctx, int stream, const void *buf, size_t n);
+	/* A poll_oneoff with clocks only (a sleep), and sched_yield: wait
+	 * until deadline (CLOCK_MONOTONIC ns; 0: only let others run) without
+	 * holding the host thread.  0, or -1 to trap WA_TRAP_INTERRUPT. */
+	int (*sleep)(void *ctx, uint64_t deadline);
+	/* wa_wasi_interrupt woke a blocking call: true traps WA_TRAP_INTERRUPT,
+	 * false waits on (the embedder used the wake for something else, e.g.
+	 * to pause the program: it may yield the thread in this call). */
+	bool (*interrupted)(void *ctx);
+} wa_wasi_hooks;
+
 typedef struct wa_wasi_config {
 	const char *const *argv;  /* argv[0] is the program name */
 	int argc;
@@ -34,6 +51,8 @@ typedef struct wa_wasi_config {
 	int nsocks;
 	int stdio[3];             /* host fds for guest 0, 1, 2 (borrowed); -1: none */
 	unsigned flags;           /* WA_WASI_* */
+	const wa_wasi_hooks *hooks; /* NULL: none (borrowed, must outlive the context) */
+	void *hooks_ctx;
 } wa_wasi_config;
 
 typedef struct wa_wasi wa_wasi;
