@@ -416,13 +416,49 @@ static void test_x_translation(struct vm *vm)
 
 /* ---- the control socket's commands ---- */
 
+/* A wasm VM whose _start returns at once. */
+static struct vm *make_wasm_vm(const char *name)
+{
+	static const unsigned char mod[] = {
+		0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,         /* \0asm 1 */
+		0x01, 0x04, 0x01, 0x60, 0x00, 0x00,                     /* type () -> () */
+		0x03, 0x02, 0x01, 0x00,                                 /* one function */
+		0x07, 0x0a, 0x01, 0x06, '_', 's', 't', 'a', 'r', 't', 0x00, 0x00,
+		0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,                     /* its body: end */
+	};
+	static char path[300];
+	snprintf(path, sizeof path, "%s/w.wasm", tmpdir);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(mod, 1, sizeof mod, f) != sizeof mod || fclose(f))
+		exit(1);
+	if (!name)
+		return (struct vm *)path; /* only the file (vm-create) */
+	char *argv[] = { "--name", (char *)name, path, NULL };
+	struct vm *vm;
+	cairn_errbuf e = { 0 };
+	if (vm_create_wasm(hv, 3, argv, &vm, &e)) {
+		fprintf(stderr, "vm_create_wasm: %s\n", e.msg);
+		exit(1);
+	}
+	unlink(path);
+	return vm;
+}
+
+static const char *hmp_vm(struct qmp_conn *q, struct cap *c, const char *vm, const char *line)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "{\"execute\":\"human-monitor-command\",\"vm\":\"%s\",\"arguments\":{\"command-line\":\"%s\"}}",
+		 vm, line);
+	return req(q, c, buf);
+}
+
 static void test_control(struct vm *a, struct vm *b)
 {
 	struct cap c = { 0 };
 	struct qmp_conn *q = negotiated(NULL, &c);
 	const char *vms = req(q, &c, "{\"execute\":\"query-vms\"}");
-	CHECK_HAS(vms, "{\"name\": \"qa\", \"state\": ");
-	CHECK_HAS(vms, "{\"name\": \"qb\", \"state\": \"prelaunch\", \"harts\": 1, \"ram\": 16777216, \"cpu-ns\": ");
+	CHECK_HAS(vms, "{\"name\": \"qa\", \"kind\": \"riscv\", \"state\": ");
+	CHECK_HAS(vms, "{\"name\": \"qb\", \"kind\": \"riscv\", \"state\": \"prelaunch\", \"harts\": 1, \"ram\": 16777216, \"cpu-ns\": ");
 	CHECK_HAS(vms, "\"weight\": 100, \"cap\": 0, \"reservation\": null}");
 	CHECK_HAS(req(q, &c, "{\"execute\":\"query-commands\"}"), "{\"name\": \"vm-set-sched\"}");
 	/* routing: a top-level "vm", or one among the arguments */
@@ -450,7 +486,7 @@ static void test_control(struct vm *a, struct vm *b)
 		  GENERIC("VM 'qb': Parameters 'period-ns' and 'budget-ns' go together"));
 	CHECK_STR(req(q, &c, "{\"execute\":\"vm-set-sched\",\"vm\":\"qb\",\"arguments\":{\"weight\":5,\"cap\":100000}}"),
 		  GENERIC("VM 'qb': Parameter 'cap' must be at most 100 per worker thread"));
-	CHECK_HAS(req(q, &c, "{\"execute\":\"query-vms\"}"), "\"name\": \"qb\", \"state\": \"prelaunch\", \"harts\": 1, ");
+	CHECK_HAS(req(q, &c, "{\"execute\":\"query-vms\"}"), "\"name\": \"qb\", \"kind\": \"riscv\", \"state\": \"prelaunch\", \"harts\": 1, ");
 	CHECK(!strstr(took(&c), "\"weight\": 5"));
 	CHECK_STR(req(q, &c, "{\"execute\":\"vm-set-sched\",\"vm\":\"qb\",\"arguments\":{\"weight\":300,\"cap\":50,"
 			     "\"period-ns\":10000000,\"budget-ns\":2000000}}"), "{\"return\": {}}\r\n");
@@ -476,6 +512,25 @@ static void test_control(struct vm *a, struct vm *b)
 		  "{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}}\r\n");
 	CHECK_STR(req(q, &c, "{\"execute\":\"vm-destroy\",\"vm\":\"qc\"}"), "{\"return\": {}}\r\n");
 	CHECK_STR(req(q, &c, "{\"execute\":\"query-status\",\"vm\":\"qc\"}"), ERR("DeviceNotFound", "VM 'qc' not found"));
+	/* a WebAssembly program among the VMs: no harts, no guest memory */
+	struct vm *w = make_wasm_vm("qw");
+	CHECK_HAS(req(q, &c, "{\"execute\":\"query-vms\"}"), "{\"name\": \"qw\", \"kind\": \"wasm\", \"state\": ");
+	CHECK_STR(req(q, &c, "{\"execute\":\"query-cpus-fast\",\"vm\":\"qw\"}"), "{\"return\": []}\r\n");
+	CHECK_STR(hmp_vm(q, &c, "qw", "info registers"), "{\"return\": \"No CPU available\\r\\n\"}\r\n");
+	CHECK_STR(hmp_vm(q, &c, "qw", "x /2x 0"), "{\"return\": \"Can not dump without CPU\\r\\n\"}\r\n");
+	CHECK_STR(hmp_vm(q, &c, "qw", "xp /2x 0x80000000"), "{\"return\": \"0000000080000000: Cannot access memory\\r\\n\"}\r\n");
+	CHECK_STR(hmp_vm(q, &c, "qw", "info cpus"), "{\"return\": \"\"}\r\n");
+	CHECK_HAS(req(q, &c, "{\"execute\":\"query-vm-stats\",\"vm\":\"qw\"}"), "{\"return\": {\"name\": \"qw\", ");
+	CHECK_STR(req(q, &c, "{\"execute\":\"vm-destroy\",\"vm\":\"qw\"}"), "{\"return\": {}}\r\n");
+	(void)w;
+	const char *wpath = (const char *)make_wasm_vm(NULL);
+	snprintf(buf, sizeof buf, "{\"execute\":\"vm-create\",\"arguments\":{\"name\":\"qx\",\"kind\":\"wasm\",\"config\":\"%s\"}}", wpath);
+	CHECK_HAS(req(q, &c, buf), "{\"return\": {\"name\": \"qx\", \"state\": \"");
+	CHECK_HAS(req(q, &c, "{\"execute\":\"query-vms\"}"), "{\"name\": \"qx\", \"kind\": \"wasm\", ");
+	CHECK_STR(req(q, &c, "{\"execute\":\"vm-destroy\",\"vm\":\"qx\"}"), "{\"return\": {}}\r\n");
+	CHECK_STR(req(q, &c, "{\"execute\":\"vm-create\",\"arguments\":{\"name\":\"qy\",\"kind\":\"x86\",\"config\":[]}}"),
+		  GENERIC("Parameter 'kind' does not accept value 'x86'"));
+	unlink(wpath);
 	qmp_conn_event(q, a, "STOP", "{}");
 	CHECK_HAS(took(&c), "\"event\": \"STOP\", \"vm\": \"qa\"}\r\n");
 	qmp_conn_free(q);
