@@ -137,7 +137,9 @@ static json_t *cmd_vm_create(struct qmp_call *x, json_t *args)
 		a.argv[a.argc++] = "-name";
 		a.argv[a.argc++] = (char *)name;
 	}
+	qmp_gate_open(x); /* it may wait for its console's client: other VMs' frees go on */
 	int r = wasm ? vm_create_wasm(x->hv, a.argc, a.argv, &vm, &e) : vm_create(x->hv, a.argc, a.argv, &vm, &e);
+	qmp_gate_close(x);
 	if (r) {
 		qmp_error(x, "GenericError", "VM '%s': %s", name, r > 0 ? "the options describe nothing to run" : e.msg);
 		goto out;

@@ -176,6 +176,18 @@ static void saw_event(struct qmp_server *s, struct vm *vm, const char *event)
 	pthread_mutex_unlock(&s->ev_mu);
 }
 
+void qmp_gate_open(struct qmp_call *x)
+{
+	if (x->conn->client)
+		chan_gate_open(x->conn->client);
+}
+
+void qmp_gate_close(struct qmp_call *x)
+{
+	if (x->conn->client)
+		chan_gate_close(x->conn->client);
+}
+
 /* ---- QEMU's per-VM commands ---- */
 
 static json_t *cmd_capabilities(struct qmp_call *x, json_t *args)

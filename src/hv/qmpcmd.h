@@ -59,6 +59,11 @@ struct qmp_cmd {
  * wait (briefly) until the event went out, so clients see QEMU's order
  * (STOP before the reply to stop).  Call before the action. */
 void qmp_expect(struct qmp_call *x, struct vm *vm, const char *event);
+/* Around work that touches no existing VM but may take long (vm_create
+ * loading images, or waiting for its console's client): a VM may be freed
+ * meanwhile (hv/chan.h chan_gate_open).  No-ops without a socket. */
+void qmp_gate_open(struct qmp_call *x);
+void qmp_gate_close(struct qmp_call *x);
 /* Set x's error; returns NULL (for `return qmp_error(...)`). */
 json_t *qmp_error(struct qmp_call *x, const char *cls, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A GenericError about x->vm, "VM 'NAME': " first on the control socket. */
