@@ -32,6 +32,7 @@ static void ctl_usage(FILE *f)
 		"  stats VM                  CPU time, slices, wakeups, instructions\n"
 		"  start|stop|cont|reset|powerdown|destroy VM\n"
 		"  create NAME \"OPTIONS\"     a VM from `cairn vm` options (it starts unless -S)\n"
+		"  create --wasm NAME \"OPTIONS PROGRAM.wasm [ARGS]\"  a WebAssembly program from `cairn run` options\n"
 		"  set VM [weight=N] [cap=PERCENT] [period=T budget=T]  scheduling (T: 10ms, 500us, 1s, ns)\n"
 		"  hmp VM 'COMMAND'          a human monitor command (info registers, xp /4x 0x80000000)\n"
 		"  qmp '{JSON}'              one raw QMP request; its reply as JSON\n"
@@ -325,9 +326,10 @@ static int do_info(struct conn *c, int argc, char **argv)
 		human_bytes(ram, sizeof ram, num(vm, "ram"));
 		human_ns(cpu, sizeof cpu, num(vm, "cpu-ns"));
 		reservation_text(rsv, sizeof rsv, vm);
-		printf("name:        %s\nstate:       %s\nharts:       %" PRIu64 "\nram:         %s\ncpu time:    %s\n"
+		printf("name:        %s\nkind:        %s\nstate:       %s\nharts:       %" PRIu64 "\nram:         %s\ncpu time:    %s\n"
 		       "weight:      %" PRIu64 "\ncap:         %" PRIu64 "%%%s\nreservation: %s\n",
-		       argv[0], json_string_value(json_object_get(vm, "state")), num(vm, "harts"), ram, cpu,
+		       argv[0], json_string_value(json_object_get(vm, "kind")), json_string_value(json_object_get(vm, "state")),
+		       num(vm, "harts"), ram, cpu,
 		       num(vm, "weight"), num(vm, "cap"), num(vm, "cap") ? "" : " (none)", rsv);
 		size_t i;
 		json_t *h;
@@ -378,6 +380,13 @@ static int do_quit(struct conn *c, int argc, char **argv) { return simple(c, "qu
  * would) or create NAME OPT OPT... (already words). */
 static int do_create(struct conn *c, int argc, char **argv)
 {
+	bool wasm = !strcmp(argv[0], "--wasm");
+	if (wasm && argc < 3) {
+		cairn_error("ctl: usage: cairn ctl create [--wasm] NAME \"OPTIONS\"");
+		return 2;
+	}
+	argv += wasm;
+	argc -= wasm;
 	json_t *config;
 	if (argc == 2) {
 		config = json_string(argv[1]);
@@ -386,7 +395,10 @@ static int do_create(struct conn *c, int argc, char **argv)
 		for (int k = 1; k < argc; k++)
 			json_array_append_new(config, json_string(argv[k]));
 	}
-	json_t *r = run(c, "vm-create", json_pack("{s:s, s:o}", "name", argv[0], "config", config));
+	json_t *args = json_pack("{s:s, s:o}", "name", argv[0], "config", config);
+	if (wasm)
+		json_object_set_new(args, "kind", json_string("wasm"));
+	json_t *r = run(c, "vm-create", args);
 	if (!r)
 		return 1;
 	printf("%s: %s\n", json_string_value(json_object_get(r, "name")), json_string_value(json_object_get(r, "state")));
@@ -497,7 +509,7 @@ static const struct {
 	{ "reset", 1, 1, "VM", do_reset },
 	{ "powerdown", 1, 1, "VM", do_powerdown },
 	{ "destroy", 1, 1, "VM", do_destroy },
-	{ "create", 2, 1000, "NAME \"OPTIONS\"", do_create },
+	{ "create", 2, 1000, "[--wasm] NAME \"OPTIONS\"", do_create },
 	{ "set", 2, 5, "VM weight=N cap=N period=T budget=T", do_set },
 	{ "hmp", 2, 2, "VM 'COMMAND'", do_hmp },
 	{ "qmp", 1, 1, "'{JSON}'", do_qmp },

@@ -25,8 +25,8 @@ static json_t *vm_entry(struct vm *vm)
 	vm_sched_params(vm, &sc);
 	json_t *rsv = sc.budget_ns ? json_pack("{s:I, s:I}", "period-ns", (json_int_t)sc.period_ns,
 					       "budget-ns", (json_int_t)sc.budget_ns) : json_null();
-	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:o}",
-			 "name", vm_name(vm), "state", vm_state_name(vm_state(vm)), "harts", vm_nharts(vm),
+	return json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:o}",
+			 "name", vm_name(vm), "kind", vm_kind(vm), "state", vm_state_name(vm_state(vm)), "harts", vm_nharts(vm),
 			 "ram", (json_int_t)st.ram_bytes, "cpu-ns", (json_int_t)st.cpu_ns,
 			 "slices", (json_int_t)st.slices, "wakeups", (json_int_t)st.wakeups,
 			 "instret", (json_int_t)st.instret, "weight", (int)sc.weight, "cap", (int)sc.cap,
@@ -97,16 +97,21 @@ static const char *find_opt(const struct argv *a, const char *opt)
 	return NULL;
 }
 
-/* vm-create {name, config, start?}: a VM from `cairn vm` options; it runs
- * unless start is false or the options hold -S. */
+/* vm-create {name, config, kind?, start?}: a VM from `cairn vm` options,
+ * or (kind "wasm") a WebAssembly program from `cairn run` options; it runs
+ * unless start is false or the VM options hold -S. */
 static json_t *cmd_vm_create(struct qmp_call *x, json_t *args)
 {
 	const char *name = json_string_value(json_object_get(args, "name"));
+	const char *kind = json_string_value(json_object_get(args, "kind"));
 	json_t *start = json_object_get(args, "start");
+	bool wasm = kind && !strcmp(kind, "wasm");
+	if (kind && !wasm && strcmp(kind, "riscv"))
+		return qmp_error(x, "GenericError", "Parameter 'kind' does not accept value '%s'", kind);
 	struct argv a = { 0 };
 	if (!config_words(x, json_object_get(args, "config"), &a))
 		return NULL;
-	const char *given = find_opt(&a, "-name");
+	const char *given = find_opt(&a, "-name"); /* -name, or --name for a program */
 	json_t *ret = NULL;
 	struct vm *vm = NULL;
 	cairn_errbuf e = { 0 };
@@ -114,7 +119,7 @@ static json_t *cmd_vm_create(struct qmp_call *x, json_t *args)
 		qmp_error(x, "GenericError", "VM '%s': the config names it '%s'", name, given);
 		goto out;
 	}
-	if (find_opt(&a, "-qmp") || find_opt(&a, "-monitor")) {
+	if (!wasm && (find_opt(&a, "-qmp") || find_opt(&a, "-monitor"))) {
 		qmp_error(x, "GenericError", "VM '%s': -qmp and -monitor are not served for VMs made by vm-create "
 			  "(send its commands here with \"vm\": \"%s\")", name, name);
 		goto out;
@@ -123,16 +128,21 @@ static json_t *cmd_vm_create(struct qmp_call *x, json_t *args)
 		qmp_error(x, "GenericError", "VM '%s' exists already", name);
 		goto out;
 	}
-	if (!given) {
+	if (!given && wasm) { /* before the program: what follows it are its arguments */
+		memmove(a.argv + 2, a.argv, (size_t)a.argc * sizeof *a.argv);
+		a.argv[0] = "--name";
+		a.argv[1] = (char *)name;
+		a.argc += 2;
+	} else if (!given) {
 		a.argv[a.argc++] = "-name";
 		a.argv[a.argc++] = (char *)name;
 	}
-	int r = vm_create(x->hv, a.argc, a.argv, &vm, &e);
+	int r = wasm ? vm_create_wasm(x->hv, a.argc, a.argv, &vm, &e) : vm_create(x->hv, a.argc, a.argv, &vm, &e);
 	if (r) {
 		qmp_error(x, "GenericError", "VM '%s': %s", name, r > 0 ? "the options describe nothing to run" : e.msg);
 		goto out;
 	}
-	bool run = start ? json_is_true(start) : !vm_start_paused(vm);
+	bool run = start ? json_is_true(start) : wasm || !vm_start_paused(vm);
 	if (run)
 		qmp_expect(x, vm, "RESUME");
 	if (run && vm_start(vm)) {
@@ -189,7 +199,8 @@ static json_t *cmd_vm_set_sched(struct qmp_call *x, json_t *args)
 const struct qmp_cmd control_commands[] = {
 	{ "query-vms", NULL, cmd_query_vms, QMP_CONTROL },
 	{ "query-vm-stats", NULL, cmd_query_vm_stats, QMP_CONTROL | QMP_VM },
-	{ "vm-create", QMP_ARGS({ "name", QT_STR, false }, { "config", QT_ARGV, false }, { "start", QT_BOOL, true }),
+	{ "vm-create", QMP_ARGS({ "name", QT_STR, false }, { "config", QT_ARGV, false }, { "kind", QT_STR, true },
+				{ "start", QT_BOOL, true }),
 	  cmd_vm_create, QMP_CONTROL },
 	{ "vm-destroy", NULL, cmd_vm_destroy, QMP_CONTROL | QMP_VM },
 	{ "vm-start", NULL, cmd_vm_start, QMP_CONTROL | QMP_VM },

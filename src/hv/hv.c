@@ -619,7 +619,7 @@ int vm_inspect(struct vm *vm, void (*fn)(struct vm *vm, void *arg), void *arg)
 		pthread_mutex_unlock(&vm->mu);
 		return -ERR_STATE;
 	}
-	bool hold = vm->live && !vm->sched_paused;
+	bool hold = vm->m && vm->live && !vm->sched_paused; /* (a wasm program has no harts) */
 	if (hold)
 		machine_pause(vm->m); /* no state change, no STOP: nobody sees it */
 	__atomic_store_n(&vm->inspecting, true, __ATOMIC_RELEASE);

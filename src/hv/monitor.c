@@ -572,7 +572,9 @@ static bool hmp_dump(struct monitor *m, struct parse *ps, bool physical, const c
 	struct dump_arg d = { .physical = physical };
 	if (!parse_fmt(ps, m, &d.f) || !expr_sum(ps, &d.addr) || !require_end(m, ps, name))
 		return false;
-	if (physical)
+	if (!vm_nharts(m->vm) && (!physical || d.f.format == 'i'))
+		mprintf(m, "Can not dump without CPU\n"); /* QEMU's words */
+	else if (physical)
 		dump_mem(m, &d);
 	else
 		with_harts(m, dump_mem, &d); /* the translation needs the hart's satp */
@@ -647,7 +649,10 @@ static bool info_registers(struct monitor *m, struct parse *ps)
 	}
 	if (!require_end(m, ps, "registers"))
 		return false;
-	with_harts(m, dump_harts, &r);
+	if (!vm_nharts(m->vm))
+		mprintf(m, "No CPU available\n"); /* a wasm program */
+	else
+		with_harts(m, dump_harts, &r);
 	return true;
 }
 

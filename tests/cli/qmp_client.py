@@ -411,7 +411,7 @@ def test_control(path, kernel):
     names = [v["name"] for v in vms]
     expect(names == ["a", "b"], "query-vms names %r" % names)
     for v in vms:
-        expect(set(v) == {"name", "state", "harts", "ram", "cpu-ns", "slices", "wakeups", "instret", "weight",
+        expect(set(v) == {"name", "kind", "state", "harts", "ram", "cpu-ns", "slices", "wakeups", "instret", "weight",
                           "cap", "reservation"}, "query-vms keys %r" % sorted(v))
     expect(vms[0]["state"] == "running" and vms[0]["weight"] == 300, "VM a: %r" % vms[0])
     r = c.cmd("query-status", vm="b")

@@ -28,6 +28,7 @@
 #include "hv/hv.h"
 #include "hv/monitor.h"
 #include "hv/qmp.h"
+#include "riscv/hart.h"
 
 static int failures;
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); failures++; } } while (0)
@@ -367,15 +368,97 @@ static void test_lifecycle(struct vm *vm)
 	free(c.buf);
 }
 
+/* x through a hart's Sv39 tables: a 1 GiB page and a 4 KiB one, both
+ * onto the kernel at 0x80000000; holes and non-canonical addresses are
+ * "Cannot access memory". */
+static void put_pte(struct vm *vm, uint64_t table, unsigned idx, uint64_t pte)
+{
+	uint8_t b[8];
+	st_le64(b, pte);
+	CHECK(vm_write_phys(vm, table + idx * 8, b, 8));
+}
+
+static void test_x_translation(struct vm *vm)
+{
+	rv_hart *h = vm_hart(vm, 0);
+	CHECK(h != NULL);
+	if (!h)
+		return;
+	const uint64_t root = 0x80100000, l1 = 0x80101000, l0 = 0x80102000, V = 1, RWX = 0xe;
+	put_pte(vm, root, 1, (0x80000000 >> 12) << 10 | RWX | V);       /* 0x40000000: 1 GiB page */
+	put_pte(vm, root, 0, (l1 >> 12) << 10 | V);
+	put_pte(vm, l1, 0x91, (l0 >> 12) << 10 | V);
+	put_pte(vm, l0, 0x145, (0x80000000 >> 12) << 10 | RWX | V);    /* 0x12345000: 4 KiB page */
+	uint64_t satp = h->satp;
+	int priv = h->priv;
+	h->satp = 8ull << 60 | root >> 12;
+	h->priv = RV_PRIV_S;
+	bool quit;
+	char *out = monitor_run(hv, vm, 0, "x /2x 0x40000000", &quit);
+	CHECK_STR(out, "0000000040000000: 0x10500073 0x0000bff5\r\n");
+	free(out);
+	out = monitor_run(hv, vm, 0, "x /1xw 0x12345004", &quit);
+	CHECK_STR(out, "0000000012345004: 0x0000bff5\r\n");
+	free(out);
+	out = monitor_run(hv, vm, 0, "x /1x 0x12346000", &quit);
+	CHECK_STR(out, "0000000012346000: Cannot access memory\r\n");
+	free(out);
+	out = monitor_run(hv, vm, 0, "x /1x 0x8000000000", &quit);
+	CHECK_STR(out, "0000008000000000: Cannot access memory\r\n");
+	free(out);
+	h->priv = RV_PRIV_M; /* M-mode: physical, as QEMU's debug access */
+	out = monitor_run(hv, vm, 0, "x /1x 0x80000000", &quit);
+	CHECK_STR(out, "0000000080000000: 0x10500073\r\n");
+	free(out);
+	h->satp = satp;
+	h->priv = priv;
+}
+
 /* ---- the control socket's commands ---- */
+
+/* A wasm VM whose _start returns at once. */
+static struct vm *make_wasm_vm(const char *name)
+{
+	static const unsigned char mod[] = {
+		0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,         /* \0asm 1 */
+		0x01, 0x04, 0x01, 0x60, 0x00, 0x00,                     /* type () -> () */
+		0x03, 0x02, 0x01, 0x00,                                 /* one function */
+		0x07, 0x0a, 0x01, 0x06, '_', 's', 't', 'a', 'r', 't', 0x00, 0x00,
+		0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,                     /* its body: end */
+	};
+	static char path[300];
+	snprintf(path, sizeof path, "%s/w.wasm", tmpdir);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(mod, 1, sizeof mod, f) != sizeof mod || fclose(f))
+		exit(1);
+	if (!name)
+		return (struct vm *)path; /* only the file (vm-create) */
+	char *argv[] = { "--name", (char *)name, path, NULL };
+	struct vm *vm;
+	cairn_errbuf e = { 0 };
+	if (vm_create_wasm(hv, 3, argv, &vm, &e)) {
+		fprintf(stderr, "vm_create_wasm: %s\n", e.msg);
+		exit(1);
+	}
+	unlink(path);
+	return vm;
+}
+
+static const char *hmp_vm(struct qmp_conn *q, struct cap *c, const char *vm, const char *line)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "{\"execute\":\"human-monitor-command\",\"vm\":\"%s\",\"arguments\":{\"command-line\":\"%s\"}}",
+		 vm, line);
+	return req(q, c, buf);
+}
 
 static void test_control(struct vm *a, struct vm *b)
 {
 	struct cap c = { 0 };
 	struct qmp_conn *q = negotiated(NULL, &c);
 	const char *vms = req(q, &c, "{\"execute\":\"query-vms\"}");
-	CHECK_HAS(vms, "{\"name\": \"qa\", \"state\": ");
-	CHECK_HAS(vms, "{\"name\": \"qb\", \"state\": \"prelaunch\", \"harts\": 1, \"ram\": 16777216, \"cpu-ns\": ");
+	CHECK_HAS(vms, "{\"name\": \"qa\", \"kind\": \"riscv\", \"state\": ");
+	CHECK_HAS(vms, "{\"name\": \"qb\", \"kind\": \"riscv\", \"state\": \"prelaunch\", \"harts\": 1, \"ram\": 16777216, \"cpu-ns\": ");
 	CHECK_HAS(vms, "\"weight\": 100, \"cap\": 0, \"reservation\": null}");
 	CHECK_HAS(req(q, &c, "{\"execute\":\"query-commands\"}"), "{\"name\": \"vm-set-sched\"}");
 	/* routing: a top-level "vm", or one among the arguments */
@@ -403,7 +486,7 @@ static void test_control(struct vm *a, struct vm *b)
 		  GENERIC("VM 'qb': Parameters 'period-ns' and 'budget-ns' go together"));
 	CHECK_STR(req(q, &c, "{\"execute\":\"vm-set-sched\",\"vm\":\"qb\",\"arguments\":{\"weight\":5,\"cap\":100000}}"),
 		  GENERIC("VM 'qb': Parameter 'cap' must be at most 100 per worker thread"));
-	CHECK_HAS(req(q, &c, "{\"execute\":\"query-vms\"}"), "\"name\": \"qb\", \"state\": \"prelaunch\", \"harts\": 1, ");
+	CHECK_HAS(req(q, &c, "{\"execute\":\"query-vms\"}"), "\"name\": \"qb\", \"kind\": \"riscv\", \"state\": \"prelaunch\", \"harts\": 1, ");
 	CHECK(!strstr(took(&c), "\"weight\": 5"));
 	CHECK_STR(req(q, &c, "{\"execute\":\"vm-set-sched\",\"vm\":\"qb\",\"arguments\":{\"weight\":300,\"cap\":50,"
 			     "\"period-ns\":10000000,\"budget-ns\":2000000}}"), "{\"return\": {}}\r\n");
@@ -429,6 +512,25 @@ static void test_control(struct vm *a, struct vm *b)
 		  "{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}}\r\n");
 	CHECK_STR(req(q, &c, "{\"execute\":\"vm-destroy\",\"vm\":\"qc\"}"), "{\"return\": {}}\r\n");
 	CHECK_STR(req(q, &c, "{\"execute\":\"query-status\",\"vm\":\"qc\"}"), ERR("DeviceNotFound", "VM 'qc' not found"));
+	/* a WebAssembly program among the VMs: no harts, no guest memory */
+	struct vm *w = make_wasm_vm("qw");
+	CHECK_HAS(req(q, &c, "{\"execute\":\"query-vms\"}"), "{\"name\": \"qw\", \"kind\": \"wasm\", \"state\": ");
+	CHECK_STR(req(q, &c, "{\"execute\":\"query-cpus-fast\",\"vm\":\"qw\"}"), "{\"return\": []}\r\n");
+	CHECK_STR(hmp_vm(q, &c, "qw", "info registers"), "{\"return\": \"No CPU available\\r\\n\"}\r\n");
+	CHECK_STR(hmp_vm(q, &c, "qw", "x /2x 0"), "{\"return\": \"Can not dump without CPU\\r\\n\"}\r\n");
+	CHECK_STR(hmp_vm(q, &c, "qw", "xp /2x 0x80000000"), "{\"return\": \"0000000080000000: Cannot access memory\\r\\n\"}\r\n");
+	CHECK_STR(hmp_vm(q, &c, "qw", "info cpus"), "{\"return\": \"\"}\r\n");
+	CHECK_HAS(req(q, &c, "{\"execute\":\"query-vm-stats\",\"vm\":\"qw\"}"), "{\"return\": {\"name\": \"qw\", ");
+	CHECK_STR(req(q, &c, "{\"execute\":\"vm-destroy\",\"vm\":\"qw\"}"), "{\"return\": {}}\r\n");
+	(void)w;
+	const char *wpath = (const char *)make_wasm_vm(NULL);
+	snprintf(buf, sizeof buf, "{\"execute\":\"vm-create\",\"arguments\":{\"name\":\"qx\",\"kind\":\"wasm\",\"config\":\"%s\"}}", wpath);
+	CHECK_HAS(req(q, &c, buf), "{\"return\": {\"name\": \"qx\", \"state\": \"");
+	CHECK_HAS(req(q, &c, "{\"execute\":\"query-vms\"}"), "{\"name\": \"qx\", \"kind\": \"wasm\", ");
+	CHECK_STR(req(q, &c, "{\"execute\":\"vm-destroy\",\"vm\":\"qx\"}"), "{\"return\": {}}\r\n");
+	CHECK_STR(req(q, &c, "{\"execute\":\"vm-create\",\"arguments\":{\"name\":\"qy\",\"kind\":\"x86\",\"config\":[]}}"),
+		  GENERIC("Parameter 'kind' does not accept value 'x86'"));
+	unlink(wpath);
 	qmp_conn_event(q, a, "STOP", "{}");
 	CHECK_HAS(took(&c), "\"event\": \"STOP\", \"vm\": \"qa\"}\r\n");
 	qmp_conn_free(q);
@@ -706,6 +808,7 @@ int main(void)
 	test_malformed(a);
 	test_framing(a);
 	test_hmp(a);
+	test_x_translation(b);
 	test_lifecycle(a);
 	test_control(a, b);
 
