@@ -28,9 +28,6 @@ struct worker {
 	pthread_cond_t cv;
 	struct sched_unit *cur;         /* running now, or NULL */
 	bool cur_rt;                    /* cur runs on its group's reservation */
-	bool boosted;                   /* at a real-time host priority (boost()) */
-	bool started;                   /* self is set */
-	pthread_t self;                 /* the worker's own id (set by itself, under mu) */
 	bool idle;                      /* waiting on cv */
 	int preempt;                    /* atomic: end the slice now */
 	int64_t tid;
@@ -67,7 +64,6 @@ struct sched {
 	int nwaiting;                   /* runnable units, all groups (sched_waiting) */
 	uint64_t min_vrt;
 	bool quit;
-	bool can_boost;                 /* boost() has not been refused */
 	/* Timers: a binary min-heap. */
 	struct sched_timer **heap;
 	int nheap, heap_cap, heap_need;
@@ -271,23 +267,6 @@ static struct sched_unit *pick(struct sched *s, uint64_t now, bool *rt)
 	return best ? dequeue(best) : NULL;
 }
 
-/* Real-time work on an ordinary host thread waits whenever the host runs
- * something else there: a worker that is to run a reserved unit takes a
- * real-time host priority (SCHED_FIFO 1, where the host allows it) from
- * the moment it is chosen until it picks fair work again, so the host runs
- * it at once and does not take its core away mid-tick.  Bounded by the
- * reservation: past its budget the unit is fair work. */
-static void boost(struct sched *s, struct worker *w, bool on)
-{
-	if (w->boosted == on || (on && !s->can_boost) || !w->started)
-		return;
-	struct sched_param sp = { .sched_priority = on ? 1 : 0 };
-	if (pthread_setschedparam(w->self, on ? SCHED_FIFO : SCHED_OTHER, &sp) == 0)
-		w->boosted = on;
-	else if (on)
-		s->can_boost = true; /* not permitted here: don't ask again */
-}
-
 static void preempt(struct worker *w)
 {
 	__atomic_store_n(&w->preempt, 1, __ATOMIC_RELAXED);
@@ -305,29 +284,22 @@ static void place(struct sched *s, struct sched_unit *u)
 	struct sched_group *g = u->g;
 	if (g->paused)
 		return;
-	bool rt = rt_eligible(g, base_now_ns());
 	for (int k = 0; k < s->nworkers; k++)
 		if (s->workers[k].idle) {
 			s->workers[k].idle = false; /* one wake per worker */
-			if (rt)
-				boost(s, &s->workers[k], true);
 			pthread_cond_signal(&s->workers[k].cv);
 			return;
 		}
+	bool rt = rt_eligible(g, base_now_ns());
 	struct worker *victim = NULL;
-	bool boosted = false;
 	for (int k = 0; k < s->nworkers; k++) {
 		struct worker *w = &s->workers[k];
 		struct sched_group *wg = w->cur ? w->cur->g : NULL;
 		if (!wg || wg == g || __atomic_load_n(&w->preempt, __ATOMIC_RELAXED))
 			continue;
 		if (rt) {
-			if (!w->cur_rt || wg->rt_deadline > g->rt_deadline) {
-				if (!boosted)
-					boost(s, w, true); /* one of them comes back at once */
-				boosted = true;
+			if (!w->cur_rt || wg->rt_deadline > g->rt_deadline)
 				preempt(w);
-			}
 		} else if (!w->cur_rt && wg->vrt > g->vrt + WAKE_GRAN_NS && (!victim || wg->vrt > victim->cur->g->vrt)) {
 			victim = w;
 		}
@@ -464,8 +436,6 @@ static void *worker_thread(void *arg)
 	struct sched *s = w->s;
 	w->tid = gettid();
 	pthread_mutex_lock(&s->mu);
-	w->self = pthread_self();
-	w->started = true;
 	/* Every moment the worker is not idle is charged to a unit: from the
 	 * previous charge (or the wake) to the end of this slice, the pick and
 	 * the lock included.  Charging only run()'s time let a unit that
@@ -475,7 +445,6 @@ static void *worker_thread(void *arg)
 		uint64_t now = base_now_ns();
 		bool rt;
 		struct sched_unit *u = pick(s, now, &rt);
-		boost(s, w, u && rt);
 		if (!u) {
 			w->idle = true;
 			pthread_cond_wait(&w->cv, &s->mu);
@@ -527,7 +496,6 @@ int sched_create(struct sched **out, int nworkers)
 		return -ERR_NOMEM;
 	}
 	pthread_mutex_init(&s->mu, NULL);
-	s->can_boost = true;
 	base_cond_init(&s->tcv);
 	base_cond_init(&s->pause_cv);
 	int err = 0;
