@@ -2,8 +2,11 @@
  * every module. */
 #include "base/base.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static uint64_t clock_ns(clockid_t c)
@@ -83,4 +86,65 @@ void cairn_errorf(cairn_errbuf *e, const char *fmt, ...)
 		vmsg(NULL, fmt, ap);
 	}
 	va_end(ap);
+}
+
+char *base_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+			errno = EIO;
+		}
+		if (buf)
+			buf[n] = 0;
+		*len = (size_t)n;
+	}
+	fclose(f);
+	return buf;
+}
+
+int base_ring_init(struct base_ring *r, size_t cap)
+{
+	*r = (struct base_ring){ .buf = malloc(cap ? cap : 1), .cap = cap };
+	return r->buf ? 0 : -ERR_NOMEM;
+}
+
+void base_ring_free(struct base_ring *r)
+{
+	free(r->buf);
+	*r = (struct base_ring){ 0 };
+}
+
+void base_ring_put(struct base_ring *r, const void *buf, size_t n)
+{
+	const char *p = buf;
+	if (n >= r->cap) { /* only the newest cap bytes can stay */
+		p += n - r->cap;
+		n = r->cap;
+	}
+	while (n) {
+		size_t k = r->cap - r->head < n ? r->cap - r->head : n;
+		memcpy(r->buf + r->head, p, k);
+		r->head = (r->head + k) % r->cap;
+		r->len = r->len + k > r->cap ? r->cap : r->len + k;
+		p += k;
+		n -= k;
+	}
+}
+
+size_t base_ring_latest(const struct base_ring *r, char *out, size_t cap)
+{
+	size_t n = r->len < cap ? r->len : cap;
+	size_t start = (r->head + r->cap - n) % r->cap;
+	size_t first = n < r->cap - start ? n : r->cap - start;
+	memcpy(out, r->buf + start, first);
+	memcpy(out + first, r->buf, n - first);
+	return n;
 }

@@ -64,6 +64,21 @@ typedef struct cairn_errbuf {
 } cairn_errbuf;
 void cairn_errorf(cairn_errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A whole file in a malloc'd buffer (NUL-terminated), or NULL with errno. */
+char *base_read_file(const char *path, size_t *len);
+
+/* The latest bytes of a stream (a console's output, for whoever attaches
+ * later): a fixed ring that keeps the newest cap bytes.  Callers lock. */
+struct base_ring {
+	char *buf;
+	size_t cap, len, head;  /* len bytes held; head: where the next goes */
+};
+int base_ring_init(struct base_ring *r, size_t cap) MUST_CHECK;
+void base_ring_free(struct base_ring *r);
+void base_ring_put(struct base_ring *r, const void *buf, size_t n);
+/* The newest min(len, cap) bytes, oldest first, into out; their count. */
+size_t base_ring_latest(const struct base_ring *r, char *out, size_t cap);
+
 /* Diagnostics go to stderr prefixed with "cairn: ". */
 void cairn_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cairn_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

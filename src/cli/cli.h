@@ -31,7 +31,5 @@ int cli_control_open(struct hv *hv, struct vm *vm, const char *who, struct cli_c
 void cli_control_close(struct cli_control *c);
 
 #include <stddef.h>
-/* The whole file in a malloc'd buffer (NUL-terminated), or NULL with errno. */
-char *cli_read_file(const char *path, size_t *len);
 
 #endif

@@ -1,34 +1,13 @@
 /* wast.c - `cairn wast [-v] [--fuel N] FILE...`: runs WebAssembly spec-test scripts,
  * prints each file's assertion counts and a final "N passed, N failed". */
 #include "cli/cli.h"
+#include "base/base.h"
 #include "wasm/script.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-char *cli_read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-			errno = EIO;
-		}
-		if (buf)
-			buf[n] = 0;
-		*len = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
 
 int cli_wast(int argc, char **argv)
 {
@@ -54,7 +33,7 @@ int cli_wast(int argc, char **argv)
 			return 0;
 		}
 		nfiles++;
-		src = cli_read_file(argv[i], &len);
+		src = base_read_file(argv[i], &len);
 		if (!src) {
 			fprintf(stderr, "cairn: wast: cannot read %s\n", argv[i]);
 			failed++;

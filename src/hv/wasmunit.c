@@ -71,8 +71,7 @@ struct prog {
 	wa_instance *inst;      /* the run's instance, while it exists */
 	uint64_t ticks;         /* atomic: fuel units spent (loop iterations + calls) */
 	int64_t unspent;        /* atomic: fuel a poke took back before it was spent */
-	char *ring;             /* the latest output */
-	size_t ring_len, ring_head;
+	struct base_ring ring;  /* the latest output */
 };
 
 static struct prog *unit_prog(struct sched_unit *u)
@@ -198,28 +197,12 @@ static bool interrupted(void *ctx)
 	return must_end(p);
 }
 
-static void ring_put(struct prog *p, const char *buf, size_t n)
-{
-	if (n > RING) {
-		buf += n - RING;
-		n = RING;
-	}
-	while (n) {
-		size_t k = RING - p->ring_head < n ? RING - p->ring_head : n;
-		memcpy(p->ring + p->ring_head, buf, k);
-		p->ring_head = (p->ring_head + k) % RING;
-		p->ring_len = p->ring_len + k > RING ? RING : p->ring_len + k;
-		buf += k;
-		n -= k;
-	}
-}
-
 /* WASI's output hook: what reached stdout or stderr, into the ring too. */
 static void output(void *ctx, int stream, const void *buf, size_t n)
 {
 	struct prog *p = ctx;
 	pthread_mutex_lock(&p->mu);
-	ring_put(p, buf, n);
+	base_ring_put(&p->ring, buf, n);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -470,10 +453,7 @@ static size_t prog_console_recent(struct vm *vm, char *buf, size_t cap)
 {
 	struct prog *p = vm_prog(vm);
 	pthread_mutex_lock(&p->mu);
-	size_t n = p->ring_len < cap ? p->ring_len : cap;
-	size_t start = (p->ring_head + RING - n) % RING;
-	for (size_t k = 0; k < n; k++)
-		buf[k] = p->ring[(start + k) % RING];
+	size_t n = base_ring_latest(&p->ring, buf, cap);
 	pthread_mutex_unlock(&p->mu);
 	return n;
 }
@@ -495,7 +475,7 @@ static void prog_free_data(struct prog *p)
 		free(p->argv[i]);
 	free(p->argv);
 	free(p->name);
-	free(p->ring);
+	base_ring_free(&p->ring);
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
 	free(p);
@@ -625,7 +605,7 @@ int vm_create_wasm(struct hv *hv, int argc, char **argv, struct vm **out, cairn_
 	for (int k = 0; k < 3; k++)
 		p->stdio[k] = -1;
 	int err = prog_parse(p, argc, argv, e);
-	if (!err && (!(p->ring = malloc(RING)) || sched_group_create(hv_sched(hv), &p->group, group_done, p) ||
+	if (!err && (base_ring_init(&p->ring, RING) || sched_group_create(hv_sched(hv), &p->group, group_done, p) ||
 		     sched_add(p->group, &p->unit, &unit_ops) || sched_fiber_create(&p->fiber, 0, prog_main, p))) {
 		cairn_errorf(e, "wasm: out of memory");
 		err = -ERR_NOMEM;

@@ -77,8 +77,7 @@ struct con {
 	uint8_t buf[256];
 	int len, pos;                   /* buf[pos..len): read, not yet taken by the guest */
 	pthread_mutex_t mu;             /* in_fd and the ring against the output path */
-	char *ring;                     /* the latest output (sockets) */
-	size_t ring_len, ring_head;     /* bytes held; where the next goes */
+	struct base_ring ring;          /* the latest output (sockets, null) */
 };
 
 /* One byte to the guest (or the monitor); false when it cannot take it now. */
@@ -193,12 +192,12 @@ static void attach(struct con *c, int fd)
 {
 	pthread_mutex_lock(&c->mu);
 	c->in_fd = fd;
-	size_t start = (c->ring_head + CON_RING - c->ring_len) % CON_RING;
-	size_t first = c->ring_len < CON_RING - start ? c->ring_len : CON_RING - start;
-	if (first && send(fd, c->ring + start, first, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)first &&
-	    c->ring_len > first)
-		(void)!send(fd, c->ring, c->ring_len - first, MSG_NOSIGNAL | MSG_DONTWAIT);
+	char *old = malloc(CON_RING);
+	size_t n = old ? base_ring_latest(&c->ring, old, CON_RING) : 0;
+	if (n)
+		(void)!send(fd, old, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 	pthread_mutex_unlock(&c->mu);
+	free(old);
 }
 
 static void con_dispatch(struct loop_source *src, struct pollfd *fds, int n)
@@ -234,27 +233,11 @@ static void con_dispatch(struct loop_source *src, struct pollfd *fds, int n)
 	deliver(c);
 }
 
-static void ring_put(struct con *c, const char *buf, size_t n)
-{
-	if (n >= CON_RING) {
-		buf += n - CON_RING;
-		n = CON_RING;
-	}
-	while (n) {
-		size_t k = CON_RING - c->ring_head < n ? CON_RING - c->ring_head : n;
-		memcpy(c->ring + c->ring_head, buf, k);
-		c->ring_head = (c->ring_head + k) % CON_RING;
-		c->ring_len = c->ring_len + k > CON_RING ? CON_RING : c->ring_len + k;
-		buf += k;
-		n -= k;
-	}
-}
-
 static ssize_t sock_write(void *cookie, const char *buf, size_t n)
 {
 	struct con *c = cookie;
 	pthread_mutex_lock(&c->mu);
-	ring_put(c, buf, n);
+	base_ring_put(&c->ring, buf, n);
 	if (c->in_fd >= 0 && send(c->in_fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
 	    errno != EAGAIN && errno != EWOULDBLOCK)
 		client_gone_locked(c); /* it went away; a slow one just loses these bytes */
@@ -266,7 +249,7 @@ static ssize_t null_write(void *cookie, const char *buf, size_t n)
 {
 	struct con *c = cookie;
 	pthread_mutex_lock(&c->mu);
-	ring_put(c, buf, n);
+	base_ring_put(&c->ring, buf, n);
 	pthread_mutex_unlock(&c->mu);
 	return (ssize_t)n;
 }
@@ -274,7 +257,7 @@ static ssize_t null_write(void *cookie, const char *buf, size_t n)
 static struct con *con_new(struct machine *m)
 {
 	struct con *c = calloc(1, sizeof *c);
-	if (!c || !(c->ring = malloc(CON_RING))) {
+	if (!c || base_ring_init(&c->ring, CON_RING)) {
 		free(c);
 		return NULL;
 	}
@@ -293,7 +276,7 @@ static void con_free(struct con *c)
 	if (c->in_fd >= 0 && c->in_fd != STDIN_FILENO)
 		close(c->in_fd);
 	pthread_mutex_destroy(&c->mu);
-	free(c->ring);
+	base_ring_free(&c->ring);
 	free(c);
 }
 
@@ -428,10 +411,7 @@ size_t console_recent(struct machine *m, char *buf, size_t cap)
 		return 0;
 	fflush(m->console);
 	pthread_mutex_lock(&c->mu);
-	size_t n = c->ring_len < cap ? c->ring_len : cap;
-	size_t start = (c->ring_head + CON_RING - n) % CON_RING;
-	for (size_t k = 0; k < n; k++)
-		buf[k] = c->ring[(start + k) % CON_RING];
+	size_t n = base_ring_latest(&c->ring, buf, cap);
 	pthread_mutex_unlock(&c->mu);
 	return n;
 }

@@ -330,34 +330,12 @@ void wa_run_opts_free(wa_run_opts *o)
 
 /* ---- loading ---- */
 
-/* The whole file in a malloc'd buffer, or NULL with errno. */
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-			errno = EIO;
-		}
-		if (buf)
-			buf[n] = 0;
-		*len = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
 
 /* Binary module, or the text of one: a (module ...) or its fields alone. */
 static int load(const char *path, wa_module **out, cairn_errbuf *ce)
 {
 	size_t len = 0, blen = 0;
-	char *src = read_file(path, &len);
+	char *src = base_read_file(path, &len);
 	uint8_t *bin = NULL;
 	wa_err e = { "", 0 };
 	int err = -1;
